@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using Events.Grains.Runtime;
+
+namespace Events.Grains.Catalog;
+
+public sealed record EventListing(string Slug, string Title, DateTimeOffset StartsAt);
+
+// The list of events hosted on this installation. One instance, under CatalogKey.
+public interface IEventCatalogGrain : IGrain
+{
+    public const string CatalogKey = "all";
+
+    Task<IReadOnlyList<EventListing>> ListAsync();
+
+    Task AddAsync(EventListing listing);
+}
+
+[JsonPolymorphic]
+[JsonDerivedType(typeof(EventListed), "event-listed")]
+public abstract record CatalogEvent;
+
+public sealed record EventListed(EventListing Listing) : CatalogEvent;
+
+public sealed record CatalogState(ImmutableList<EventListing> Events) : IJournaledState<CatalogState, CatalogEvent>
+{
+    public static CatalogState Initial { get; } = new(ImmutableList<EventListing>.Empty);
+
+    public CatalogState Apply(CatalogEvent @event) => @event switch
+    {
+        EventListed listed => this with { Events = Events.Add(listed.Listing) },
+        _ => this,
+    };
+}
+
+[GrainType("catalog")]
+public sealed class EventCatalogGrain : JournaledGrain<CatalogState, CatalogEvent>, IEventCatalogGrain
+{
+    public Task<IReadOnlyList<EventListing>> ListAsync() =>
+        Task.FromResult<IReadOnlyList<EventListing>>(State.Events.OrderBy(e => e.StartsAt).ToList());
+
+    public Task AddAsync(EventListing listing)
+    {
+        if (State.Events.Any(e => e.Slug == listing.Slug))
+        {
+            throw new ValidationFailedException($"An event with the address '{listing.Slug}' exists already.");
+        }
+
+        RaiseEvent(new EventListed(listing));
+        return Task.CompletedTask;
+    }
+}

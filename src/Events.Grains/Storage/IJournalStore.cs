@@ -1,0 +1,36 @@
+using Events.Grains.Runtime;
+
+namespace Events.Grains.Storage;
+
+public sealed record StoredEvent(long Sequence, string Payload, DateTimeOffset RecordedAt);
+
+public sealed record StoredSnapshot(long Sequence, string Payload);
+
+// Where journals live. Appends are atomic: all of a call's events and its snapshot, or nothing.
+public interface IJournalStore
+{
+    Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grain, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(GrainId grain, long afterSequence, int maxCount, CancellationToken cancellationToken);
+
+    // The first event must carry the grain's last stored sequence + 1. If any sequence number is
+    // taken already, nothing is written and JournalConflictException is thrown.
+    Task AppendAsync(GrainId grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken);
+
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+}
+
+public sealed class JournalConflictException(GrainId grain, long sequence, Exception inner)
+    : Exception($"Sequence {sequence} of grain {grain} was appended by another writer.", inner)
+{
+    public GrainId Grain { get; } = grain;
+}
+
+public sealed class SchemaTooNewException(string database, int found, int known)
+    : Exception($"The database {database} has schema version {found}, but this build of Events knows versions up to {known}. " +
+        "It was written by a newer Events: run that version, or point Storage settings at another database. The database was left untouched.")
+{
+    public int FoundVersion { get; } = found;
+
+    public int KnownVersion { get; } = known;
+}

@@ -1,0 +1,42 @@
+-- Every statement the store and the migrator run against PostgreSQL.
+-- Design criteria: sqlite/queries.sql has the same names with the same @parameters (a test
+-- checks it), so the C# side is one code path for both databases. Statements touch one grain's
+-- rows by primary key; nothing scans the journal.
+
+-- name: ping
+SELECT 1;
+
+-- name: schema_version_table_exists
+SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_version';
+
+-- name: read_schema_version
+SELECT COALESCE(MAX(version), 0) FROM schema_version;
+
+-- name: lock_schema
+-- Several silos may start at once against one database; one migrates, the others wait and re-read.
+SELECT pg_advisory_xact_lock(7428301);
+
+-- name: record_schema_version
+INSERT INTO schema_version (version, applied_at) VALUES (@version, @applied_at);
+
+-- name: configure_database
+SELECT 1;
+
+-- name: append_event
+INSERT INTO journal (grain_type, grain_key, seq, payload, recorded_at)
+VALUES (@grain_type, @grain_key, @seq, CAST(@payload AS jsonb), @recorded_at);
+
+-- name: read_events
+SELECT seq, payload::text, recorded_at FROM journal
+WHERE grain_type = @grain_type AND grain_key = @grain_key AND seq > @after_seq
+ORDER BY seq
+LIMIT @max_count;
+
+-- name: read_snapshot
+SELECT seq, payload::text FROM snapshot WHERE grain_type = @grain_type AND grain_key = @grain_key;
+
+-- name: write_snapshot
+INSERT INTO snapshot (grain_type, grain_key, seq, payload)
+VALUES (@grain_type, @grain_key, @seq, CAST(@payload AS jsonb))
+ON CONFLICT (grain_type, grain_key) DO UPDATE SET seq = excluded.seq, payload = excluded.payload
+WHERE excluded.seq > snapshot.seq;
