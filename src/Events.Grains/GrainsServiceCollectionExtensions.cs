@@ -4,6 +4,7 @@ using Events.Grains.Runtime;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Events.Grains;
@@ -31,28 +32,25 @@ public static class GrainsServiceCollectionExtensions
         return services;
     }
 
-    public static IServiceCollection AddJournalStorage(this IServiceCollection services, StorageOptions options)
+    // The journal store chosen by StorageOptions, read when the store is first needed so that
+    // configuration added late (tests, command-line) is honoured.
+    public static IServiceCollection AddJournalStorage(this IServiceCollection services)
     {
-        switch (options.Provider)
-        {
-            case StorageProvider.Sqlite:
-                services.AddSingleton<SqlDialect>(new SqliteDialect(options.ResolveSqlitePath()));
-                break;
-            case StorageProvider.PostgreSql:
-                if (string.IsNullOrWhiteSpace(options.ConnectionString))
-                {
-                    throw new InvalidOperationException("Storage:Provider is PostgreSql but no connection string is set (Storage:ConnectionString or ConnectionStrings:Events).");
-                }
-
-                services.AddSingleton(_ => NpgsqlDataSource.Create(options.ConnectionString));
-                services.AddSingleton<SqlDialect>(sp => new PostgresDialect(sp.GetRequiredService<NpgsqlDataSource>()));
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown storage provider {options.Provider}.");
-        }
-
+        services.AddOptions<StorageOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => CreateDialect(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<IJournalStore, AdoJournalStore>();
         services.AddSingleton<SchemaMigrator>();
         return services;
     }
+
+    private static SqlDialect CreateDialect(StorageOptions options) => options.Provider switch
+    {
+        StorageProvider.Sqlite => new SqliteDialect(options.ResolveSqlitePath()),
+        StorageProvider.PostgreSql when !string.IsNullOrWhiteSpace(options.ConnectionString) =>
+            new PostgresDialect(NpgsqlDataSource.Create(options.ConnectionString)),
+        StorageProvider.PostgreSql => throw new InvalidOperationException(
+            "Storage:Provider is PostgreSql but no connection string is set (Storage:ConnectionString or ConnectionStrings:Events)."),
+        _ => throw new InvalidOperationException($"Unknown storage provider {options.Provider}."),
+    };
 }

@@ -72,7 +72,13 @@ public sealed class TestDatabase : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddJournalStorage(Options);
+        services.AddJournalStorage();
+        services.Configure<StorageOptions>(o =>
+        {
+            o.Provider = Options.Provider;
+            o.DataFolder = Options.DataFolder;
+            o.ConnectionString = Options.ConnectionString;
+        });
         services.AddSingleton<ActivationCounter>();
         var registry = new GrainRegistry();
         TestGrains.Register(registry);

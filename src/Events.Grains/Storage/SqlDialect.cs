@@ -110,7 +110,7 @@ public abstract partial class SqlDialect
 
 public sealed record Migration(int Version, string FileName, string Sql);
 
-public sealed class SqliteDialect : SqlDialect
+public sealed class SqliteDialect : SqlDialect, IDisposable
 {
     private readonly string _connectionString;
 
@@ -137,13 +137,22 @@ public sealed class SqliteDialect : SqlDialect
         return new SqliteConnection(_connectionString);
     }
 
+    // Pooled connections keep the file open; a stopped host lets go of it.
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
     // SQLITE_CONSTRAINT: the (grain, sequence) primary key is taken.
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: 19 };
 }
 
-public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect("postgres")
+public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect("postgres"), IAsyncDisposable
 {
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+
     public override string Describe
     {
         get

@@ -1,0 +1,61 @@
+using Events.Grains.Runtime;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Events.Web.Tests;
+
+// The real Events.Silo on a real Kestrel socket on loopback, over a SQLite folder of its own.
+public sealed class EventsHost : WebApplicationFactory<Program>
+{
+    public EventsHost(string? dataFolder = null)
+    {
+        DataFolder = dataFolder ?? NewDataFolder();
+        UseKestrel(0);
+    }
+
+    public string DataFolder { get; }
+
+    public string DatabasePath => Path.Combine(DataFolder, "events.db");
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    public static string NewDataFolder() => Path.Combine(Path.GetTempPath(), "events-web-tests", Guid.NewGuid().ToString("N"));
+
+    // A client that talks HTTP to the started server; redirects are left for the test to see.
+    public HttpClient CreateHttpClient()
+    {
+        StartServer();
+        return new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseAddress };
+    }
+
+    // Where Kestrel really listens (port 0 asks the OS for a free one).
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            return new Uri(addresses.First());
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Storage:DataFolder", DataFolder);
+    }
+
+    public static void DeleteDataFolder(string folder)
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
