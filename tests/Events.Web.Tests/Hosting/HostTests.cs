@@ -4,46 +4,40 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Hosting;
 
-public sealed class HostTests
+public sealed class HostTests : IAsyncLifetime
 {
+    private readonly EventsHost _host = new();
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        EventsHost.DeleteDataFolder(_host.DataFolder);
+    }
 
     [Fact]
     public async Task Healthz_reports_that_storage_answers()
     {
-        await using var host = new EventsHost();
-        try
-        {
-            using var client = host.CreateHttpClient();
+        using var client = _host.CreateHttpClient();
 
-            using var response = await client.GetAsync("/healthz", Ct);
+        using var response = await client.GetAsync("/healthz", Ct);
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
-        }
-        finally
-        {
-            EventsHost.DeleteDataFolder(host.DataFolder);
-        }
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
     public async Task The_shared_stylesheet_is_served()
     {
-        await using var host = new EventsHost();
-        try
-        {
-            using var client = host.CreateHttpClient();
+        using var client = _host.CreateHttpClient();
 
-            using var response = await client.GetAsync("/_content/Events.Web/site.css", Ct);
+        using var response = await client.GetAsync("/_content/Events.Web/site.css", Ct);
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Contains("system-ui", await response.Content.ReadAsStringAsync(Ct));
-        }
-        finally
-        {
-            EventsHost.DeleteDataFolder(host.DataFolder);
-        }
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("system-ui", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
