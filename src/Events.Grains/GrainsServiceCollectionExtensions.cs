@@ -1,4 +1,6 @@
 using Events.Grains.Agenda;
+using Events.Grains.Audit;
+using Events.Grains.People;
 using Events.Grains.Catalog;
 using Events.Grains.Runtime;
 using Events.Grains.Storage;
@@ -16,7 +18,12 @@ public static class GrainsServiceCollectionExtensions
     {
         var registry = new GrainRegistry()
             .Add<IEventCatalogGrain, EventCatalogGrain>()
-            .Add<IAgendaGrain, AgendaGrain>();
+            .Add<IAgendaGrain, AgendaGrain>()
+            .Add<IAccountGrain, AccountGrain>()
+            .Add<ISiteGrain, SiteGrain>()
+            .Add<ISignInChallengeGrain, SignInChallengeGrain>()
+            .Add<IEventAccessGrain, EventAccessGrain>()
+            .Add<IAuditTrailGrain, AuditTrailGrain>();
         moreGrains?.Invoke(registry);
         return services.AddGrainRuntime(registry);
     }

@@ -1,5 +1,6 @@
 using Events.Grains.Agenda;
 using Events.Grains.Catalog;
+using Events.Grains.People;
 using Events.Grains.Runtime;
 
 namespace Events.Silo;
@@ -10,6 +11,7 @@ public sealed class DemoEvent(IGrainFactory grains, ILogger<DemoEvent> logger)
 {
     public const string Slug = "city-pilots-pitch-day";
     public const string TimeZoneId = "Africa/Lagos";
+    public const string OrganiserEmail = "organiser@example.org";
 
     private static readonly DateOnly Day = new(2026, 12, 3);
 
@@ -39,8 +41,12 @@ public sealed class DemoEvent(IGrainFactory grains, ILogger<DemoEvent> logger)
             }
         }
 
+        await grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("seed", OrganiserEmail, EventRole.Organiser, null);
         await catalog.AddAsync(new EventListing(Slug, "City Pilots Pitch Day", At(9, 0)));
-        logger.LogInformation("Seeded the demo event at /events/{Slug}", Slug);
+        logger.LogInformation(
+            "Seeded the demo event at /events/{Slug}. Its organiser is {Organiser}: sign in with that address (in Development, the mail is at /dev/outbox).",
+            Slug,
+            OrganiserEmail);
     }
 
     private static IEnumerable<ScheduleSession> Sessions()

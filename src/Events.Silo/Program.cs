@@ -3,8 +3,12 @@ using Events.Grains.Storage;
 using Events.Silo;
 using Events.Web;
 using Events.Web.Agenda;
+using Events.Web.Audit;
 using Events.Web.Catalog;
 using Events.Web.Health;
+using Events.Web.Mail;
+using Events.Web.People;
+using Events.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEventsSilo();
@@ -12,13 +16,29 @@ builder.Services.AddEventGrains();
 builder.Services.AddEventsWeb();
 
 var app = builder.Build();
-app.MapStaticAssets();
-app.MapHealth();
-app.MapCatalog();
-app.MapAgenda();
 
 try
 {
+    if (SiloCommands.IsCommand(args))
+    {
+        Environment.ExitCode = await SiloCommands.RunAsync(app, args);
+        return;
+    }
+
+    app.UseEventsSecurity();
+    app.MapStaticAssets().AllowAnonymous();
+    app.MapHealth();
+    app.MapCatalog();
+    app.MapAgenda();
+    app.MapSignIn();
+    app.MapAccount();
+    app.MapInvitations();
+    app.MapAudit();
+    if (app.Environment.IsDevelopment())
+    {
+        app.MapOutbox();
+    }
+
     await app.RunAsync();
 }
 catch (SchemaTooNewException ex)

@@ -1,4 +1,9 @@
+using Events.Web.Audit;
 using Events.Web.Health;
+using Events.Web.Mail;
+using Events.Web.People;
+using Events.Web.Security;
+using Microsoft.Extensions.Options;
 using Events.Web.Markdown;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,6 +14,15 @@ public static class WebServiceCollectionExtensions
     public static IServiceCollection AddEventsWeb(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddEventsSecurity();
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
+        services.AddSingleton<OutboxMailSender>();
+        services.AddSingleton<SmtpMailSender>();
+        services.AddSingleton<IMailSender>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<MailOptions>>().Value.SmtpHost)
+            ? sp.GetRequiredService<OutboxMailSender>()
+            : sp.GetRequiredService<SmtpMailSender>());
+        services.AddSingleton<SignInMailer>();
+        services.AddHostedService<AuditRecorder>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

@@ -10,7 +10,7 @@ public static class CatalogEndpoints
 {
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", GetEventList).WithName("events");
+        app.MapGet("/", GetEventList).WithName("events").AllowAnonymous();
         return app;
     }
 

@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using Events.Grains.Runtime;
+
+namespace Events.Grains.People;
+
+public sealed record Account(string Email, string DisplayName, string Organisation, string Country, string Language, DateTimeOffset CreatedAt)
+{
+    public bool HasProfile => DisplayName.Length > 0;
+}
+
+public sealed record AccountProfile(string DisplayName, string Organisation, string Country, string Language);
+
+// A person, keyed by their normalized email address.
+public interface IAccountGrain : IGrain
+{
+    Task<Account?> GetAsync();
+
+    // Creates the account on a first sign-in; returns it either way.
+    Task<Account> EnsureAsync(string language);
+
+    Task<Account> UpdateProfileAsync(AccountProfile profile);
+}
+
+[JsonPolymorphic]
+[JsonDerivedType(typeof(AccountCreated), "account-created")]
+[JsonDerivedType(typeof(ProfileUpdated), "profile-updated")]
+public abstract record AccountEvent;
+
+public sealed record AccountCreated(string Email, string Language, DateTimeOffset At) : AccountEvent;
+
+public sealed record ProfileUpdated(AccountProfile Profile) : AccountEvent;
+
+public sealed record AccountState(Account? Account) : IJournaledState<AccountState, AccountEvent>
+{
+    public static AccountState Initial { get; } = new((Account?)null);
+
+    public AccountState Apply(AccountEvent @event) => @event switch
+    {
+        AccountCreated created => new(new Account(created.Email, "", "", "", created.Language, created.At)),
+        ProfileUpdated updated when Account is not null => new(Account with
+        {
+            DisplayName = updated.Profile.DisplayName,
+            Organisation = updated.Profile.Organisation,
+            Country = updated.Profile.Country,
+            Language = updated.Profile.Language,
+        }),
+        _ => this,
+    };
+}
+
+[GrainType("account")]
+public sealed class AccountGrain(TimeProvider clock) : JournaledGrain<AccountState, AccountEvent>, IAccountGrain
+{
+    public static readonly ImmutableArray<string> Languages = ["en", "fr", "pt"];
+
+    public Task<Account?> GetAsync() => Task.FromResult(State.Account);
+
+    public Task<Account> EnsureAsync(string language)
+    {
+        if (State.Account is null)
+        {
+            RaiseEvent(new AccountCreated(Key, Languages.Contains(language) ? language : "en", clock.GetUtcNow()));
+        }
+
+        return Task.FromResult(State.Account!);
+    }
+
+    public Task<Account> UpdateProfileAsync(AccountProfile profile)
+    {
+        if (State.Account is null)
+        {
+            throw new ValidationFailedException("There is no account for this address yet: sign in first.");
+        }
+
+        var clean = new AccountProfile(
+            Field(profile.DisplayName, "Your name", 100, required: true),
+            Field(profile.Organisation, "Organisation or city", 150, required: false),
+            Field(profile.Country, "Country", 80, required: false),
+            profile.Language);
+        if (!Languages.Contains(clean.Language))
+        {
+            throw new ValidationFailedException("Choose English, French or Portuguese.");
+        }
+
+        RaiseEvent(new ProfileUpdated(clean));
+        return Task.FromResult(State.Account!);
+    }
+
+    private static string Field(string? value, string label, int max, bool required)
+    {
+        var trimmed = (value ?? "").Trim();
+        if (required && trimmed.Length == 0)
+        {
+            throw new ValidationFailedException($"{label} is required.");
+        }
+
+        if (trimmed.Length > max)
+        {
+            throw new ValidationFailedException($"{label} may be at most {max} characters; this has {trimmed.Length}.");
+        }
+
+        return trimmed;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Net.Mail;
+
+namespace Events.Grains.People;
+
+public static class EmailAddress
+{
+    public const int MaxLength = 254;
+
+    // The one spelling of an address used as a key: trimmed and lower-cased.
+    public static string Normalize(string? email)
+    {
+        var trimmed = (email ?? "").Trim();
+        if (trimmed.Length == 0)
+        {
+            throw new ValidationFailedException("Enter your email address.");
+        }
+
+        if (trimmed.Length > MaxLength || !MailAddress.TryCreate(trimmed, out var parsed) || parsed.Address != trimmed || !trimmed.Contains('.', StringComparison.Ordinal))
+        {
+            throw new ValidationFailedException($"'{Shorten(trimmed)}' is not an email address we can send to.");
+        }
+
+        return trimmed.ToLowerInvariant();
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}

@@ -1,0 +1,49 @@
+using Events.Grains.People;
+using Events.Grains.Runtime;
+using Events.Grains.Storage;
+using Events.Web.People;
+
+namespace Events.Silo;
+
+// One-off administration steps run instead of the server:
+//   dotnet run --project src/Events.Silo -- add-organiser someone@city.example
+public static class SiloCommands
+{
+    public const string AddOrganiser = "add-organiser";
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == AddOrganiser;
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        if (args.Length != 2)
+        {
+            Console.Error.WriteLine($"Usage: Events.Silo {AddOrganiser} <email>");
+            return 1;
+        }
+
+        string email;
+        try
+        {
+            email = EmailAddress.Normalize(args[1]);
+        }
+        catch (Events.Grains.ValidationFailedException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+
+        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(email);
+        await grains.GetGrain<IAccountGrain>(email).EnsureAsync("en");
+        var issued = await app.Services.GetRequiredService<SignInMailer>().StartAsync(email, null, "You are now an organiser of this Events installation.", CancellationToken.None);
+
+        var link = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Events.Web.Security.SiteOptions>>().Value
+            .Link($"/signin/link?t={Uri.EscapeDataString(issued.LinkToken)}");
+        Console.WriteLine($"{email} organises every event on this installation.");
+        Console.WriteLine($"Sign in within {(int)SignInChallengeGrain.Lifetime.TotalMinutes} minutes: {link}");
+        Console.WriteLine($"(or type code {issued.Code} at /signin/{issued.ChallengeId})");
+        await ((IAsyncDisposable)app).DisposeAsync();
+        return 0;
+    }
+}

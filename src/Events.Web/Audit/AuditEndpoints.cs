@@ -1,0 +1,33 @@
+using Events.Grains.Agenda;
+using Events.Grains.Audit;
+using Events.Grains.Runtime;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.Audit;
+
+public static class AuditEndpoints
+{
+    public const int PageSize = 500;
+
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/events/{slug}/audit", ShowAudit).RequireAuthorization(Policies.EventOrganiser);
+        return app;
+    }
+
+    private static async Task<IResult> ShowAudit(string slug, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NotFound($"There is no event at /events/{slug}.");
+        }
+
+        var entries = await grains.GetGrain<IAuditTrailGrain>(slug).ListAsync(PageSize);
+        return new RazorComponentResult<AuditPage>(new { Slug = slug, EventTitle = agenda.Title, Entries = entries });
+    }
+}

@@ -1,0 +1,65 @@
+using Events.Grains;
+using Events.Grains.Catalog;
+using Events.Grains.People;
+using Events.Grains.Runtime;
+using Events.Web.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.People;
+
+public sealed record AccountForm(string? DisplayName, string? Organisation, string? Country, string? Language);
+
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccount(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account").RequireAuthorization(Policies.SignedIn);
+        account.MapGet("/", ShowAccount);
+        account.MapPost("/", SaveAccount);
+        return app;
+    }
+
+    private static async Task<IResult> ShowAccount(bool? saved, bool? welcome, HttpContext http, IGrainFactory grains)
+    {
+        var account = await grains.GetGrain<IAccountGrain>(http.User.Email()!).EnsureAsync("en");
+        var form = new AccountProfile(account.DisplayName, account.Organisation, account.Country, account.Language);
+        return await Page(grains, account, form, saved == true, welcome == true, null, StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> SaveAccount([FromForm] AccountForm form, HttpContext http, IGrainFactory grains)
+    {
+        var grain = grains.GetGrain<IAccountGrain>(http.User.Email()!);
+        var profile = new AccountProfile(form.DisplayName ?? "", form.Organisation ?? "", form.Country ?? "", form.Language ?? "en");
+        try
+        {
+            await grain.UpdateProfileAsync(profile);
+            return TypedResults.Redirect("/account?saved=true");
+        }
+        catch (ValidationFailedException ex)
+        {
+            var account = await grain.EnsureAsync("en");
+            return await Page(grains, account, profile, false, false, ex.Message, StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static async Task<IResult> Page(IGrainFactory grains, Account account, AccountProfile form, bool saved, bool welcome, string? error, int status)
+    {
+        var roles = new List<(string, string, string)>();
+        foreach (var listing in await grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).ListAsync())
+        {
+            if (await grains.GetGrain<IEventAccessGrain>(listing.Slug).GetMembershipAsync(account.Email) is { } membership)
+            {
+                roles.Add((listing.Slug, listing.Title, membership.Roles.ToString()));
+            }
+        }
+
+        return new RazorComponentResult<AccountPage>(new { Account = account, Form = form, Roles = roles, Saved = saved, Welcome = welcome, Error = error })
+        {
+            StatusCode = status,
+        };
+    }
+}

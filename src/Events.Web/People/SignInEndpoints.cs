@@ -1,0 +1,166 @@
+using System.Security.Claims;
+using Events.Grains;
+using Events.Grains.People;
+using Events.Grains.Runtime;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.People;
+
+public sealed record SignInForm(string? Email, string? ReturnUrl);
+
+public sealed record CodeForm(string? Code, string? ReturnUrl);
+
+public sealed record LinkForm(string? Token);
+
+public static class SignInEndpoints
+{
+    public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
+    {
+        var signIn = app.MapGroup("/signin").AllowAnonymous();
+        signIn.MapGet("/", (string? returnUrl) => new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl }));
+        signIn.MapPost("/", RequestSignIn).RequireRateLimiting(RateLimitOptions.SignInPolicy);
+        signIn.MapGet("/link", ShowLink);
+        signIn.MapPost("/link", RedeemLink).RequireRateLimiting(RateLimitOptions.CodePolicy);
+        signIn.MapGet("/{challengeId}", ShowCode);
+        signIn.MapPost("/{challengeId}", VerifyCode).RequireRateLimiting(RateLimitOptions.CodePolicy);
+
+        app.MapPost("/signout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return TypedResults.Redirect("/");
+        }).RequireAuthorization(Policies.SignedIn);
+        return app;
+    }
+
+    private static async Task<IResult> RequestSignIn([FromForm] SignInForm form, SignInMailer mailer, CancellationToken cancellationToken)
+    {
+        string email;
+        try
+        {
+            email = EmailAddress.Normalize(form.Email);
+        }
+        catch (ValidationFailedException ex)
+        {
+            return new RazorComponentResult<SignInPage>(new { form.Email, form.ReturnUrl, Error = ex.Message }) { StatusCode = StatusCodes.Status400BadRequest };
+        }
+
+        var issued = await mailer.StartAsync(email, null, null, cancellationToken);
+        return TypedResults.Redirect(CodePath(issued.ChallengeId, form.ReturnUrl));
+    }
+
+    private static async Task<IResult> ShowCode(string challengeId, string? returnUrl, IGrainFactory grains)
+    {
+        var view = await grains.GetGrain<ISignInChallengeGrain>(challengeId).GetAsync();
+        return view is null
+            ? Refused(SignInStatus.Unknown)
+            : new RazorComponentResult<SignInCodePage>(new { ChallengeId = challengeId, view.MaskedEmail, ReturnUrl = returnUrl });
+    }
+
+    private static async Task<IResult> VerifyCode(string challengeId, [FromForm] CodeForm form, HttpContext http, IGrainFactory grains)
+    {
+        var challenge = grains.GetGrain<ISignInChallengeGrain>(challengeId);
+        var outcome = await challenge.VerifyCodeAsync(form.Code ?? "");
+        if (outcome.Status == SignInStatus.SignedIn)
+        {
+            return await CompleteAsync(http, grains, outcome, form.ReturnUrl);
+        }
+
+        if (outcome.Status == SignInStatus.WrongCode && await challenge.GetAsync() is { } view)
+        {
+            var error = $"That code is not right. You can try {outcome.AttemptsLeft} more time{(outcome.AttemptsLeft == 1 ? "" : "s")}.";
+            return new RazorComponentResult<SignInCodePage>(new { ChallengeId = challengeId, view.MaskedEmail, form.ReturnUrl, Error = error })
+            {
+                StatusCode = StatusCodes.Status400BadRequest,
+            };
+        }
+
+        return Refused(outcome.Status);
+    }
+
+    private static async Task<IResult> ShowLink(string? t, HttpContext http, IGrainFactory grains)
+    {
+        http.NoReferrer();
+        if (SplitToken(t) is not { } token || await grains.GetGrain<ISignInChallengeGrain>(token.ChallengeId).GetAsync() is not { } view)
+        {
+            return Refused(SignInStatus.Unknown);
+        }
+
+        return view.IsOpen
+            ? new RazorComponentResult<SignInLinkPage>(new { Token = t, view.MaskedEmail })
+            : Refused(SignInStatus.Expired);
+    }
+
+    private static async Task<IResult> RedeemLink([FromForm] LinkForm form, HttpContext http, IGrainFactory grains)
+    {
+        http.NoReferrer();
+        if (SplitToken(form.Token) is not { } token)
+        {
+            return Refused(SignInStatus.Unknown);
+        }
+
+        var outcome = await grains.GetGrain<ISignInChallengeGrain>(token.ChallengeId).RedeemLinkAsync(token.Secret);
+        return outcome.Status == SignInStatus.SignedIn ? await CompleteAsync(http, grains, outcome, null) : Refused(outcome.Status);
+    }
+
+    // The person proved they own the address: create the account if new, redeem the invitation
+    // they were accepting, and give them the cookie.
+    private static async Task<IResult> CompleteAsync(HttpContext http, IGrainFactory grains, SignInOutcome outcome, string? returnUrl)
+    {
+        var email = outcome.Email!;
+        var account = await grains.GetGrain<IAccountGrain>(email).EnsureAsync(PreferredLanguage(http));
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Email, email)], CookieAuthenticationDefaults.AuthenticationScheme);
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+
+        if (outcome.Invitation is { } pending)
+        {
+            var check = await grains.GetGrain<IEventAccessGrain>(pending.EventSlug).AcceptInvitationAsync(pending.InvitationId, pending.SecretHash, email);
+            if (check.Status != InvitationStatus.Open)
+            {
+                return Pages.Message(StatusCodes.Status410Gone, "Signed in, but the invitation is closed", InvitationEndpoints.Explain(check.Status), $"/events/{pending.EventSlug}", "See the event");
+            }
+
+            return TypedResults.Redirect(account.HasProfile ? $"/events/{pending.EventSlug}" : "/account?welcome=1");
+        }
+
+        return TypedResults.Redirect(account.HasProfile ? Pages.LocalOr(returnUrl, "/") : "/account?welcome=1");
+    }
+
+    private static RazorComponentResult<MessagePage> Refused(SignInStatus status) => status switch
+    {
+        SignInStatus.LockedOut => Pages.Message(StatusCodes.Status410Gone, "Sign-in closed", "Too many wrong codes were typed, so this sign-in request is closed. Ask for a new link.", "/signin", "Ask for a new link"),
+        SignInStatus.Expired => Pages.Message(StatusCodes.Status410Gone, "Sign-in expired", $"Sign-in links and codes work for {(int)SignInChallengeGrain.Lifetime.TotalMinutes} minutes, and this one is older. Ask for a new link.", "/signin", "Ask for a new link"),
+        SignInStatus.AlreadyUsed => Pages.Message(StatusCodes.Status410Gone, "Link already used", "This sign-in link or code was used already; each works once. Ask for a new one if you need to sign in again.", "/signin", "Ask for a new link"),
+        _ => Pages.Message(StatusCodes.Status404NotFound, "Sign-in link not valid", "This sign-in link is not one we sent, or it was cut short by the mail program. Ask for a new link.", "/signin", "Ask for a new link"),
+    };
+
+    private static (string ChallengeId, string Secret)? SplitToken(string? token)
+    {
+        var parts = (token ?? "").Split('.');
+        return parts.Length == 2 && parts[0].Length is > 0 and <= 64 && parts[1].Length is > 0 and <= 128 ? (parts[0], parts[1]) : null;
+    }
+
+    internal static string CodePath(string challengeId, string? returnUrl) =>
+        $"/signin/{challengeId}" + (returnUrl is { Length: > 0 } ? $"?returnUrl={Uri.EscapeDataString(Pages.LocalOr(returnUrl, "/"))}" : "");
+
+    private static string PreferredLanguage(HttpContext http)
+    {
+        foreach (var language in http.Request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1))
+        {
+            var code = language.Value.Value?.Split('-')[0].ToLowerInvariant();
+            if (code is not null && AccountGrain.Languages.Contains(code))
+            {
+                return code;
+            }
+        }
+
+        return "en";
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using Events.Grains.People;
+using Events.Grains.Runtime;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.Security;
+
+// The one authorization mechanism: every endpoint names one of these where it is mapped, or is
+// explicitly anonymous. Anything else falls back to "signed in" (see AddEventsSecurity).
+public static class Policies
+{
+    public const string SignedIn = "signed-in";
+    public const string SiteOrganiser = "site-organiser";
+    public const string EventOrganiser = "event-organiser";
+    public const string EventModerator = "event-moderator";
+    public const string EventPresenter = "event-presenter";
+    public const string EventInvestor = "event-investor";
+    public const string EventMember = "event-member";
+
+    public static void Add(AuthorizationOptions options)
+    {
+        options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser());
+        options.AddPolicy(SiteOrganiser, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.None)));
+        options.AddPolicy(EventOrganiser, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.Organiser)));
+        options.AddPolicy(EventModerator, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.Organiser | EventRole.Moderator)));
+        options.AddPolicy(EventPresenter, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.Organiser | EventRole.Presenter)));
+        options.AddPolicy(EventInvestor, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.Organiser | EventRole.Investor)));
+        options.AddPolicy(EventMember, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(
+            EventRole.Organiser | EventRole.Moderator | EventRole.Presenter | EventRole.Investor | EventRole.Attendee)));
+    }
+
+    public static string? Email(this ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.Email) : null;
+}
+
+// Holds when the person has any of the roles in the event named by the route's {slug}, or
+// organises the whole site. AnyOf = None means "site organisers only".
+public sealed record EventRoleRequirement(EventRole AnyOf) : IAuthorizationRequirement;
+
+// Reads roles from the grains on every check, so a revoked role stops working on the next request.
+public sealed class EventRoleHandler(IGrainFactory grains) : AuthorizationHandler<EventRoleRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, EventRoleRequirement requirement)
+    {
+        if (context.User.Email() is not { } email)
+        {
+            return;
+        }
+
+        if (await grains.GetGrain<ISiteGrain>(ISiteGrain.Key).IsOrganiserAsync(email))
+        {
+            context.Succeed(requirement);
+            return;
+        }
+
+        if (requirement.AnyOf == EventRole.None || EventSlug(context.Resource) is not { } slug)
+        {
+            return;
+        }
+
+        var membership = await grains.GetGrain<IEventAccessGrain>(slug).GetMembershipAsync(email);
+        if (membership is not null && (membership.Roles & requirement.AnyOf) != EventRole.None)
+        {
+            context.Succeed(requirement);
+        }
+    }
+
+    private static string? EventSlug(object? resource) => resource switch
+    {
+        HttpContext http => http.GetRouteValue("slug") as string,
+        _ => null,
+    };
+}

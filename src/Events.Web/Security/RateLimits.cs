@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Events.Web.Security;
+
+// Limits per client address on the endpoints an attacker would hammer. Generous enough for an
+// office of attendees behind one shared address; the per-challenge lockout stops code guessing.
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    public const string SignInPolicy = "sign-in";
+    public const string CodePolicy = "sign-in-code";
+    public const string InvitationPolicy = "invitation";
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(10);
+
+    public int SignInRequests { get; set; } = 20;
+
+    public int CodeAttempts { get; set; } = 30;
+
+    public int InvitationAccepts { get; set; } = 30;
+
+    public static void Add(Microsoft.AspNetCore.RateLimiting.RateLimiterOptions options, RateLimitOptions limits)
+    {
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.OnRejected = async (context, cancellationToken) =>
+        {
+            var minutes = (int)Math.Ceiling(limits.Window.TotalMinutes);
+            context.HttpContext.Response.Headers.RetryAfter = ((int)limits.Window.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+            await context.HttpContext.Response.WriteAsync(
+                $"Too many attempts from your connection. Wait up to {minutes} minutes, then try again.", cancellationToken);
+        };
+        options.AddPolicy(SignInPolicy, http => PerAddress(http, limits.SignInRequests, limits.Window));
+        options.AddPolicy(CodePolicy, http => PerAddress(http, limits.CodeAttempts, limits.Window));
+        options.AddPolicy(InvitationPolicy, http => PerAddress(http, limits.InvitationAccepts, limits.Window));
+    }
+
+    private static RateLimitPartition<string> PerAddress(HttpContext http, int permits, TimeSpan window) =>
+        RateLimitPartition.GetFixedWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = window, QueueLimit = 0 });
+}

@@ -1,0 +1,81 @@
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Events.Web.Security;
+
+public static class SecuritySetup
+{
+    public const string AuthCookie = "events.auth";
+    public const string AntiforgeryCookie = "events.af";
+
+    public static IServiceCollection AddEventsSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        {
+            options.Cookie.Name = AuthCookie;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.ExpireTimeSpan = TimeSpan.FromDays(30);
+            options.SlidingExpiration = true;
+            options.LoginPath = "/signin";
+            options.ReturnUrlParameter = "returnUrl";
+            options.Events.OnRedirectToAccessDenied = context =>
+                Pages.Message(StatusCodes.Status403Forbidden, "Not allowed", "Your account does not have a role that allows this. If you think it should, ask the event's organisers.")
+                    .ExecuteAsync(context.HttpContext);
+        });
+
+        services.AddAuthorization(options =>
+        {
+            // An endpoint that names no policy still needs a signed-in person: forgetting fails closed.
+            options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            Policies.Add(options);
+        });
+        services.AddSingleton<IAuthorizationHandler, EventRoleHandler>();
+
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = AntiforgeryCookie;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<IOptions<RateLimitOptions>>((options, limits) => RateLimitOptions.Add(options, limits.Value));
+        return services;
+    }
+
+    public static WebApplication UseEventsSecurity(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.Use(RefuseForgedForms);
+        app.UseRateLimiter();
+        return app;
+    }
+
+    // A form whose antiforgery token is missing or stale gets a page that says what to do, not a bare 400.
+    private static async Task RefuseForgedForms(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            await Pages.Message(StatusCodes.Status400BadRequest, "Form expired", "This form was open too long, or was sent from another site. Go back, reload the page and send it again: nothing was saved.", null)
+                .ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    }
+}
