@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Events.Web.Mail;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,11 +14,19 @@ namespace Events.Web.Tests;
 // The real Events.Silo on a real Kestrel socket on loopback, over a SQLite folder of its own.
 public sealed class EventsHost : WebApplicationFactory<Program>
 {
-    public EventsHost(string? dataFolder = null)
+    private readonly Dictionary<string, string> _settings;
+
+    public EventsHost(string? dataFolder = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         DataFolder = dataFolder ?? NewDataFolder();
+        _settings = new(settings ?? new Dictionary<string, string>());
         UseKestrel(0);
     }
+
+    // The server's clock: tests move it forward to expire links, codes and invitations.
+    public ManualClock Clock { get; } = new();
+
+    public OutboxMailSender Outbox => Services.GetRequiredService<OutboxMailSender>();
 
     public string DataFolder { get; }
 
@@ -48,6 +58,12 @@ public sealed class EventsHost : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataFolder", DataFolder);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     public static void DeleteDataFolder(string folder)

@@ -11,7 +11,16 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Events.Web.People;
 
-public sealed record AccountForm(string? DisplayName, string? Organisation, string? Country, string? Language);
+public sealed record AccountForm
+{
+    public string? DisplayName { get; init; }
+
+    public string? Organisation { get; init; }
+
+    public string? Country { get; init; }
+
+    public string? Language { get; init; }
+}
 
 public static class AccountEndpoints
 {

@@ -15,11 +15,28 @@ using Microsoft.Extensions.Options;
 
 namespace Events.Web.People;
 
-public sealed record InvitationForm(string? Role, string? Team, int? ValidDays, int? MaxUses);
+public sealed record InvitationForm
+{
+    public string? Role { get; init; }
 
-public sealed record MemberForm(string? Email, string? Role);
+    public string? Team { get; init; }
 
-public sealed record AcceptForm(string? Email);
+    public int? ValidDays { get; init; }
+
+    public int? MaxUses { get; init; }
+}
+
+public sealed record MemberForm
+{
+    public string? Email { get; init; }
+
+    public string? Role { get; init; }
+}
+
+public sealed record AcceptForm
+{
+    public string? Email { get; init; }
+}
 
 public static class InvitationEndpoints
 {

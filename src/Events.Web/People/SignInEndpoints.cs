@@ -14,11 +14,24 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Events.Web.People;
 
-public sealed record SignInForm(string? Email, string? ReturnUrl);
+public sealed record SignInForm
+{
+    public string? Email { get; init; }
 
-public sealed record CodeForm(string? Code, string? ReturnUrl);
+    public string? ReturnUrl { get; init; }
+}
 
-public sealed record LinkForm(string? Token);
+public sealed record CodeForm
+{
+    public string? Code { get; init; }
+
+    public string? ReturnUrl { get; init; }
+}
+
+public sealed record LinkForm
+{
+    public string? Token { get; init; }
+}
 
 public static class SignInEndpoints
 {
@@ -127,10 +140,10 @@ public static class SignInEndpoints
                 return Pages.Message(StatusCodes.Status410Gone, "Signed in, but the invitation is closed", InvitationEndpoints.Explain(check.Status), $"/events/{pending.EventSlug}", "See the event");
             }
 
-            return TypedResults.Redirect(account.HasProfile ? $"/events/{pending.EventSlug}" : "/account?welcome=1");
+            return TypedResults.Redirect(account.HasProfile ? $"/events/{pending.EventSlug}" : "/account?welcome=true");
         }
 
-        return TypedResults.Redirect(account.HasProfile ? Pages.LocalOr(returnUrl, "/") : "/account?welcome=1");
+        return TypedResults.Redirect(account.HasProfile ? Pages.LocalOr(returnUrl, "/") : "/account?welcome=true");
     }
 
     private static RazorComponentResult<MessagePage> Refused(SignInStatus status) => status switch

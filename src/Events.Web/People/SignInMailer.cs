@@ -25,7 +25,7 @@ public sealed class SignInMailer(IGrainFactory grains, IMailSender mail, IOption
 
             If you did not ask to sign in, ignore this message: nothing happens without the link or the code.
             """;
-        await mail.SendAsync(new OutgoingMail(email, $"Your sign-in code: {issued.Code}", body), cancellationToken);
+        await mail.SendAsync(new OutgoingMail(email, "Sign in to Events", body), cancellationToken);
         return issued;
     }
 }

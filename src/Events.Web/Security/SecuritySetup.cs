@@ -45,7 +45,9 @@ public static class SecuritySetup
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = AntiforgeryCookie;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            // Antiforgery refuses "Always" on plain-HTTP requests, and the default server listens on
+            // http://127.0.0.1 behind a TLS proxy. The token cookie is no credential; the auth cookie is Secure always.
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
 
