@@ -8,12 +8,19 @@ namespace Events.Web.Audit;
 
 // Copies every committed IAuditedEvent into the audit trail of its event. Per-event grains are
 // keyed "{slug}" or "{slug}/{thing}", so the slug is the key up to the first '/'.
-public sealed class AuditRecorder(GrainEventPublisher publisher, IGrainFactory grains, ILogger<AuditRecorder> logger) : BackgroundService
+public sealed class AuditRecorder : BackgroundService
 {
     private readonly Channel<GrainEvent> _queue = Channel.CreateUnbounded<GrainEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IGrainFactory _grains;
+    private readonly ILogger<AuditRecorder> _logger;
+    private readonly IDisposable _subscription;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    // Subscribes on construction: the host builds every hosted service before starting any, so
+    // events committed by start-up work (seeding) are not missed.
+    public AuditRecorder(GrainEventPublisher publisher, IGrainFactory grains, ILogger<AuditRecorder> logger)
     {
+        _grains = grains;
+        _logger = logger;
         _subscription = publisher.Subscribe(e =>
         {
             if (e.Event is IAuditedEvent)
@@ -21,10 +28,7 @@ public sealed class AuditRecorder(GrainEventPublisher publisher, IGrainFactory g
                 _queue.Writer.TryWrite(e);
             }
         });
-        return base.StartAsync(cancellationToken);
     }
-
-    private IDisposable? _subscription;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,11 +38,11 @@ public sealed class AuditRecorder(GrainEventPublisher publisher, IGrainFactory g
             var slug = grainEvent.Grain.Key.Split('/')[0];
             try
             {
-                await grains.GetGrain<IAuditTrailGrain>(slug).RecordAsync(new AuditEntry(grainEvent.RecordedAt, audited.Actor, audited.Describe(), grainEvent.Grain.Type));
+                await _grains.GetGrain<IAuditTrailGrain>(slug).RecordAsync(new AuditEntry(grainEvent.RecordedAt, audited.Actor, audited.Describe(), grainEvent.Grain.Type));
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Could not record {Grain} #{Sequence} in the audit trail", grainEvent.Grain, grainEvent.Sequence);
+                _logger.LogError(ex, "Could not record {Grain} #{Sequence} in the audit trail", grainEvent.Grain, grainEvent.Sequence);
             }
         }
     }
@@ -46,7 +50,7 @@ public sealed class AuditRecorder(GrainEventPublisher publisher, IGrainFactory g
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // Drain what was committed before shutdown, then stop.
-        _subscription?.Dispose();
+        _subscription.Dispose();
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
