@@ -9,6 +9,7 @@ using Events.Web.Health;
 using Events.Web.Mail;
 using Events.Web.People;
 using Events.Web.Security;
+using Events.Web.Shared;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEventsSilo();
@@ -26,7 +27,8 @@ try
     }
 
     app.UseEventsSecurity();
-    app.MapStaticAssets().AllowAnonymous();
+    // Mapped in an anonymous group so that Development's fallback for unbuilt assets is public too.
+    app.MapGroup("").AllowAnonymous().MapStaticAssets();
     app.MapHealth();
     app.MapCatalog();
     app.MapAgenda();
@@ -38,6 +40,8 @@ try
     {
         app.MapOutbox();
     }
+
+    app.MapNotFound();
 
     await app.RunAsync();
 }

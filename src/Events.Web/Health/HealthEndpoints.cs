@@ -18,7 +18,7 @@ public static class HealthEndpoints
     // 200 "Healthy" when storage answers, 503 "Unhealthy" when it does not.
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapHealthChecks("/healthz").AllowAnonymous().WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
         return app;
     }
 }

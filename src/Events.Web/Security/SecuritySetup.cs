@@ -29,6 +29,14 @@ public static class SecuritySetup
             options.SlidingExpiration = true;
             options.LoginPath = "/signin";
             options.ReturnUrlParameter = "returnUrl";
+            // Relative, so no redirect is ever built from the request's Host header.
+            options.Events.OnRedirectToLogin = context =>
+            {
+                context.Response.Redirect(new Uri(context.RedirectUri, UriKind.RelativeOrAbsolute) is { IsAbsoluteUri: true } absolute
+                    ? absolute.PathAndQuery
+                    : context.RedirectUri);
+                return Task.CompletedTask;
+            };
             options.Events.OnRedirectToAccessDenied = context =>
                 Pages.Message(StatusCodes.Status403Forbidden, "Not allowed", "Your account does not have a role that allows this. If you think it should, ask the event's organisers.")
                     .ExecuteAsync(context.HttpContext);

@@ -86,4 +86,15 @@ public sealed class AgendaPageTests : IAsyncLifetime
 
         Assert.Contains($"<a href=\"/events/{DemoEvent.Slug}\">City Pilots Pitch Day</a>", html);
     }
+
+    [Fact]
+    public async Task An_unknown_address_answers_404_for_anonymous_visitors_rather_than_asking_them_to_sign_in()
+    {
+        using var client = _host.CreateHttpClient();
+
+        using var response = await client.GetAsync("/no/such/page", Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("There is no page at this address.", await response.Content.ReadAsStringAsync(Ct));
+    }
 }

@@ -299,6 +299,6 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Found, signedOut.StatusCode);
         Assert.False(browser.IsSignedIn);
         Assert.Equal(HttpStatusCode.Found, account.StatusCode);
-        Assert.StartsWith("/signin", account.Headers.Location!.PathAndQuery);
+        Assert.StartsWith("/signin?returnUrl=", account.Headers.Location!.OriginalString);
     }
 }

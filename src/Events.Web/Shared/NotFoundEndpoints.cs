@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.Shared;
+
+public static class NotFoundEndpoints
+{
+    // Unknown addresses get a plain 404 page for everyone, instead of the sign-in redirect that
+    // the fallback authorization policy would otherwise give to an unmatched request.
+    public static IEndpointRouteBuilder MapNotFound(this IEndpointRouteBuilder app)
+    {
+        app.MapFallback("{**path}", () => Pages.NotFound("There is no page at this address.")).AllowAnonymous();
+        return app;
+    }
+}

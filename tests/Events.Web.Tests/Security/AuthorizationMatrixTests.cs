@@ -1,0 +1,187 @@
+using System.Net;
+using Events.Grains.Agenda;
+using Events.Grains.People;
+using Events.Silo;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Events.Web.Tests.Security;
+
+// Every role (and anonymous) against every page and form post, from one table. An endpoint that
+// is not in the table fails the test, so nothing new ships without a decision about who may use it.
+public sealed class AuthorizationMatrixTests : IAsyncLifetime
+{
+    private const string Demo = DemoEvent.Slug;
+    private const string Other = "other-event";
+
+    public enum Who
+    {
+        Anonymous,
+        SignedIn,
+        Attendee,
+        Investor,
+        Presenter,
+        Moderator,
+        Organiser,
+        SiteOrganiser,
+    }
+
+    private static readonly Who[] Everyone = Enum.GetValues<Who>();
+    private static readonly Who[] SignedIn = [.. Everyone.Where(w => w != Who.Anonymous)];
+    private static readonly Who[] DemoOrganisers = [Who.Organiser, Who.SiteOrganiser];
+    private static readonly Who[] SiteOrganisers = [Who.SiteOrganiser];
+
+    // (method, route pattern, a concrete path, who may use it). Rows for {slug} routes are tried on
+    // the demo event (where the roles were granted) and on another event (where they were not).
+    private static readonly (string Method, string Pattern, string Path, Who[] Allowed)[] Table =
+    [
+        ("GET", "/", "/", Everyone),
+        ("GET", "/healthz", "/healthz", Everyone),
+        ("GET", "/events/{slug}", $"/events/{Demo}", Everyone),
+        ("GET", "/signin", "/signin", Everyone),
+        ("POST", "/signin", "/signin", Everyone),
+        ("GET", "/signin/link", "/signin/link?t=a.b", Everyone),
+        ("POST", "/signin/link", "/signin/link", Everyone),
+        ("GET", "/signin/{challengeId}", "/signin/unknown", Everyone),
+        ("POST", "/signin/{challengeId}", "/signin/unknown", Everyone),
+        ("GET", "/invite/{slug}/{token}", $"/invite/{Demo}/a.b", Everyone),
+        ("POST", "/invite/{slug}/{token}", $"/invite/{Demo}/a.b", Everyone),
+        ("GET", "/dev/outbox", "/dev/outbox", Everyone),
+        // Development's fallback for static assets added after the build, and the 404 page.
+        ("GET", "/{path}", "/no-such-asset.css", Everyone),
+        ("*", "/{path}", "/no/such/page", Everyone),
+        ("GET", "/account", "/account", SignedIn),
+        ("POST", "/account", "/account", SignedIn),
+        ("GET", "/events/{slug}/people", $"/events/{Demo}/people", DemoOrganisers),
+        ("GET", "/events/{slug}/people", $"/events/{Other}/people", SiteOrganisers),
+        ("POST", "/events/{slug}/invitations", $"/events/{Demo}/invitations", DemoOrganisers),
+        ("POST", "/events/{slug}/invitations", $"/events/{Other}/invitations", SiteOrganisers),
+        ("POST", "/events/{slug}/invitations/{id}/revoke", $"/events/{Demo}/invitations/none/revoke", DemoOrganisers),
+        ("POST", "/events/{slug}/invitations/{id}/revoke", $"/events/{Other}/invitations/none/revoke", SiteOrganisers),
+        ("POST", "/events/{slug}/members/revoke", $"/events/{Demo}/members/revoke", DemoOrganisers),
+        ("POST", "/events/{slug}/members/revoke", $"/events/{Other}/members/revoke", SiteOrganisers),
+        ("GET", "/events/{slug}/audit", $"/events/{Demo}/audit", DemoOrganisers),
+        ("GET", "/events/{slug}/audit", $"/events/{Other}/audit", SiteOrganisers),
+        // Last: it ends the session of whoever may use it.
+        ("POST", "/signout", "/signout", SignedIn),
+    ];
+
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string>
+    {
+        ["RateLimits:SignInRequests"] = "1000",
+        ["RateLimits:CodeAttempts"] = "1000",
+        ["RateLimits:InvitationAccepts"] = "1000",
+    });
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        EventsHost.DeleteDataFolder(_host.DataFolder);
+    }
+
+    [Fact]
+    public void Every_endpoint_is_in_the_table_and_names_its_policy_or_is_explicitly_anonymous()
+    {
+        _host.StartServer();
+        var endpoints = _host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var listed = Table.Select(r => (r.Method, r.Pattern)).ToHashSet();
+        var missing = new List<string>();
+
+        foreach (var endpoint in endpoints)
+        {
+            var pattern = Normalize(endpoint.RoutePattern);
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"];
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList();
+            Assert.True(anonymous || (policies.Count > 0 && policies.All(p => p is not null)),
+                $"{string.Join(",", methods)} {pattern} ({endpoint.DisplayName}) names no policy and is not marked AllowAnonymous.");
+
+            if (pattern.StartsWith("/_content/", StringComparison.Ordinal))
+            {
+                Assert.True(anonymous, $"Static asset {pattern} must be public.");
+                continue;
+            }
+
+            missing.AddRange(methods.Where(m => m != "HEAD" && !listed.Contains((m, pattern))).Select(m => $"{m} {pattern}"));
+        }
+
+        Assert.True(missing.Count == 0, "Endpoints missing from the authorization table: " + string.Join("; ", missing));
+        Assert.True(endpoints.Count > Table.Length);
+    }
+
+    [Fact]
+    public async Task Each_role_is_allowed_or_denied_exactly_as_the_table_says()
+    {
+        await _host.Grains.GetGrain<IAgendaGrain>(Other).OpenAsync(new OpenEvent("Another network's day", "", "Africa/Maputo"));
+        var browsers = new Dictionary<Who, TestBrowser>();
+        foreach (var who in Everyone)
+        {
+            var browser = new TestBrowser(_host);
+            browsers[who] = browser;
+            if (who == Who.Anonymous)
+            {
+                continue;
+            }
+
+            var email = $"{who.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@nakuru.example.org";
+            if (who is >= Who.Attendee and <= Who.Organiser)
+            {
+                await _host.Grains.GetGrain<IEventAccessGrain>(Demo).GrantAsync("test", email, Enum.Parse<EventRole>(who.ToString()), null);
+            }
+
+            if (who == Who.SiteOrganiser)
+            {
+                await _host.Grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(email);
+            }
+
+            await browser.SignInAsync(email);
+        }
+
+        var failures = new List<string>();
+        foreach (var (method, _, path, allowed) in Table)
+        {
+            foreach (var (who, browser) in browsers)
+            {
+                // A fresh antiforgery token for this person, from a page every person may see.
+                await browser.GetPageAsync("/signin");
+                using var response = method is "GET" or "*" ? await browser.GetAsync(path) : await browser.PostFormAsync(path);
+                var denied = response.StatusCode == HttpStatusCode.Forbidden
+                    || (response.StatusCode == HttpStatusCode.Found && response.Headers.Location!.OriginalString.StartsWith("/signin?", StringComparison.Ordinal));
+                var expectedDenied = !allowed.Contains(who);
+                if (denied != expectedDenied)
+                {
+                    failures.Add($"{who} {method} {path}: expected {(expectedDenied ? "denied" : "allowed")}, got {(int)response.StatusCode}");
+                }
+
+                if (denied && who != Who.Anonymous)
+                {
+                    Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+                }
+            }
+        }
+
+        foreach (var browser in browsers.Values)
+        {
+            browser.Dispose();
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static string Normalize(RoutePattern pattern)
+    {
+        var segments = pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
+        {
+            RoutePatternLiteralPart literal => literal.Content,
+            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+            RoutePatternSeparatorPart separator => separator.Content,
+            _ => "?",
+        })));
+        return "/" + string.Join('/', segments);
+    }
+}
