@@ -11,10 +11,14 @@ public static class SiloCommands
 {
     public const string AddOrganiser = "add-organiser";
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == AddOrganiser;
+    public static bool IsCommand(string[] args) => Words(args).FirstOrDefault() == AddOrganiser;
 
-    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    // Settings may follow as --Key=value; the command's own words are the rest.
+    private static string[] Words(string[] args) => [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+
+    public static async Task<int> RunAsync(WebApplication app, string[] arguments)
     {
+        var args = Words(arguments);
         if (args.Length != 2)
         {
             Console.Error.WriteLine($"Usage: Events.Silo {AddOrganiser} <email>");

@@ -26,7 +26,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static SiloProcess Start(string dataFolder)
+    public static SiloProcess Start(string dataFolder, params string[] command)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -36,6 +36,11 @@ public sealed class SiloProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Events.Silo.dll"));
+        foreach (var word in command)
+        {
+            start.ArgumentList.Add(word);
+        }
+
         start.ArgumentList.Add("--urls=http://127.0.0.1:0");
         start.ArgumentList.Add($"--Storage:DataFolder={dataFolder}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";

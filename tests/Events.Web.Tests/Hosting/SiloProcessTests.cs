@@ -72,4 +72,50 @@ public sealed class SiloProcessTests
             EventsHost.DeleteDataFolder(folder);
         }
     }
+
+    [Fact]
+    public async Task The_add_organiser_step_prints_a_sign_in_link_that_makes_the_person_organiser_of_every_event()
+    {
+        var folder = EventsHost.NewDataFolder();
+        try
+        {
+            await using (var step = SiloProcess.Start(folder, "add-organiser", "Chief.Digital@Bizerte.example.org"))
+            {
+                Assert.Equal(0, await step.WaitForExitAsync(StartTimeout));
+                Assert.Contains("chief.digital@bizerte.example.org organises every event on this installation.", step.Output);
+                Assert.DoesNotContain("Now listening on", step.Output);
+                var link = System.Text.RegularExpressions.Regex.Match(step.Output, @"Sign in within 15 minutes: (\S+)").Groups[1].Value;
+                Assert.StartsWith("http://127.0.0.1:5080/signin/link?t=", link);
+
+                await using var host = new EventsHost(folder);
+                using var browser = new TestBrowser(host);
+                await browser.GetPageAsync("/signin");
+                using var signedIn = await browser.PostFormAsync("/signin/link", ("token", Uri.UnescapeDataString(link.Split("t=")[1])));
+                Assert.Equal(HttpStatusCode.Found, signedIn.StatusCode);
+                Assert.Contains("People: City Pilots Pitch Day", await browser.GetPageAsync("/events/city-pilots-pitch-day/people"));
+            }
+        }
+        finally
+        {
+            EventsHost.DeleteDataFolder(folder);
+        }
+    }
+
+    [Fact]
+    public async Task The_add_organiser_step_refuses_a_malformed_address_and_changes_nothing()
+    {
+        var folder = EventsHost.NewDataFolder();
+        try
+        {
+            await using var step = SiloProcess.Start(folder, "add-organiser", "not-an-address");
+
+            Assert.Equal(1, await step.WaitForExitAsync(StartTimeout));
+            Assert.Contains("is not an email address we can send to", step.Output);
+            Assert.False(Directory.Exists(folder));
+        }
+        finally
+        {
+            EventsHost.DeleteDataFolder(folder);
+        }
+    }
 }
