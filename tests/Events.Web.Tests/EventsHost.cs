@@ -16,8 +16,12 @@ public sealed class EventsHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings;
 
+    private readonly bool _ownsDataFolder;
+
+    // Without a data folder the host makes one of its own and deletes it when disposed.
     public EventsHost(string? dataFolder = null, IReadOnlyDictionary<string, string>? settings = null)
     {
+        _ownsDataFolder = dataFolder is null;
         DataFolder = dataFolder ?? NewDataFolder();
         _settings = new(settings ?? new Dictionary<string, string>());
         UseKestrel(0);
@@ -64,6 +68,15 @@ public sealed class EventsHost : WebApplicationFactory<Program>
         }
 
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_ownsDataFolder)
+        {
+            DeleteDataFolder(DataFolder);
+        }
     }
 
     public static void DeleteDataFolder(string folder)

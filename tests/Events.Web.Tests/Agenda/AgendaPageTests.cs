@@ -4,19 +4,13 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Agenda;
 
-public sealed class AgendaPageTests : IAsyncLifetime
+public sealed class AgendaPageTests : IAsyncDisposable
 {
     private readonly EventsHost _host = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        EventsHost.DeleteDataFolder(_host.DataFolder);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task The_seeded_demo_agenda_is_served_over_http_with_markdown_rendered_and_local_times()

@@ -4,19 +4,13 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Hosting;
 
-public sealed class HostTests : IAsyncLifetime
+public sealed class HostTests : IAsyncDisposable
 {
     private readonly EventsHost _host = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        EventsHost.DeleteDataFolder(_host.DataFolder);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task Healthz_reports_that_storage_answers()

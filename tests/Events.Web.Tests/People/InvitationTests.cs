@@ -6,7 +6,7 @@ using Events.Silo;
 
 namespace Events.Web.Tests.People;
 
-public sealed partial class InvitationTests : IAsyncLifetime
+public sealed partial class InvitationTests : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
 
@@ -16,13 +16,7 @@ public sealed partial class InvitationTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        EventsHost.DeleteDataFolder(_host.DataFolder);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private async Task<TestBrowser> OrganiserAsync()
     {

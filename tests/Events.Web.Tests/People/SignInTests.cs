@@ -4,7 +4,7 @@ using Events.Web.Security;
 
 namespace Events.Web.Tests.People;
 
-public sealed class SignInTests : IAsyncLifetime
+public sealed class SignInTests : IAsyncDisposable
 {
     private const string PublicUrl = "https://events.example.net";
 
@@ -17,13 +17,7 @@ public sealed class SignInTests : IAsyncLifetime
 
     private static string NewEmail() => $"person-{Guid.NewGuid():N}@kumasi.example.org";
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        EventsHost.DeleteDataFolder(_host.DataFolder);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private async Task<(string CodePage, string Link, string Code)> RequestAsync(TestBrowser browser, string email)
     {

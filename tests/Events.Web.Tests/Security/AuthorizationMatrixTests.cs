@@ -12,7 +12,7 @@ namespace Events.Web.Tests.Security;
 
 // Every role (and anonymous) against every page and form post, from one table. An endpoint that
 // is not in the table fails the test, so nothing new ships without a decision about who may use it.
-public sealed class AuthorizationMatrixTests : IAsyncLifetime
+public sealed class AuthorizationMatrixTests : IAsyncDisposable
 {
     private const string Demo = DemoEvent.Slug;
     private const string Other = "other-event";
@@ -76,13 +76,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         ["RateLimits:InvitationAccepts"] = "1000",
     });
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        EventsHost.DeleteDataFolder(_host.DataFolder);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public void Every_endpoint_is_in_the_table_and_names_its_policy_or_is_explicitly_anonymous()
