@@ -1,4 +1,5 @@
 using Events.Grains.Agenda;
+using Events.Grains.Announcements;
 using Events.Grains.Audit;
 using Events.Grains.People;
 using Events.Grains.Catalog;
@@ -23,7 +24,8 @@ public static class GrainsServiceCollectionExtensions
             .Add<ISiteGrain, SiteGrain>()
             .Add<ISignInChallengeGrain, SignInChallengeGrain>()
             .Add<IEventAccessGrain, EventAccessGrain>()
-            .Add<IAuditTrailGrain, AuditTrailGrain>();
+            .Add<IAuditTrailGrain, AuditTrailGrain>()
+            .Add<IAnnouncementsGrain, AnnouncementsGrain>();
         moreGrains?.Invoke(registry);
         return services.AddGrainRuntime(registry);
     }

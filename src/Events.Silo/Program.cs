@@ -3,6 +3,8 @@ using Events.Grains.Storage;
 using Events.Silo;
 using Events.Web;
 using Events.Web.Agenda;
+using Events.Web.Announcements;
+using Events.Web.Live;
 using Events.Web.Audit;
 using Events.Web.Catalog;
 using Events.Web.Health;
@@ -32,6 +34,8 @@ try
     app.MapHealth();
     app.MapCatalog();
     app.MapAgenda();
+    app.MapAnnouncements();
+    app.MapLive();
     app.MapSignIn();
     app.MapAccount();
     app.MapInvitations();

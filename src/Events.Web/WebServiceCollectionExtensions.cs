@@ -1,4 +1,7 @@
+using Events.Web.Announcements;
 using Events.Web.Audit;
+using Events.Web.Live;
+using Events.Web.Shared;
 using Events.Web.Health;
 using Events.Web.Mail;
 using Events.Web.People;
@@ -23,6 +26,9 @@ public static class WebServiceCollectionExtensions
             : sp.GetRequiredService<SmtpMailSender>());
         services.AddSingleton<SignInMailer>();
         services.AddHostedService<AuditRecorder>();
+        services.AddSingleton<StaticAssetPaths>();
+        services.AddLive();
+        services.AddSingleton<ILiveTopic, AnnouncementsTopic>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

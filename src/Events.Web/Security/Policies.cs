@@ -4,6 +4,7 @@ using Events.Grains.Runtime;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Security;
 
@@ -34,6 +35,9 @@ public static class Policies
     public static string? Email(this ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.Email) : null;
 }
+
+// What a check outside an HTTP route is about: one event.
+public sealed record EventScope(string Slug);
 
 // Holds when the person has any of the roles in the event named by the route's {slug}, or
 // organises the whole site. AnyOf = None means "site organisers only".
@@ -70,6 +74,9 @@ public sealed class EventRoleHandler(IGrainFactory grains) : AuthorizationHandle
     private static string? EventSlug(object? resource) => resource switch
     {
         HttpContext http => http.GetRouteValue("slug") as string,
+        EventScope scope => scope.Slug,
+        // Event-scoped hub methods take the event's slug as their first argument.
+        HubInvocationContext hub => hub.HubMethodArguments.FirstOrDefault() as string,
         _ => null,
     };
 }

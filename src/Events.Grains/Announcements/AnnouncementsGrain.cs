@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using Events.Grains.Audit;
+using Events.Grains.Runtime;
+
+namespace Events.Grains.Announcements;
+
+public sealed record Announcement(string Id, string Markdown, string PostedBy, DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt)
+{
+    public bool IsActive(DateTimeOffset now) => ExpiresAt is null || ExpiresAt > now;
+}
+
+// The idempotency key comes from the person's browser (or from the form the server rendered), so a
+// message sent twice after a reconnect is posted once.
+public sealed record PostAnnouncement(string Markdown, TimeSpan? ValidFor, string IdempotencyKey);
+
+// Short notices from organisers and moderators to everyone following one event (keyed by slug).
+public interface IAnnouncementsGrain : IGrain
+{
+    Task<Announcement> PostAsync(string actor, PostAnnouncement command);
+
+    Task<AnnouncementsView> GetActiveAsync();
+}
+
+public sealed record AnnouncementsView(long Version, ImmutableArray<Announcement> Active);
+
+[JsonPolymorphic]
+[JsonDerivedType(typeof(AnnouncementPosted), "announcement-posted")]
+public abstract record AnnouncementEvent;
+
+public sealed record AnnouncementPosted(Announcement Announcement, string IdempotencyKey) : AnnouncementEvent, IAuditedEvent
+{
+    public string Actor => Announcement.PostedBy;
+
+    public string Describe() => $"posted announcement {Announcement.Id}: \"{(Announcement.Markdown.Length <= 80 ? Announcement.Markdown : Announcement.Markdown[..77] + "...")}\"";
+}
+
+public sealed record AnnouncementsState(ImmutableList<Announcement> All, ImmutableDictionary<string, string> ByIdempotencyKey)
+    : IJournaledState<AnnouncementsState, AnnouncementEvent>
+{
+    public static AnnouncementsState Initial { get; } = new(ImmutableList<Announcement>.Empty, ImmutableDictionary<string, string>.Empty);
+
+    public AnnouncementsState Apply(AnnouncementEvent @event) => @event switch
+    {
+        AnnouncementPosted posted => new(All.Add(posted.Announcement), ByIdempotencyKey.SetItem(posted.IdempotencyKey, posted.Announcement.Id)),
+        _ => this,
+    };
+}
+
+[GrainType("announcements")]
+public sealed class AnnouncementsGrain(TimeProvider clock) : JournaledGrain<AnnouncementsState, AnnouncementEvent>, IAnnouncementsGrain
+{
+    public const int MaxLength = 1000;
+    public const int MaxIdempotencyKeyLength = 64;
+    public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(30);
+
+    public Task<Announcement> PostAsync(string actor, PostAnnouncement command)
+    {
+        var key = (command.IdempotencyKey ?? "").Trim();
+        if (key.Length is 0 or > MaxIdempotencyKeyLength)
+        {
+            throw new ValidationFailedException("This message has no valid idempotency key; reload the page and send it again.");
+        }
+
+        if (State.ByIdempotencyKey.TryGetValue(key, out var existing))
+        {
+            return Task.FromResult(State.All.First(a => a.Id == existing));
+        }
+
+        var text = (command.Markdown ?? "").Trim();
+        if (text.Length == 0)
+        {
+            throw new ValidationFailedException("Write the announcement first: it is empty.");
+        }
+
+        if (text.Length > MaxLength)
+        {
+            throw new ValidationFailedException($"An announcement may be at most {MaxLength} characters; this one has {text.Length}.");
+        }
+
+        if (command.ValidFor is { } validFor && (validFor < TimeSpan.FromMinutes(1) || validFor > MaxValidity))
+        {
+            throw new ValidationFailedException("An announcement can be shown for between one minute and 30 days.");
+        }
+
+        var now = clock.GetUtcNow();
+        var announcement = new Announcement($"a{Version + 1}", text, actor, now, now + command.ValidFor);
+        RaiseEvent(new AnnouncementPosted(announcement, key));
+        return Task.FromResult(announcement);
+    }
+
+    public Task<AnnouncementsView> GetActiveAsync()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult(new AnnouncementsView(Version, [.. State.All.Where(a => a.IsActive(now)).Reverse()]));
+    }
+}

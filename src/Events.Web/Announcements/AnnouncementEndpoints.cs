@@ -1,0 +1,67 @@
+using Events.Grains;
+using Events.Grains.Agenda;
+using Events.Grains.Announcements;
+using Events.Grains.Runtime;
+using Events.Web.Agenda;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.Announcements;
+
+public sealed record AnnouncementFormData
+{
+    public string? Markdown { get; init; }
+
+    public int? ValidMinutes { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+}
+
+public static class AnnouncementEndpoints
+{
+    public static IEndpointRouteBuilder MapAnnouncements(this IEndpointRouteBuilder app)
+    {
+        // The region alone, for a page that fell too far behind to catch up event by event.
+        app.MapGet("/events/{slug}/announcements", async (string slug, HttpContext http, IGrainFactory grains) =>
+        {
+            if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
+            {
+                return (IResult)Pages.NotFound($"There is no event at /events/{slug}.");
+            }
+
+            var view = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync();
+            return new RazorComponentResult<AnnouncementsRegion>(new { Slug = slug, View = view });
+        }).AllowAnonymous();
+
+        app.MapPost("/events/{slug}/announcements", Post).RequireAuthorization(Policies.EventModerator);
+        return app;
+    }
+
+    private static async Task<IResult> Post(string slug, [FromForm] AnnouncementFormData form, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
+        {
+            return Pages.NotFound($"There is no event at /events/{slug}.");
+        }
+
+        try
+        {
+            await grains.GetGrain<IAnnouncementsGrain>(slug).PostAsync(
+                http.User.Email()!,
+                new PostAnnouncement(form.Markdown ?? "", AnnouncementLimits.ValidFor(form.ValidMinutes), form.IdempotencyKey ?? ""));
+            return TypedResults.Redirect($"/events/{slug}#announcements");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await AgendaEndpoints.RenderAsync(slug, http, grains, new AnnouncementDraft(form.Markdown, ex.Message), StatusCodes.Status400BadRequest);
+        }
+    }
+}
+
+// What a moderator typed and why it was refused, shown back in the form.
+public sealed record AnnouncementDraft(string? Text, string Error);

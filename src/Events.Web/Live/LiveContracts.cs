@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+
+namespace Events.Web.Live;
+
+// What the server pushes: one committed change of one topic. Short names keep frames small on 2G.
+public sealed record LiveDelta(
+    [property: JsonPropertyName("t")] string Topic,
+    [property: JsonPropertyName("s")] long Sequence,
+    [property: JsonPropertyName("k")] string Kind,
+    [property: JsonPropertyName("d")] object Data);
+
+// "I have seen this topic up to sequence After."
+public sealed record LiveSubscription(string Topic, long After);
+
+// What a subscriber missed, or Reload when it is too far behind to send event by event.
+public sealed record CatchUp(
+    [property: JsonPropertyName("t")] string Topic,
+    [property: JsonPropertyName("reload")] bool Reload,
+    [property: JsonPropertyName("deltas")] IReadOnlyList<LiveDelta> Deltas);
+
+public interface ILiveClient
+{
+    Task Delta(LiveDelta delta);
+}

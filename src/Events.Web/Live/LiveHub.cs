@@ -1,0 +1,53 @@
+using Events.Grains.Runtime;
+using Events.Web.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Events.Web.Live;
+
+// The one hub. Anyone may connect and follow public topics; methods that change something name
+// their policy (see the feature files: LiveHub.*.cs), checked on every call.
+[AllowAnonymous]
+public sealed partial class LiveHub(LiveTopics topics, GrainRuntime runtime, IGrainFactory grains, IAuthorizationService authorization) : Hub<ILiveClient>
+{
+    public const string Path = "/live";
+    public const int MaxSubscriptions = 20;
+
+    public async Task<IReadOnlyList<CatchUp>> Subscribe(IReadOnlyList<LiveSubscription> subscriptions)
+    {
+        if (subscriptions is null || subscriptions.Count > MaxSubscriptions)
+        {
+            throw new HubException($"Follow between 1 and {MaxSubscriptions} topics per connection.");
+        }
+
+        var caughtUp = new List<CatchUp>();
+        foreach (var subscription in subscriptions)
+        {
+            if (topics.Resolve(subscription.Topic ?? "") is not { } resolved)
+            {
+                throw new HubException($"There is no live topic '{subscription.Topic}'.");
+            }
+
+            if (resolved.Kind.Policy is { } policy
+                && !(await authorization.AuthorizeAsync(Context.User ?? new(), new EventScope(resolved.Key.Split('/')[0]), policy)).Succeeded)
+            {
+                throw new HubException($"You may not follow '{subscription.Topic}'.");
+            }
+
+            // Join first, then read: an event committed in between arrives twice and the client
+            // drops the copy by its sequence number, instead of being missed.
+            await Groups.AddToGroupAsync(Context.ConnectionId, subscription.Topic!);
+            var missed = await runtime.ReadEventsAsync(new GrainId(resolved.Kind.GrainType, resolved.Key), Math.Max(0, subscription.After), MaxCatchUpEventsPlusOne);
+            caughtUp.Add(missed.Count > LiveTopics.MaxCatchUpEvents
+                ? new CatchUp(subscription.Topic!, true, [])
+                : new CatchUp(subscription.Topic!, false, [.. missed.Select(e => resolved.Kind.Project(subscription.Topic!, e)).OfType<LiveDelta>()]));
+        }
+
+        return caughtUp;
+    }
+
+    private const int MaxCatchUpEventsPlusOne = LiveTopics.MaxCatchUpEvents + 1;
+
+    // For the feature parts of this partial class (primary constructor parameters are not visible there).
+    private IGrainFactory Grains => grains;
+}

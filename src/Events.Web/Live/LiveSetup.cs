@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Events.Web.Live;
+
+public static class LiveSetup
+{
+    public static IServiceCollection AddLive(this IServiceCollection services)
+    {
+        services.AddSignalR(options =>
+        {
+            options.MaximumReceiveMessageSize = 16 * 1024;
+            // Pings both ways every 15 s keep an idle connection alive through mobile NATs for ~100 bytes a minute.
+            options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+            options.ClientTimeoutInterval = TimeSpan.FromSeconds(45);
+            options.StatefulReconnectBufferSize = 256 * 1024;
+            options.AddFilter<HubRateLimitFilter>();
+        });
+        services.AddSingleton<HubRateLimitFilter>();
+        services.AddSingleton<LiveTopics>();
+        services.AddHostedService<LiveForwarder>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<LiveHub>(LiveHub.Path, options => options.AllowStatefulReconnects = true).AllowAnonymous();
+        return app;
+    }
+}

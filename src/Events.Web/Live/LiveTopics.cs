@@ -1,0 +1,44 @@
+using Events.Grains.Runtime;
+
+namespace Events.Web.Live;
+
+// A kind of live topic ("announcements:{slug}"): which grain it follows, who may follow it, and how
+// that grain's events become deltas. Each feature registers its own.
+public interface ILiveTopic
+{
+    string Prefix { get; }
+
+    // The grain type whose journal feeds this topic.
+    string GrainType { get; }
+
+    // Null: anyone may follow. Otherwise a policy from Security.Policies, checked per event.
+    string? Policy { get; }
+
+    // The page region to fetch when a subscriber is too far behind.
+    string RefreshUrl(string key);
+
+    LiveDelta? Project(string topic, GrainEvent grainEvent);
+}
+
+public sealed class LiveTopics(IEnumerable<ILiveTopic> kinds)
+{
+    public const int MaxCatchUpEvents = 100;
+
+    private readonly Dictionary<string, ILiveTopic> _byPrefix = kinds.ToDictionary(k => k.Prefix);
+    private readonly Dictionary<string, ILiveTopic> _byGrainType = kinds.ToDictionary(k => k.GrainType);
+
+    public static string Name(string prefix, string key) => $"{prefix}:{key}";
+
+    public (ILiveTopic Kind, string Key)? Resolve(string topic)
+    {
+        var colon = topic.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && colon < topic.Length - 1 && topic.Length <= 200 && _byPrefix.TryGetValue(topic[..colon], out var kind)
+            ? (kind, topic[(colon + 1)..])
+            : null;
+    }
+
+    public LiveDelta? Project(GrainEvent grainEvent) =>
+        _byGrainType.TryGetValue(grainEvent.Grain.Type, out var kind)
+            ? kind.Project(Name(kind.Prefix, grainEvent.Grain.Key), grainEvent)
+            : null;
+}

@@ -1,0 +1,209 @@
+// Events live layer. Every page works without this file. With it, a page follows its live regions
+// ([data-topic], from the sequence number in data-seq) over SignalR, and [data-live-form] forms go
+// through the hub: kept in localStorage, shown as queued, sent once the connection is up, and
+// dropped from the queue only when the server has acknowledged them.
+"use strict";
+(() => {
+  const signalR = window.signalR;
+  if (!signalR) {
+    return;
+  }
+
+  const QUEUE = "events.queue";
+  const regions = new Map();
+  const status = document.getElementById("live-status");
+  let offlineSince = null;
+
+  function show(state) {
+    if (!status) {
+      return;
+    }
+    status.hidden = false;
+    status.dataset.state = state;
+    if (state === "live") {
+      offlineSince = null;
+      status.textContent = "Live";
+    } else if (state === "reconnecting") {
+      status.textContent = "Reconnecting…";
+    } else {
+      offlineSince = offlineSince || new Date();
+      status.textContent = "Offline since " + offlineSince.toTimeString().slice(0, 5);
+    }
+  }
+
+  const transports = {
+    websockets: signalR.HttpTransportType.WebSockets,
+    sse: signalR.HttpTransportType.ServerSentEvents,
+    longpolling: signalR.HttpTransportType.LongPolling,
+  };
+  const forced = transports[new URLSearchParams(location.search).get("transport")];
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl("/live", forced === undefined ? {} : { transport: forced })
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (c) => Math.min(30000, 1000 * 2 ** Math.min(c.previousRetryCount, 5)) })
+    .withStatefulReconnect()
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+
+  const handlers = {
+    announcement(region, delta) {
+      const list = region.querySelector("[data-list]");
+      if (!list || document.getElementById(delta.d.id)) {
+        return;
+      }
+      list.insertAdjacentHTML("afterbegin", delta.d.html);
+      region.querySelector("[data-empty]")?.remove();
+    },
+  };
+
+  function scan() {
+    regions.clear();
+    document.querySelectorAll("[data-topic]").forEach((el) => regions.set(el.dataset.topic, el));
+  }
+
+  function apply(delta) {
+    const region = regions.get(delta.t);
+    if (!region || delta.s <= Number(region.dataset.seq)) {
+      return;
+    }
+    region.dataset.seq = String(delta.s);
+    handlers[delta.k]?.(region, delta);
+  }
+
+  // Too far behind to catch up event by event: fetch the region afresh instead of the whole page.
+  async function reload(topic) {
+    const region = regions.get(topic);
+    const response = await fetch(region.dataset.refreshUrl, { credentials: "same-origin" });
+    if (!response.ok) {
+      return;
+    }
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-topic]");
+    if (fresh && fresh.dataset.topic === topic) {
+      region.replaceWith(fresh);
+      regions.set(topic, fresh);
+    }
+  }
+
+  async function subscribe() {
+    scan();
+    const wanted = [...regions].map(([topic, el]) => ({ topic, after: Number(el.dataset.seq) }));
+    if (wanted.length === 0) {
+      return;
+    }
+    for (const caughtUp of await connection.invoke("Subscribe", wanted)) {
+      if (caughtUp.reload) {
+        await reload(caughtUp.t);
+      } else {
+        caughtUp.deltas.forEach(apply);
+      }
+    }
+  }
+
+  const load = () => {
+    try {
+      return JSON.parse(localStorage.getItem(QUEUE) || "[]");
+    } catch {
+      return [];
+    }
+  };
+  const save = (queue) => localStorage.setItem(QUEUE, JSON.stringify(queue));
+  const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+  function renderQueue() {
+    const queue = load();
+    document.querySelectorAll("form[data-live-form]").forEach((form) => {
+      const list = form.querySelector("[data-queue]");
+      if (!list) {
+        return;
+      }
+      list.replaceChildren(...queue.filter((item) => item.form === form.id).map((item) => {
+        const li = document.createElement("li");
+        li.className = item.error ? "error" : "queued";
+        li.dataset.key = item.key;
+        li.textContent = (item.error ? "Not sent (" + item.error + "): " : "Queued: ") + item.label;
+        return li;
+      }));
+    });
+  }
+
+  let flushing = false;
+  async function flush() {
+    if (flushing || connection.state !== signalR.HubConnectionState.Connected) {
+      return;
+    }
+    flushing = true;
+    try {
+      for (const item of load()) {
+        if (item.error) {
+          continue;
+        }
+        try {
+          await connection.invoke(item.method, ...item.args, item.key);
+          save(load().filter((i) => i.key !== item.key));
+        } catch (error) {
+          if (connection.state !== signalR.HubConnectionState.Connected) {
+            break;
+          }
+          // The server refused it: keep the text, with the reason, where the person can see it.
+          const reason = String(error.message).replace(/^.*HubException: /, "");
+          save(load().map((i) => (i.key === item.key ? { ...i, error: reason } : i)));
+        }
+        renderQueue();
+      }
+    } finally {
+      flushing = false;
+      renderQueue();
+    }
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("[data-live-form]")) {
+      return;
+    }
+    event.preventDefault();
+    const data = new FormData(form);
+    const args = form.dataset.hubArgs.split(" ").map((name) => {
+      const value = data.get(name);
+      return form.elements[name]?.type === "number" ? (value === "" ? null : Number(value)) : value;
+    });
+    const text = form.querySelector("textarea");
+    save([...load(), { form: form.id, method: form.dataset.hubMethod, args, key: newKey(), label: (text?.value || "").slice(0, 120) }]);
+    form.querySelectorAll("textarea, input[type=number], input[type=text]").forEach((input) => { input.value = ""; });
+    renderQueue();
+    flush();
+  });
+
+  setInterval(() => {
+    document.querySelectorAll("[data-expires]").forEach((el) => {
+      if (Number(el.dataset.expires) < Date.now()) {
+        el.remove();
+      }
+    });
+  }, 30000);
+
+  async function start() {
+    try {
+      await connection.start();
+      show("live");
+      await subscribe();
+      await flush();
+    } catch {
+      show("offline");
+      setTimeout(start, 5000);
+    }
+  }
+
+  connection.onreconnecting(() => show("reconnecting"));
+  connection.onreconnected(async () => {
+    show("live");
+    await subscribe();
+    await flush();
+  });
+  connection.onclose(() => {
+    show("offline");
+    setTimeout(start, 5000);
+  });
+
+  renderQueue();
+  start();
+})();
