@@ -28,9 +28,9 @@ try
         return;
     }
 
+    app.UseResponseCompression();
     app.UseEventsSecurity();
-    // Mapped in an anonymous group so that Development's fallback for unbuilt assets is public too.
-    app.MapGroup("").AllowAnonymous().MapStaticAssets();
+    app.MapStaticAssets().AllowAnonymous();
     app.MapHealth();
     app.MapCatalog();
     app.MapAgenda();

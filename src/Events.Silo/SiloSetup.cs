@@ -7,6 +7,7 @@ namespace Events.Silo;
 public static class SiloSetup
 {
     public const string DefaultUrl = "http://127.0.0.1:5080";
+    private const string ReloadStaticAssetsKey = "ReloadStaticAssetsAtRuntime";
 
     // Configuration, storage choice and start-up work of the executable.
     public static WebApplicationBuilder AddEventsSilo(this WebApplicationBuilder builder)
@@ -14,6 +15,14 @@ public static class SiloSetup
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // Serve static assets exactly as built (fingerprinted, precompressed, immutable) in every
+        // environment. ASP.NET's Development "hot reload" of assets re-encodes Brotli assets as gzip
+        // under a Brotli header, which browsers reject.
+        if (builder.Configuration[ReloadStaticAssetsKey] is null)
+        {
+            builder.Configuration[ReloadStaticAssetsKey] = "false";
         }
 
         builder.Services.AddOptions<StorageOptions>()

@@ -51,9 +51,9 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("GET", "/invite/{slug}/{token}", $"/invite/{Demo}/a.b", Everyone),
         ("POST", "/invite/{slug}/{token}", $"/invite/{Demo}/a.b", Everyone),
         ("GET", "/dev/outbox", "/dev/outbox", Everyone),
-        // Development's fallback for static assets added after the build, and the 404 page.
-        ("GET", "/{path}", "/no-such-asset.css", Everyone),
+        // The 404 page.
         ("*", "/{path}", "/no/such/page", Everyone),
+        ("*", "/{path}", "/no-such-asset.css", Everyone),
         ("GET", "/account", "/account", SignedIn),
         ("POST", "/account", "/account", SignedIn),
         ("GET", "/events/{slug}/people", $"/events/{Demo}/people", DemoOrganisers),
