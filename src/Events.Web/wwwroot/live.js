@@ -193,6 +193,7 @@
     }
   }
 
+  connection.on("Delta", apply);
   connection.onreconnecting(() => show("reconnecting"));
   connection.onreconnected(async () => {
     show("live");
