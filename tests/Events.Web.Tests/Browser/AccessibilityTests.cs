@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Events.Grains.People;
+using Events.Silo;
+
+namespace Events.Web.Tests.Browser;
+
+// axe-core (from npm, like the SignalR client) run in Chromium against every page: no serious or
+// critical violations.
+public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+{
+    private const string Slug = DemoEvent.Slug;
+
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private static string AxePath()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "src", "Events.Web", "node_modules", "axe-core", "axe.min.js");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("axe-core is missing: building Events.Web runs npm ci, which installs it.");
+    }
+
+    private async Task<IReadOnlyList<string>> ViolationsAsync(Microsoft.Playwright.IBrowserContext context, string path)
+    {
+        var page = await context.NewPageAsync();
+        var response = await page.GotoAsync(new Uri(_host.BaseAddress, path).ToString());
+        Assert.True(response!.Status < 400 || (path.StartsWith("/no/", StringComparison.Ordinal) && response.Status == 404), $"{path} answered {response.Status}");
+        await page.AddScriptTagAsync(new() { Path = AxePath() });
+        var violations = await page.EvaluateAsync<JsonElement>("""
+            async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)
+            """);
+        await page.CloseAsync();
+        return [.. violations.EnumerateArray().Select(v => $"{path}: {v.GetString()}")];
+    }
+
+    [Fact]
+    public async Task Public_pages_have_no_serious_or_critical_accessibility_violations()
+    {
+        await using var context = await chromium.NewContextAsync(_host, bypassCsp: true);
+        var violations = new List<string>();
+        foreach (var path in new[] { "/", $"/events/{Slug}", "/signin", "/no/such/page" })
+        {
+            violations.AddRange(await ViolationsAsync(context, path));
+        }
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
+    public async Task Organiser_pages_have_no_serious_or_critical_accessibility_violations()
+    {
+        using var organiser = new TestBrowser(_host);
+        await organiser.SignInAsync(DemoEvent.OrganiserEmail);
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).CreateInvitationAsync(DemoEvent.OrganiserEmail, new InvitationRequest(EventRole.Investor, null, TimeSpan.FromDays(3), 5));
+        var invitation = await _host.Grains.GetGrain<IEventAccessGrain>(Slug).CreateInvitationAsync(DemoEvent.OrganiserEmail, new InvitationRequest(EventRole.Attendee, null, TimeSpan.FromDays(3), 5));
+        await using var context = await chromium.NewContextAsync(_host, organiser, bypassCsp: true);
+        await using var anonymous = await chromium.NewContextAsync(_host, bypassCsp: true);
+
+        var violations = new List<string>();
+        foreach (var path in new[] { $"/events/{Slug}", $"/events/{Slug}/people", $"/events/{Slug}/audit", "/account", "/account?welcome=true" })
+        {
+            violations.AddRange(await ViolationsAsync(context, path));
+        }
+
+        violations.AddRange(await ViolationsAsync(anonymous, $"/invite/{Slug}/{invitation.Token}"));
+        var signIn = await anonymous.NewPageAsync();
+        await signIn.GotoAsync(new Uri(_host.BaseAddress, "/signin").ToString());
+        await signIn.FillAsync("#email", "someone@bizerte.example.org");
+        await signIn.ClickAsync("button[type=submit]");
+        violations.AddRange(await ViolationsAsync(anonymous, new Uri(signIn.Url).PathAndQuery));
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+}
