@@ -1,5 +1,42 @@
 namespace Events.Grains;
 
-// A grain refused a command because of what was asked, not because of a fault. The message is
-// written for the person who asked and is shown to them as it is.
-public sealed class ValidationFailedException(string message) : Exception(message);
+// Why a command was refused, as a code: the web layer words it in the person's language
+// (Localization/strings.*.json, key "problem.<Problem>"), filling in the arguments.
+public enum Problem
+{
+    EmailMissing,
+    EmailInvalid,
+    EventAddressTaken,
+    EventExists,
+    EventMissing,
+    TimeZoneUnknown,
+    TitleRequired,
+    TitleTooLong,
+    DescriptionTooLong,
+    SessionEndsBeforeStart,
+    AccountMissing,
+    DisplayNameRequired,
+    DisplayNameTooLong,
+    OrganisationTooLong,
+    CountryTooLong,
+    LanguageChoice,
+    RoleChoice,
+    RoleNotHeld,
+    TeamTooLong,
+    InvitationUses,
+    InvitationLifetime,
+    InvitationUnknown,
+    IdempotencyKeyInvalid,
+    AnnouncementEmpty,
+    AnnouncementTooLong,
+    AnnouncementLifetime,
+}
+
+// A grain refused a command because of what was asked, not because of a fault.
+public sealed class ValidationFailedException(Problem problem, params object[] arguments)
+    : Exception($"{problem} ({string.Join(", ", arguments)})")
+{
+    public Problem Problem { get; } = problem;
+
+    public IReadOnlyList<object> Arguments { get; } = arguments;
+}

@@ -5,6 +5,7 @@ using Events.Web;
 using Events.Web.Agenda;
 using Events.Web.Announcements;
 using Events.Web.Live;
+using Events.Web.Localization;
 using Events.Web.Audit;
 using Events.Web.Catalog;
 using Events.Web.Health;
@@ -29,6 +30,7 @@ try
     }
 
     app.UseResponseCompression();
+    app.UseRequestLocalization();
     app.UseEventsSecurity();
     app.MapStaticAssets().AllowAnonymous();
     app.MapHealth();
@@ -36,6 +38,7 @@ try
     app.MapAgenda();
     app.MapAnnouncements();
     app.MapLive();
+    app.MapLanguage();
     app.MapSignIn();
     app.MapAccount();
     app.MapInvitations();

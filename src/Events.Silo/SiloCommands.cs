@@ -40,7 +40,7 @@ public static class SiloCommands
         var grains = app.Services.GetRequiredService<IGrainFactory>();
         await grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(email);
         await grains.GetGrain<IAccountGrain>(email).EnsureAsync("en");
-        var issued = await app.Services.GetRequiredService<SignInMailer>().StartAsync(email, null, "You are now an organiser of this Events installation.", CancellationToken.None);
+        var issued = await app.Services.GetRequiredService<SignInMailer>().StartAsync(email, null, Events.Web.Localization.Text.Get("en", "mail.site-organiser"), "en", CancellationToken.None);
 
         var link = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Events.Web.Security.SiteOptions>>().Value
             .Link($"/signin/link?t={Uri.EscapeDataString(issued.LinkToken)}");

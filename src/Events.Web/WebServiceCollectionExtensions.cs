@@ -1,6 +1,7 @@
 using Events.Web.Announcements;
 using Events.Web.Audit;
 using Events.Web.Live;
+using Events.Web.Localization;
 using Events.Web.Shared;
 using Events.Web.Health;
 using Events.Web.Mail;
@@ -40,6 +41,8 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<SignInMailer>();
         services.AddHostedService<AuditRecorder>();
         services.AddSingleton<StaticAssetPaths>();
+        services.AddSingleton<Text>();
+        services.Configure<RequestLocalizationOptions>(Text.Configure);
         services.AddLive();
         services.AddSingleton<ILiveTopic, AnnouncementsTopic>();
         services.AddSingleton<MarkdownRenderer>();

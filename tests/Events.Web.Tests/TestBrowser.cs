@@ -15,6 +15,8 @@ public sealed partial class TestBrowser(EventsHost host) : IDisposable
 
     public string? Email { get; private set; }
 
+    public string? AcceptLanguage { get; set; }
+
     public IReadOnlyDictionary<string, string> Cookies => _cookies;
 
     public IList<string> LastSetCookieHeaders { get; } = [];
@@ -82,6 +84,11 @@ public sealed partial class TestBrowser(EventsHost host) : IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {
+        if (AcceptLanguage is not null)
+        {
+            request.Headers.Add("Accept-Language", AcceptLanguage);
+        }
+
         if (_cookies.Count > 0)
         {
             request.Headers.Add("Cookie", string.Join("; ", _cookies.Select(c => $"{c.Key}={c.Value}")));

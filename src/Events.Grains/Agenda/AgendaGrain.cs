@@ -25,14 +25,14 @@ public sealed class AgendaGrain : JournaledGrain<AgendaState, AgendaEvent>, IAge
     {
         if (State.IsOpen)
         {
-            throw new ValidationFailedException($"The event '{Key}' exists already.");
+            throw new ValidationFailedException(Problem.EventExists, Key);
         }
 
         RequireTitle(command.Title);
         RequireMarkdown(command.SummaryMarkdown);
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(command.TimeZoneId, out _))
         {
-            throw new ValidationFailedException($"'{command.TimeZoneId}' is not a time zone this server knows (use an IANA name such as Africa/Lagos).");
+            throw new ValidationFailedException(Problem.TimeZoneUnknown, command.TimeZoneId);
         }
 
         RaiseEvent(new EventOpened(command.Title.Trim(), command.SummaryMarkdown, command.TimeZoneId));
@@ -43,14 +43,14 @@ public sealed class AgendaGrain : JournaledGrain<AgendaState, AgendaEvent>, IAge
     {
         if (!State.IsOpen)
         {
-            throw new ValidationFailedException($"The event '{Key}' does not exist.");
+            throw new ValidationFailedException(Problem.EventMissing, Key);
         }
 
         RequireTitle(command.Title);
         RequireMarkdown(command.AbstractMarkdown);
         if (command.End <= command.Start)
         {
-            throw new ValidationFailedException("A session must end after it starts.");
+            throw new ValidationFailedException(Problem.SessionEndsBeforeStart);
         }
 
         // The id is the sequence number of the event that scheduled it: unique within the agenda and short in URLs.
@@ -78,12 +78,12 @@ public sealed class AgendaGrain : JournaledGrain<AgendaState, AgendaEvent>, IAge
     {
         if (string.IsNullOrWhiteSpace(title))
         {
-            throw new ValidationFailedException("A title is required.");
+            throw new ValidationFailedException(Problem.TitleRequired);
         }
 
         if (title.Length > MaxTitleLength)
         {
-            throw new ValidationFailedException($"A title may be at most {MaxTitleLength} characters; this one has {title.Length}.");
+            throw new ValidationFailedException(Problem.TitleTooLong, MaxTitleLength, title.Length);
         }
     }
 
@@ -91,7 +91,7 @@ public sealed class AgendaGrain : JournaledGrain<AgendaState, AgendaEvent>, IAge
     {
         if (markdown.Length > MaxMarkdownLength)
         {
-            throw new ValidationFailedException($"A description may be at most {MaxMarkdownLength} characters; this one has {markdown.Length}.");
+            throw new ValidationFailedException(Problem.DescriptionTooLong, MaxMarkdownLength, markdown.Length);
         }
     }
 }

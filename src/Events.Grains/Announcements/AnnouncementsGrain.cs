@@ -59,7 +59,7 @@ public sealed class AnnouncementsGrain(TimeProvider clock) : JournaledGrain<Anno
         var key = (command.IdempotencyKey ?? "").Trim();
         if (key.Length is 0 or > MaxIdempotencyKeyLength)
         {
-            throw new ValidationFailedException("This message has no valid idempotency key; reload the page and send it again.");
+            throw new ValidationFailedException(Problem.IdempotencyKeyInvalid);
         }
 
         if (State.ByIdempotencyKey.TryGetValue(key, out var existing))
@@ -70,17 +70,17 @@ public sealed class AnnouncementsGrain(TimeProvider clock) : JournaledGrain<Anno
         var text = (command.Markdown ?? "").Trim();
         if (text.Length == 0)
         {
-            throw new ValidationFailedException("Write the announcement first: it is empty.");
+            throw new ValidationFailedException(Problem.AnnouncementEmpty);
         }
 
         if (text.Length > MaxLength)
         {
-            throw new ValidationFailedException($"An announcement may be at most {MaxLength} characters; this one has {text.Length}.");
+            throw new ValidationFailedException(Problem.AnnouncementTooLong, MaxLength, text.Length);
         }
 
         if (command.ValidFor is { } validFor && (validFor < TimeSpan.FromMinutes(1) || validFor > MaxValidity))
         {
-            throw new ValidationFailedException("An announcement can be shown for between one minute and 30 days.");
+            throw new ValidationFailedException(Problem.AnnouncementLifetime);
         }
 
         var now = clock.GetUtcNow();

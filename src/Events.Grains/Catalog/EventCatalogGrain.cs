@@ -43,7 +43,7 @@ public sealed class EventCatalogGrain : JournaledGrain<CatalogState, CatalogEven
     {
         if (State.Events.Any(e => e.Slug == listing.Slug))
         {
-            throw new ValidationFailedException($"An event with the address '{listing.Slug}' exists already.");
+            throw new ValidationFailedException(Problem.EventAddressTaken, listing.Slug);
         }
 
         RaiseEvent(new EventListed(listing));

@@ -70,34 +70,34 @@ public sealed class AccountGrain(TimeProvider clock) : JournaledGrain<AccountSta
     {
         if (State.Account is null)
         {
-            throw new ValidationFailedException("There is no account for this address yet: sign in first.");
+            throw new ValidationFailedException(Problem.AccountMissing);
         }
 
         var clean = new AccountProfile(
-            Field(profile.DisplayName, "Your name", 100, required: true),
-            Field(profile.Organisation, "Organisation or city", 150, required: false),
-            Field(profile.Country, "Country", 80, required: false),
+            Field(profile.DisplayName, 100, Problem.DisplayNameTooLong, Problem.DisplayNameRequired),
+            Field(profile.Organisation, 150, Problem.OrganisationTooLong),
+            Field(profile.Country, 80, Problem.CountryTooLong),
             profile.Language);
         if (!Languages.Contains(clean.Language))
         {
-            throw new ValidationFailedException("Choose English, French or Portuguese.");
+            throw new ValidationFailedException(Problem.LanguageChoice);
         }
 
         RaiseEvent(new ProfileUpdated(clean));
         return Task.FromResult(State.Account!);
     }
 
-    private static string Field(string? value, string label, int max, bool required)
+    private static string Field(string? value, int max, Problem tooLong, Problem? missing = null)
     {
         var trimmed = (value ?? "").Trim();
-        if (required && trimmed.Length == 0)
+        if (missing is { } required && trimmed.Length == 0)
         {
-            throw new ValidationFailedException($"{label} is required.");
+            throw new ValidationFailedException(required);
         }
 
         if (trimmed.Length > max)
         {
-            throw new ValidationFailedException($"{label} may be at most {max} characters; this has {trimmed.Length}.");
+            throw new ValidationFailedException(tooLong, max, trimmed.Length);
         }
 
         return trimmed;

@@ -12,12 +12,12 @@ public static class EmailAddress
         var trimmed = (email ?? "").Trim();
         if (trimmed.Length == 0)
         {
-            throw new ValidationFailedException("Enter your email address.");
+            throw new ValidationFailedException(Problem.EmailMissing);
         }
 
         if (trimmed.Length > MaxLength || !MailAddress.TryCreate(trimmed, out var parsed) || parsed.Address != trimmed || !trimmed.Contains('.', StringComparison.Ordinal))
         {
-            throw new ValidationFailedException($"'{Shorten(trimmed)}' is not an email address we can send to.");
+            throw new ValidationFailedException(Problem.EmailInvalid, Shorten(trimmed));
         }
 
         return trimmed.ToLowerInvariant();

@@ -158,7 +158,7 @@ public sealed class EventAccessGrain(TimeProvider clock) : JournaledGrain<EventA
         var normalized = EmailAddress.Normalize(email);
         if (!State.Members.TryGetValue(normalized, out var member) || !member.Roles.HasFlag(role))
         {
-            throw new ValidationFailedException($"{normalized} does not have the {role} role in this event.");
+            throw new ValidationFailedException(Problem.RoleNotHeld, normalized, role);
         }
 
         RaiseEvent(new RoleRevoked(actor, normalized, role));
@@ -170,12 +170,12 @@ public sealed class EventAccessGrain(TimeProvider clock) : JournaledGrain<EventA
         RequireSingleRole(request.Role);
         if (request.MaxUses is < 1 or > MaxInvitationUses)
         {
-            throw new ValidationFailedException($"An invitation can be used from 1 to {MaxInvitationUses} times.");
+            throw new ValidationFailedException(Problem.InvitationUses, MaxInvitationUses);
         }
 
         if (request.ValidFor < TimeSpan.FromHours(1) || request.ValidFor > MaxInvitationLifetime)
         {
-            throw new ValidationFailedException("An invitation must be valid for between one hour and one year.");
+            throw new ValidationFailedException(Problem.InvitationLifetime);
         }
 
         var id = Secrets.NewToken(9);
@@ -189,7 +189,7 @@ public sealed class EventAccessGrain(TimeProvider clock) : JournaledGrain<EventA
     public Task RevokeInvitationAsync(string actor, string invitationId)
     {
         var invitation = State.Invitations.FirstOrDefault(i => i.Id == invitationId)
-            ?? throw new ValidationFailedException("There is no such invitation in this event.");
+            ?? throw new ValidationFailedException(Problem.InvitationUnknown);
         if (!invitation.Revoked)
         {
             RaiseEvent(new InvitationRevoked(actor, invitationId));
@@ -244,7 +244,7 @@ public sealed class EventAccessGrain(TimeProvider clock) : JournaledGrain<EventA
     {
         if (role == EventRole.None || (role & (role - 1)) != 0 || !Enum.IsDefined(role))
         {
-            throw new ValidationFailedException("Choose one role: organiser, moderator, presenter, investor or attendee.");
+            throw new ValidationFailedException(Problem.RoleChoice);
         }
     }
 
@@ -258,6 +258,6 @@ public sealed class EventAccessGrain(TimeProvider clock) : JournaledGrain<EventA
 
         return trimmed.Length <= MaxTeamLength
             ? trimmed
-            : throw new ValidationFailedException($"A team name may be at most {MaxTeamLength} characters.");
+            : throw new ValidationFailedException(Problem.TeamTooLong, MaxTeamLength);
     }
 }

@@ -34,7 +34,7 @@ public static class AgendaEndpoints
         var agenda = await grains.GetGrain<IAgendaGrain>(slug).GetAsync();
         if (agenda is null)
         {
-            return Pages.NotFound($"There is no event at /events/{slug}.");
+            return Pages.NoEvent(slug);
         }
 
         var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();

@@ -3,6 +3,7 @@ using Events.Grains.Agenda;
 using Events.Grains.Announcements;
 using Events.Grains.Runtime;
 using Events.Web.Agenda;
+using Events.Web.Localization;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
@@ -31,7 +32,7 @@ public static class AnnouncementEndpoints
         {
             if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
             {
-                return (IResult)Pages.NotFound($"There is no event at /events/{slug}.");
+                return (IResult)Pages.NoEvent(slug);
             }
 
             var view = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync();
@@ -46,7 +47,7 @@ public static class AnnouncementEndpoints
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
         {
-            return Pages.NotFound($"There is no event at /events/{slug}.");
+            return Pages.NoEvent(slug);
         }
 
         try
@@ -58,7 +59,7 @@ public static class AnnouncementEndpoints
         }
         catch (ValidationFailedException ex)
         {
-            return await AgendaEndpoints.RenderAsync(slug, http, grains, new AnnouncementDraft(form.Markdown, ex.Message), StatusCodes.Status400BadRequest);
+            return await AgendaEndpoints.RenderAsync(slug, http, grains, new AnnouncementDraft(form.Markdown, Text.Problem(Text.LanguageOf(http), ex)), StatusCodes.Status400BadRequest);
         }
     }
 }

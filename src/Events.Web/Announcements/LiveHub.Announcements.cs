@@ -2,6 +2,7 @@ using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Announcements;
 using Events.Web.Announcements;
+using Events.Web.Localization;
 using Events.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -16,7 +17,7 @@ public sealed partial class LiveHub
     {
         if (await Grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
         {
-            throw new HubException($"There is no event '{slug}'.");
+            throw new HubException(Text.Format(Text.LanguageOf(Context.GetHttpContext()), "message.no-event", slug));
         }
 
         try
@@ -27,7 +28,7 @@ public sealed partial class LiveHub
         }
         catch (ValidationFailedException ex)
         {
-            throw new HubException(ex.Message);
+            throw new HubException(Text.Problem(Text.LanguageOf(Context.GetHttpContext()), ex));
         }
     }
 }

@@ -24,7 +24,7 @@ public static class AuditEndpoints
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
-            return Pages.NotFound($"There is no event at /events/{slug}.");
+            return Pages.NoEvent(slug);
         }
 
         var entries = await grains.GetGrain<IAuditTrailGrain>(slug).ListAsync(PageSize);

@@ -24,7 +24,7 @@ public sealed class HubRateLimitFilter : IHubFilter
         using var lease = limiter.AttemptAcquire();
         if (!lease.IsAcquired)
         {
-            throw new HubException($"Too many messages: at most {CallsPerWindow} every {Window.TotalSeconds:0} seconds. Wait a moment; nothing you sent is lost.");
+            throw new HubException(Localization.Text.Format(Localization.Text.LanguageOf(invocationContext.Context.GetHttpContext()), "live.too-many", CallsPerWindow, (int)Window.TotalSeconds));
         }
 
         return await next(invocationContext);

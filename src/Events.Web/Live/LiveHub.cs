@@ -17,7 +17,7 @@ public sealed partial class LiveHub(LiveTopics topics, GrainRuntime runtime, IGr
     {
         if (subscriptions is null || subscriptions.Count > MaxSubscriptions)
         {
-            throw new HubException($"Follow between 1 and {MaxSubscriptions} topics per connection.");
+            throw new HubException(Localization.Text.Format(Language, "live.subscriptions", MaxSubscriptions));
         }
 
         var caughtUp = new List<CatchUp>();
@@ -25,13 +25,13 @@ public sealed partial class LiveHub(LiveTopics topics, GrainRuntime runtime, IGr
         {
             if (topics.Resolve(subscription.Topic ?? "") is not { } resolved)
             {
-                throw new HubException($"There is no live topic '{subscription.Topic}'.");
+                throw new HubException(Localization.Text.Format(Language, "live.unknown-topic", subscription.Topic));
             }
 
             if (resolved.Kind.Policy is { } policy
                 && !(await authorization.AuthorizeAsync(Context.User ?? new(), new EventScope(resolved.Key.Split('/')[0]), policy)).Succeeded)
             {
-                throw new HubException($"You may not follow '{subscription.Topic}'.");
+                throw new HubException(Localization.Text.Format(Language, "live.forbidden-topic", subscription.Topic));
             }
 
             // Join first, then read: an event committed in between arrives twice and the client
@@ -50,4 +50,6 @@ public sealed partial class LiveHub(LiveTopics topics, GrainRuntime runtime, IGr
 
     // For the feature parts of this partial class (primary constructor parameters are not visible there).
     private IGrainFactory Grains => grains;
+
+    private string Language => Localization.Text.LanguageOf(Context.GetHttpContext());
 }

@@ -2,6 +2,7 @@ using Events.Grains;
 using Events.Grains.Catalog;
 using Events.Grains.People;
 using Events.Grains.Runtime;
+using Events.Web.Localization;
 using Events.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -51,18 +52,18 @@ public static class AccountEndpoints
         catch (ValidationFailedException ex)
         {
             var account = await grain.EnsureAsync("en");
-            return await Page(grains, account, profile, false, false, ex.Message, StatusCodes.Status400BadRequest);
+            return await Page(grains, account, profile, false, false, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
         }
     }
 
     private static async Task<IResult> Page(IGrainFactory grains, Account account, AccountProfile form, bool saved, bool welcome, string? error, int status)
     {
-        var roles = new List<(string, string, string)>();
+        var roles = new List<(string, string, EventRole)>();
         foreach (var listing in await grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).ListAsync())
         {
             if (await grains.GetGrain<IEventAccessGrain>(listing.Slug).GetMembershipAsync(account.Email) is { } membership)
             {
-                roles.Add((listing.Slug, listing.Title, membership.Roles.ToString()));
+                roles.Add((listing.Slug, listing.Title, membership.Roles));
             }
         }
 

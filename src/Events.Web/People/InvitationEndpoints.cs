@@ -3,6 +3,7 @@ using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.People;
 using Events.Grains.Runtime;
+using Events.Web.Localization;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
@@ -56,13 +57,8 @@ public static class InvitationEndpoints
         return app;
     }
 
-    public static string Explain(InvitationStatus status) => status switch
-    {
-        InvitationStatus.Expired => "This invitation has expired. Ask the organisers for a new one.",
-        InvitationStatus.UsedUp => "This invitation has been used as many times as it allows. Ask the organisers for a new one.",
-        InvitationStatus.Revoked => "The organisers withdrew this invitation.",
-        _ => "This invitation link is not valid: it may have been cut short by the mail program. Check the link, or ask the organisers.",
-    };
+    // The strings key that explains why an invitation cannot be used.
+    public static string Explain(InvitationStatus status) => "invitation.closed." + status;
 
     private static async Task<IResult> ShowPeople(string slug, string? @new, IGrainFactory grains, IDataProtectionProvider protection, TimeProvider clock)
     {
@@ -86,7 +82,7 @@ public static class InvitationEndpoints
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
-            return Pages.NotFound($"There is no event at /events/{slug}.");
+            return Pages.NoEvent(slug);
         }
 
         var access = grains.GetGrain<IEventAccessGrain>(slug);
@@ -112,7 +108,7 @@ public static class InvitationEndpoints
         {
             if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
             {
-                return Pages.NotFound($"There is no event at /events/{slug}.");
+                return Pages.NoEvent(slug);
             }
 
             var request = new InvitationRequest(ParseRole(form.Role), form.Team, TimeSpan.FromDays(form.ValidDays ?? 14), form.MaxUses ?? 1);
@@ -123,7 +119,7 @@ public static class InvitationEndpoints
         }
         catch (ValidationFailedException ex)
         {
-            return await PeoplePage(slug, grains, clock, null, ex.Message);
+            return await PeoplePage(slug, grains, clock, null, Text.Problem(Text.LanguageOf(http), ex));
         }
     }
 
@@ -136,7 +132,7 @@ public static class InvitationEndpoints
         }
         catch (ValidationFailedException ex)
         {
-            return await PeoplePage(slug, grains, clock, null, ex.Message);
+            return await PeoplePage(slug, grains, clock, null, Text.Problem(Text.LanguageOf(http), ex));
         }
     }
 
@@ -149,7 +145,7 @@ public static class InvitationEndpoints
         }
         catch (ValidationFailedException ex)
         {
-            return await PeoplePage(slug, grains, clock, null, ex.Message);
+            return await PeoplePage(slug, grains, clock, null, Text.Problem(Text.LanguageOf(http), ex));
         }
     }
 
@@ -181,13 +177,14 @@ public static class InvitationEndpoints
         try
         {
             var address = EmailAddress.Normalize(form.Email);
-            var note = $"You were invited to {title} as {check.Role}. Sign in with this address to accept.";
-            var issued = await mailer.StartAsync(address, pending, note, cancellationToken);
+            var language = Text.LanguageOf(http);
+            var note = Text.Format(language, "mail.invited", title, check.Role);
+            var issued = await mailer.StartAsync(address, pending, note, language, cancellationToken);
             return TypedResults.Redirect(SignInEndpoints.CodePath(issued.ChallengeId, null));
         }
         catch (ValidationFailedException ex)
         {
-            return InvitationPage(slug, token, title!, check, null, form.Email, ex.Message, StatusCodes.Status400BadRequest);
+            return InvitationPage(slug, token, title!, check, null, form.Email, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
         }
     }
 
@@ -205,7 +202,7 @@ public static class InvitationEndpoints
         new(new { Slug = slug, Token = token, EventTitle = title, check.Role, check.Team, SignedInAs = signedInAs, Email = email, Error = error }) { StatusCode = status };
 
     private static RazorComponentResult<MessagePage> Closed(InvitationStatus status) =>
-        Pages.Message(status == InvitationStatus.Unknown ? StatusCodes.Status404NotFound : StatusCodes.Status410Gone, "Invitation closed", Explain(status));
+        Pages.Message(status == InvitationStatus.Unknown ? StatusCodes.Status404NotFound : StatusCodes.Status410Gone, "invitation.closed", Explain(status));
 
     private static (string Id, string Secret)? SplitToken(string token)
     {
@@ -216,5 +213,5 @@ public static class InvitationEndpoints
     private static EventRole ParseRole(string? role) =>
         Enum.TryParse<EventRole>(role, ignoreCase: true, out var parsed) && EventPeoplePage.AssignableRoles.Contains(parsed)
             ? parsed
-            : throw new ValidationFailedException("Choose one role: organiser, moderator, presenter, investor or attendee.");
+            : throw new ValidationFailedException(Problem.RoleChoice);
 }

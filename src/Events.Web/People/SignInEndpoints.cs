@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Events.Grains;
 using Events.Grains.People;
 using Events.Grains.Runtime;
+using Events.Web.Localization;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Authentication;
@@ -53,7 +54,7 @@ public static class SignInEndpoints
         return app;
     }
 
-    private static async Task<IResult> RequestSignIn([FromForm] SignInForm form, SignInMailer mailer, CancellationToken cancellationToken)
+    private static async Task<IResult> RequestSignIn([FromForm] SignInForm form, HttpContext http, SignInMailer mailer, CancellationToken cancellationToken)
     {
         string email;
         try
@@ -62,10 +63,10 @@ public static class SignInEndpoints
         }
         catch (ValidationFailedException ex)
         {
-            return new RazorComponentResult<SignInPage>(new { form.Email, form.ReturnUrl, Error = ex.Message }) { StatusCode = StatusCodes.Status400BadRequest };
+            return new RazorComponentResult<SignInPage>(new { form.Email, form.ReturnUrl, Error = Text.Problem(Text.LanguageOf(http), ex) }) { StatusCode = StatusCodes.Status400BadRequest };
         }
 
-        var issued = await mailer.StartAsync(email, null, null, cancellationToken);
+        var issued = await mailer.StartAsync(email, null, null, Text.LanguageOf(http), cancellationToken);
         return TypedResults.Redirect(CodePath(issued.ChallengeId, form.ReturnUrl));
     }
 
@@ -88,7 +89,7 @@ public static class SignInEndpoints
 
         if (outcome.Status == SignInStatus.WrongCode && await challenge.GetAsync() is { } view)
         {
-            var error = $"That code is not right. You can try {outcome.AttemptsLeft} more time{(outcome.AttemptsLeft == 1 ? "" : "s")}.";
+            var error = Text.Format(Text.LanguageOf(http), outcome.AttemptsLeft == 1 ? "signin.wrong-code-one" : "signin.wrong-code", outcome.AttemptsLeft);
             return new RazorComponentResult<SignInCodePage>(new { ChallengeId = challengeId, view.MaskedEmail, form.ReturnUrl, Error = error })
             {
                 StatusCode = StatusCodes.Status400BadRequest,
@@ -137,7 +138,7 @@ public static class SignInEndpoints
             var check = await grains.GetGrain<IEventAccessGrain>(pending.EventSlug).AcceptInvitationAsync(pending.InvitationId, pending.SecretHash, email);
             if (check.Status != InvitationStatus.Open)
             {
-                return Pages.Message(StatusCodes.Status410Gone, "Signed in, but the invitation is closed", InvitationEndpoints.Explain(check.Status), $"/events/{pending.EventSlug}", "See the event");
+                return Pages.Message(StatusCodes.Status410Gone, "signin.invitation-closed", InvitationEndpoints.Explain(check.Status), $"/events/{pending.EventSlug}", "invitation.see-event");
             }
 
             return TypedResults.Redirect(account.HasProfile ? $"/events/{pending.EventSlug}" : "/account?welcome=true");
@@ -148,10 +149,10 @@ public static class SignInEndpoints
 
     private static RazorComponentResult<MessagePage> Refused(SignInStatus status) => status switch
     {
-        SignInStatus.LockedOut => Pages.Message(StatusCodes.Status410Gone, "Sign-in closed", "Too many wrong codes were typed, so this sign-in request is closed. Ask for a new link.", "/signin", "Ask for a new link"),
-        SignInStatus.Expired => Pages.Message(StatusCodes.Status410Gone, "Sign-in expired", $"Sign-in links and codes work for {(int)SignInChallengeGrain.Lifetime.TotalMinutes} minutes, and this one is older. Ask for a new link.", "/signin", "Ask for a new link"),
-        SignInStatus.AlreadyUsed => Pages.Message(StatusCodes.Status410Gone, "Link already used", "This sign-in link or code was used already; each works once. Ask for a new one if you need to sign in again.", "/signin", "Ask for a new link"),
-        _ => Pages.Message(StatusCodes.Status404NotFound, "Sign-in link not valid", "This sign-in link is not one we sent, or it was cut short by the mail program. Ask for a new link.", "/signin", "Ask for a new link"),
+        SignInStatus.LockedOut => Pages.Message(StatusCodes.Status410Gone, "signin.closed", "signin.closed-text", "/signin", "signin.ask-again"),
+        SignInStatus.Expired => Pages.Message(StatusCodes.Status410Gone, "signin.expired", "signin.expired-text", "/signin", "signin.ask-again", (int)SignInChallengeGrain.Lifetime.TotalMinutes),
+        SignInStatus.AlreadyUsed => Pages.Message(StatusCodes.Status410Gone, "signin.used", "signin.used-text", "/signin", "signin.ask-again"),
+        _ => Pages.Message(StatusCodes.Status404NotFound, "signin.invalid", "signin.invalid-text", "/signin", "signin.ask-again"),
     };
 
     private static (string ChallengeId, string Secret)? SplitToken(string? token)

@@ -32,7 +32,7 @@ public sealed class RateLimitOptions
             context.HttpContext.Response.Headers.RetryAfter = ((int)limits.Window.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
             await context.HttpContext.Response.WriteAsync(
-                $"Too many attempts from your connection. Wait up to {minutes} minutes, then try again.", cancellationToken);
+                Events.Web.Localization.Text.Format(Events.Web.Localization.Text.LanguageOf(context.HttpContext), "message.too-many", minutes), cancellationToken);
         };
         options.AddPolicy(SignInPolicy, http => PerAddress(http, limits.SignInRequests, limits.Window));
         options.AddPolicy(CodePolicy, http => PerAddress(http, limits.CodeAttempts, limits.Window));

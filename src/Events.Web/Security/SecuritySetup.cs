@@ -38,7 +38,7 @@ public static class SecuritySetup
                 return Task.CompletedTask;
             };
             options.Events.OnRedirectToAccessDenied = context =>
-                Pages.Message(StatusCodes.Status403Forbidden, "Not allowed", "Your account does not have a role that allows this. If you think it should, ask the event's organisers.")
+                Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "message.forbidden-text")
                     .ExecuteAsync(context.HttpContext);
         });
 
@@ -81,7 +81,7 @@ public static class SecuritySetup
     {
         if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
         {
-            await Pages.Message(StatusCodes.Status400BadRequest, "Form expired", "This form was open too long, or was sent from another site. Go back, reload the page and send it again: nothing was saved.", null)
+            await Pages.Message(StatusCodes.Status400BadRequest, "message.form-expired", "message.form-expired-text", null)
                 .ExecuteAsync(context);
             return;
         }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Events.Web.Shared;
@@ -9,7 +10,7 @@ public static class NotFoundEndpoints
     // the fallback authorization policy would otherwise give to an unmatched request.
     public static IEndpointRouteBuilder MapNotFound(this IEndpointRouteBuilder app)
     {
-        app.MapFallback("{**path}", () => Pages.NotFound("There is no page at this address.")).AllowAnonymous();
+        app.MapFallback("{**path}", () => Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "message.no-page")).AllowAnonymous();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Events.Web.Localization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -5,11 +6,24 @@ namespace Events.Web.Shared;
 
 public static class Pages
 {
-    public static RazorComponentResult<MessagePage> Message(int statusCode, string title, string message, string? linkHref = "/", string linkText = "See all events") =>
-        new(new { Title = title, Message = message, LinkHref = linkHref, LinkText = linkText }) { StatusCode = statusCode };
+    // Title and message are keys in the strings files; arguments fill the message's placeholders.
+    public static RazorComponentResult<MessagePage> Message(int statusCode, string titleKey, string messageKey, string? linkHref = "/", string? linkTextKey = null, params object?[] arguments)
+    {
+        var language = Text.LanguageOf(System.Globalization.CultureInfo.CurrentUICulture);
+        return new(new
+        {
+            Title = Text.Get(language, titleKey),
+            Message = Text.Format(language, messageKey, arguments),
+            LinkHref = linkHref,
+            LinkText = linkTextKey is null ? null : Text.Get(language, linkTextKey),
+        })
+        {
+            StatusCode = statusCode,
+        };
+    }
 
-    public static RazorComponentResult<MessagePage> NotFound(string message) =>
-        Message(StatusCodes.Status404NotFound, "Not found", message);
+    public static RazorComponentResult<MessagePage> NoEvent(string slug) =>
+        Message(StatusCodes.Status404NotFound, "message.not-found", "message.no-event", "/", null, slug);
 
     // Only paths on this site: "/x" but not "//host" or "/\host".
     public static string LocalOr(string? url, string fallback) =>

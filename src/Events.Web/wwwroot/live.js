@@ -20,14 +20,15 @@
     }
     status.hidden = false;
     status.dataset.state = state;
+    // The words come from the page (data-live, data-reconnecting, data-offline), in its language.
     if (state === "live") {
       offlineSince = null;
-      status.textContent = "Live";
+      status.textContent = status.dataset.live;
     } else if (state === "reconnecting") {
-      status.textContent = "Reconnecting…";
+      status.textContent = status.dataset.reconnecting;
     } else {
       offlineSince = offlineSince || new Date();
-      status.textContent = "Offline since " + offlineSince.toTimeString().slice(0, 5);
+      status.textContent = status.dataset.offline.replace("{0}", offlineSince.toTimeString().slice(0, 5));
     }
   }
 
@@ -119,7 +120,7 @@
         const li = document.createElement("li");
         li.className = item.error ? "error" : "queued";
         li.dataset.key = item.key;
-        li.textContent = (item.error ? "Not sent (" + item.error + "): " : "Queued: ") + item.label;
+        li.textContent = (item.error ? list.dataset.refused.replace("{0}", item.error) : list.dataset.queued) + " " + item.label;
         return li;
       }));
     });
