@@ -32,7 +32,7 @@ public static class SiloCommands
         }
         catch (Events.Grains.ValidationFailedException ex)
         {
-            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(Events.Web.Localization.Text.Problem("en", ex));
             return 1;
         }
 

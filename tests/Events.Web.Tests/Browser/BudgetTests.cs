@@ -32,6 +32,7 @@ public sealed class BudgetTests(Chromium chromium) : IClassFixture<Chromium>, IA
 
         var firstView = transfers.Bytes(IsPageOrStyle);
         var withScripts = transfers.Bytes((url, type) => IsPageOrStyle(url, type) || IsScript(url, type));
+        TestContext.Current.TestOutputHelper?.WriteLine($"agenda first view (HTML + CSS): {firstView} bytes; first visit with scripts: {withScripts} bytes\n{transfers.Describe()}");
         Assert.True(firstView <= FirstViewBudget, $"HTML + CSS took {firstView} bytes (budget {FirstViewBudget}):\n{transfers.Describe()}");
         Assert.True(withScripts <= FirstVisitBudget, $"First visit took {withScripts} bytes (budget {FirstVisitBudget}):\n{transfers.Describe()}");
         Assert.True(transfers.Bytes(IsScript) > 0, "the first visit should have downloaded the scripts");

@@ -51,6 +51,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("GET", "/invite/{slug}/{token}", $"/invite/{Demo}/a.b", Everyone),
         ("POST", "/invite/{slug}/{token}", $"/invite/{Demo}/a.b", Everyone),
         ("GET", "/dev/outbox", "/dev/outbox", Everyone),
+        ("GET", "/language/{language}", "/language/fr?returnUrl=%2F", Everyone),
         // The 404 page.
         ("*", "/{path}", "/no/such/page", Everyone),
         ("*", "/{path}", "/no-such-asset.css", Everyone),
