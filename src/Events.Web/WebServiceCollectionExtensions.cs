@@ -1,3 +1,4 @@
+using Events.Web.Agenda;
 using Events.Web.Announcements;
 using Events.Web.Audit;
 using Events.Web.Live;
@@ -45,6 +46,7 @@ public static class WebServiceCollectionExtensions
         services.Configure<RequestLocalizationOptions>(Text.Configure);
         services.AddLive();
         services.AddSingleton<ILiveTopic, AnnouncementsTopic>();
+        services.AddSingleton<ILiveTopic, AgendaTopic>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

@@ -8,20 +8,34 @@ namespace Events.Grains.Agenda;
 [JsonPolymorphic]
 [JsonDerivedType(typeof(EventOpened), "event-opened")]
 [JsonDerivedType(typeof(SessionScheduled), "session-scheduled")]
+[JsonDerivedType(typeof(SessionChanged), "session-changed")]
 public abstract record AgendaEvent;
 
 public sealed record EventOpened(string Title, string SummaryMarkdown, string TimeZoneId) : AgendaEvent;
 
 public sealed record SessionScheduled(AgendaSession Session) : AgendaEvent;
 
+// Start and End are the session's times after the change.
+public sealed record SessionChanged(string Actor, string SessionId, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset At)
+    : AgendaEvent, Audit.IAuditedEvent
+{
+    public string Describe() => Kind switch
+    {
+        AgendaChangeKind.Delayed => $"delayed session {SessionId} by {Minutes} minutes",
+        AgendaChangeKind.Moved => $"moved session {SessionId} to {Start:yyyy-MM-dd HH:mm} UTC",
+        _ => $"marked session {SessionId} {Kind.ToString().ToLowerInvariant()}",
+    };
+}
+
 public sealed record AgendaState(
     bool IsOpen,
     string Title,
     string SummaryMarkdown,
     string TimeZoneId,
-    ImmutableList<AgendaSession> Sessions) : IJournaledState<AgendaState, AgendaEvent>
+    ImmutableList<AgendaSession> Sessions,
+    ImmutableList<AgendaChange> Changes) : IJournaledState<AgendaState, AgendaEvent>
 {
-    public static AgendaState Initial { get; } = new(false, "", "", "UTC", ImmutableList<AgendaSession>.Empty);
+    public static AgendaState Initial { get; } = new(false, "", "", "UTC", ImmutableList<AgendaSession>.Empty, ImmutableList<AgendaChange>.Empty);
 
     public AgendaState Apply(AgendaEvent @event) => @event switch
     {
@@ -33,6 +47,24 @@ public sealed record AgendaState(
             TimeZoneId = opened.TimeZoneId,
         },
         SessionScheduled scheduled => this with { Sessions = Sessions.Add(scheduled.Session) },
+        SessionChanged changed when Sessions.FirstOrDefault(s => s.Id == changed.SessionId) is { } session => this with
+        {
+            Sessions = Sessions.Replace(session, session with
+            {
+                Start = changed.Start,
+                End = changed.End,
+                Status = changed.Kind switch
+                {
+                    AgendaChangeKind.Cancelled => SessionStatus.Cancelled,
+                    AgendaChangeKind.Started => SessionStatus.Started,
+                    AgendaChangeKind.Ended => SessionStatus.Ended,
+                    _ => session.Status,
+                },
+                Revision = session.Revision + 1,
+                LastModified = changed.At,
+            }),
+            Changes = Changes.Add(new AgendaChange(changed.At, session.Id, session.Title, changed.Kind, changed.Minutes, changed.Start)),
+        },
         _ => this,
     };
 }

@@ -11,11 +11,14 @@ public interface IAgendaGrain : IGrain
     Task<AgendaView> OpenAsync(OpenEvent command);
 
     Task<AgendaSession> ScheduleSessionAsync(ScheduleSession command);
+
+    Task<AgendaSession> ChangeSessionAsync(string actor, SessionChange change);
 }
 
 [GrainType("agenda")]
-public sealed class AgendaGrain : JournaledGrain<AgendaState, AgendaEvent>, IAgendaGrain
+public sealed class AgendaGrain(TimeProvider clock) : JournaledGrain<AgendaState, AgendaEvent>, IAgendaGrain
 {
+    public const int MaxDelayMinutes = 600;
     public const int MaxTitleLength = 200;
     public const int MaxMarkdownLength = 20_000;
 
@@ -66,13 +69,39 @@ public sealed class AgendaGrain : JournaledGrain<AgendaState, AgendaEvent>, IAge
         return Task.FromResult(session);
     }
 
+    public Task<AgendaSession> ChangeSessionAsync(string actor, SessionChange change)
+    {
+        var session = State.Sessions.FirstOrDefault(s => s.Id == change.SessionId)
+            ?? throw new ValidationFailedException(Problem.SessionMissing, change.SessionId);
+        if (session.Status is SessionStatus.Cancelled or SessionStatus.Ended)
+        {
+            throw new ValidationFailedException(Problem.SessionClosed, session.Title);
+        }
+
+        var (start, end, minutes) = change.Kind switch
+        {
+            AgendaChangeKind.Delayed when change.Minutes is >= 1 and <= MaxDelayMinutes =>
+                (session.Start.AddMinutes(change.Minutes), session.End.AddMinutes(change.Minutes), change.Minutes),
+            AgendaChangeKind.Delayed => throw new ValidationFailedException(Problem.DelayMinutes, MaxDelayMinutes),
+            AgendaChangeKind.Moved when change.NewStart is { } newStart =>
+                (newStart, newStart + (session.End - session.Start), (int)(newStart - session.Start).TotalMinutes),
+            AgendaChangeKind.Moved => throw new ValidationFailedException(Problem.NewStartMissing),
+            AgendaChangeKind.Started when session.Status == SessionStatus.Started => throw new ValidationFailedException(Problem.SessionAlreadyStarted, session.Title),
+            _ => (session.Start, session.End, 0),
+        };
+
+        RaiseEvent(new SessionChanged(actor, session.Id, change.Kind, minutes, start, end, clock.GetUtcNow()));
+        return Task.FromResult(State.Sessions.First(s => s.Id == session.Id));
+    }
+
     private AgendaView View() => new(
         Key,
         Version,
         State.Title,
         State.SummaryMarkdown,
         State.TimeZoneId,
-        [.. State.Sessions.OrderBy(s => s.Start).ThenBy(s => s.Title, StringComparer.Ordinal)]);
+        [.. State.Sessions.OrderBy(s => s.Start).ThenBy(s => s.Title, StringComparer.Ordinal)],
+        [.. State.Changes.Reverse()]);
 
     private static void RequireTitle(string title)
     {

@@ -12,6 +12,25 @@ public enum SessionKind
 
 public sealed record Speaker(string Name, string City);
 
+public enum SessionStatus
+{
+    Scheduled,
+    Started,
+    Ended,
+    Cancelled,
+}
+
+public enum AgendaChangeKind
+{
+    Delayed,
+    Moved,
+    Cancelled,
+    Started,
+    Ended,
+}
+
+// Revision counts the changes since scheduling: calendar feeds publish it as SEQUENCE, so calendar
+// apps update the entry instead of adding a second one.
 public sealed record AgendaSession(
     string Id,
     string Title,
@@ -19,7 +38,16 @@ public sealed record AgendaSession(
     DateTimeOffset Start,
     DateTimeOffset End,
     string AbstractMarkdown,
-    ImmutableArray<Speaker> Speakers);
+    ImmutableArray<Speaker> Speakers,
+    SessionStatus Status = SessionStatus.Scheduled,
+    int Revision = 0,
+    DateTimeOffset? LastModified = null);
+
+// One line of the public change log.
+public sealed record AgendaChange(DateTimeOffset At, string SessionId, string SessionTitle, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start);
+
+// A moderator's or organiser's change to one session. Minutes for Delayed; NewStart for Moved.
+public sealed record SessionChange(string SessionId, AgendaChangeKind Kind, int Minutes = 0, DateTimeOffset? NewStart = null);
 
 // What a page needs to render an event's agenda.
 public sealed record AgendaView(
@@ -28,7 +56,8 @@ public sealed record AgendaView(
     string Title,
     string SummaryMarkdown,
     string TimeZoneId,
-    ImmutableArray<AgendaSession> Sessions);
+    ImmutableArray<AgendaSession> Sessions,
+    ImmutableArray<AgendaChange> Changes);
 
 public sealed record OpenEvent(string Title, string SummaryMarkdown, string TimeZoneId);
 

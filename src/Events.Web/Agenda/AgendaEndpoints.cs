@@ -1,18 +1,36 @@
+using System.Globalization;
+using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Announcements;
 using Events.Grains.People;
 using Events.Grains.Runtime;
 using Events.Web.Announcements;
+using Events.Web.Localization;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Events.Web.Agenda;
+
+public sealed record SessionChangeForm
+{
+    public string? Kind { get; init; }
+
+    public int? Minutes { get; init; }
+
+    // datetime-local in the event's time zone.
+    public string? NewStart { get; init; }
+}
+
+// Why a session change was refused, shown beside that session's form.
+public sealed record SessionProblem(string SessionId, string Error);
 
 public static class AgendaEndpoints
 {
@@ -25,11 +43,18 @@ public static class AgendaEndpoints
         var events = app.MapGroup("/events").AllowAnonymous();
         // An event's address: lower-case letters, digits and dashes, at most 64 characters.
         events.MapGet("/{slug:regex(^[a-z0-9][a-z0-9-]{{0,63}}$)}", (string slug, int? refresh, HttpContext http, IGrainFactory grains) =>
-            RenderAsync(slug, http, grains, null, StatusCodes.Status200OK, refresh)).WithName("agenda");
+            RenderAsync(slug, http, grains, null, null, StatusCodes.Status200OK, refresh)).WithName("agenda");
+        events.MapGet("/{slug}/sessions", RegionAsync);
+        events.MapGet("/{slug}/calendar.ics", (string slug, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
+            CalendarAsync(slug, null, grains, site.Value, clock));
+        events.MapGet("/{slug}/sessions/{id}/calendar.ics", (string slug, string id, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
+            CalendarAsync(slug, id, grains, site.Value, clock));
+
+        app.MapPost("/events/{slug}/sessions/{id}/change", ChangeAsync).RequireAuthorization(Policies.EventModerator);
         return app;
     }
 
-    public static async Task<IResult> RenderAsync(string slug, HttpContext http, IGrainFactory grains, AnnouncementDraft? draft, int status, int? refresh = null)
+    public static async Task<IResult> RenderAsync(string slug, HttpContext http, IGrainFactory grains, AnnouncementDraft? draft, SessionProblem? sessionProblem, int status, int? refresh = null)
     {
         var agenda = await grains.GetGrain<IAgendaGrain>(slug).GetAsync();
         if (agenda is null)
@@ -37,20 +62,82 @@ public static class AgendaEndpoints
             return Pages.NoEvent(slug);
         }
 
-        var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
-        var canAnnounce = http.User.Email() is not null
-            && (await authorization.AuthorizeAsync(http.User, new EventScope(slug), Policies.EventModerator)).Succeeded;
         return new RazorComponentResult<AgendaPage>(new
         {
             Agenda = agenda,
             Announcements = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync(),
-            CanAnnounce = canAnnounce,
+            CanAnnounce = await CanModerateAsync(http, slug),
             Draft = draft,
+            SessionError = sessionProblem,
             IdempotencyKey = Secrets.NewToken(16),
+            Now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
             RefreshSeconds = refresh is { } seconds ? Math.Clamp(seconds, MinRefreshSeconds, MaxRefreshSeconds) : (int?)null,
         })
         {
             StatusCode = status,
         };
+    }
+
+    private static async Task<bool> CanModerateAsync(HttpContext http, string slug) =>
+        http.User.Email() is not null
+        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), Policies.EventModerator)).Succeeded;
+
+    // The live region alone, for a page whose topic changed.
+    private static async Task<IResult> RegionAsync(string slug, HttpContext http, IGrainFactory grains, TimeProvider clock)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        return new RazorComponentResult<AgendaRegion>(new { Agenda = agenda, Now = clock.GetUtcNow(), CanModerate = await CanModerateAsync(http, slug) });
+    }
+
+    private static async Task<IResult> CalendarAsync(string slug, string? sessionId, IGrainFactory grains, SiteOptions site, TimeProvider clock)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var sessions = sessionId is null ? agenda.Sessions : [.. agenda.Sessions.Where(s => s.Id == sessionId)];
+        if (sessions.IsEmpty && sessionId is not null)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+        }
+
+        var ics = CalendarFeed.Write(agenda, sessions, new Uri(site.PublicUrl), clock.GetUtcNow());
+        return TypedResults.Text(ics, CalendarFeed.ContentType);
+    }
+
+    private static async Task<IResult> ChangeAsync(string slug, string id, [FromForm] SessionChangeForm form, HttpContext http, IGrainFactory grains)
+    {
+        var agendaGrain = grains.GetGrain<IAgendaGrain>(slug);
+        if (await agendaGrain.GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        try
+        {
+            if (!Enum.TryParse<AgendaChangeKind>(form.Kind, ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
+            {
+                throw new ValidationFailedException(Problem.NewStartMissing);
+            }
+
+            DateTimeOffset? newStart = null;
+            if (kind == AgendaChangeKind.Moved && DateTime.TryParseExact(form.NewStart, "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            {
+                var zone = TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId);
+                newStart = new DateTimeOffset(local, zone.GetUtcOffset(local));
+            }
+
+            await agendaGrain.ChangeSessionAsync(http.User.Email()!, new SessionChange(id, kind, form.Minutes ?? 0, newStart));
+            return TypedResults.Redirect($"/events/{slug}#{id}");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await RenderAsync(slug, http, grains, null, new SessionProblem(id, Text.Problem(Text.LanguageOf(http), ex)), StatusCodes.Status400BadRequest);
+        }
     }
 }

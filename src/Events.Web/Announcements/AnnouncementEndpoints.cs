@@ -59,7 +59,7 @@ public static class AnnouncementEndpoints
         }
         catch (ValidationFailedException ex)
         {
-            return await AgendaEndpoints.RenderAsync(slug, http, grains, new AnnouncementDraft(form.Markdown, Text.Problem(Text.LanguageOf(http), ex)), StatusCodes.Status400BadRequest);
+            return await AgendaEndpoints.RenderAsync(slug, http, grains, new AnnouncementDraft(form.Markdown, Text.Problem(Text.LanguageOf(http), ex)), null, StatusCodes.Status400BadRequest);
         }
     }
 }

@@ -46,6 +46,10 @@
     .build();
 
   const handlers = {
+    // A session changed: fetch the region afresh (times, now/next and the change log all move).
+    session(region) {
+      reload(region.dataset.topic);
+    },
     announcement(region, delta) {
       const list = region.querySelector("[data-list]");
       if (!list || document.getElementById(delta.d.id)) {

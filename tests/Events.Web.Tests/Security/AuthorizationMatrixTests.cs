@@ -67,6 +67,11 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("POST", "/events/{slug}/members/revoke", $"/events/{Other}/members/revoke", SiteOrganisers),
         ("GET", "/events/{slug}/audit", $"/events/{Demo}/audit", DemoOrganisers),
         ("GET", "/events/{slug}/announcements", $"/events/{Demo}/announcements", Everyone),
+        ("GET", "/events/{slug}/sessions", $"/events/{Demo}/sessions", Everyone),
+        ("GET", "/events/{slug}/calendar.ics", $"/events/{Demo}/calendar.ics", Everyone),
+        ("GET", "/events/{slug}/sessions/{id}/calendar.ics", $"/events/{Demo}/sessions/s2/calendar.ics", Everyone),
+        ("POST", "/events/{slug}/sessions/{id}/change", $"/events/{Demo}/sessions/s2/change", DemoModerators),
+        ("POST", "/events/{slug}/sessions/{id}/change", $"/events/{Other}/sessions/s2/change", SiteOrganisers),
         ("POST", "/events/{slug}/announcements", $"/events/{Demo}/announcements", DemoModerators),
         ("POST", "/events/{slug}/announcements", $"/events/{Other}/announcements", SiteOrganisers),
         // The hub's HTTP endpoints: anyone may connect; its methods are in HubTable.

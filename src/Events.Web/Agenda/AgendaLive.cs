@@ -1,0 +1,33 @@
+using Events.Grains.Agenda;
+using Events.Grains.Runtime;
+using Events.Web.Live;
+
+namespace Events.Web.Agenda;
+
+// "agenda:{slug}": session changes (delayed, moved, cancelled, started, ended) as compact deltas.
+// Pages refetch their agenda region on a delta; calendar feeds and the change log read the same journal.
+public sealed class AgendaTopic : ILiveTopic
+{
+    public const string Kind = "session";
+
+    public string Prefix => "agenda";
+
+    public string GrainType => "agenda";
+
+    public string? Policy => null;
+
+    public string RefreshUrl(string key) => $"/events/{key}/sessions";
+
+    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
+    {
+        SessionChanged changed => new LiveDelta(topic, grainEvent.Sequence, Kind, new
+        {
+            id = changed.SessionId,
+            c = changed.Kind.ToString(),
+            m = changed.Minutes,
+            s = changed.Start.ToUnixTimeMilliseconds(),
+        }),
+        SessionScheduled scheduled => new LiveDelta(topic, grainEvent.Sequence, Kind, new { id = scheduled.Session.Id, c = "Scheduled", m = 0, s = scheduled.Session.Start.ToUnixTimeMilliseconds() }),
+        _ => null,
+    };
+}
