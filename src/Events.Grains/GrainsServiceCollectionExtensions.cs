@@ -3,6 +3,7 @@ using Events.Grains.Announcements;
 using Events.Grains.Audit;
 using Events.Grains.People;
 using Events.Grains.Catalog;
+using Events.Grains.Mixer;
 using Events.Grains.Runtime;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,8 @@ public static class GrainsServiceCollectionExtensions
             .Add<ISignInChallengeGrain, SignInChallengeGrain>()
             .Add<IEventAccessGrain, EventAccessGrain>()
             .Add<IAuditTrailGrain, AuditTrailGrain>()
-            .Add<IAnnouncementsGrain, AnnouncementsGrain>();
+            .Add<IAnnouncementsGrain, AnnouncementsGrain>()
+            .Add<IMixerSlotGrain, MixerSlotGrain>();
         moreGrains?.Invoke(registry);
         return services.AddGrainRuntime(registry);
     }

@@ -91,9 +91,9 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     // A runtime over this database, as one process (a silo) would have it.
-    public async Task<GrainRuntime> StartRuntimeAsync(Action<GrainRuntimeOptions>? configure = null)
+    public async Task<GrainRuntime> StartRuntimeAsync(Action<GrainRuntimeOptions>? configure = null, Action<GrainRegistry>? grains = null)
     {
-        var services = CreateServices(configure);
+        var services = CreateServices(configure, grains);
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync(TestContext.Current.CancellationToken);
         return services.GetRequiredService<GrainRuntime>();
     }

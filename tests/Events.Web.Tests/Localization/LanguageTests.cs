@@ -38,7 +38,11 @@ public sealed partial class LanguageTests : IAsyncDisposable
         var needed = Enum.GetNames<Problem>().Select(p => $"problem.{p}")
             .Concat(Enum.GetValues<EventRole>().Where(r => r != EventRole.None).Select(r => $"EventRole.{r}"))
             .Concat(Enum.GetNames<SessionKind>().Select(k => $"SessionKind.{k}"))
-            .Concat(Enum.GetNames<InvitationStatus>().Select(s => $"invitation.closed.{s}"));
+            .Concat(Enum.GetNames<InvitationStatus>().Select(s => $"invitation.closed.{s}"))
+            .Concat(Enum.GetNames<SessionStatus>().Select(s => $"SessionStatus.{s}"))
+            .Concat(Enum.GetNames<AgendaChangeKind>().SelectMany(k => new[] { $"AgendaChangeKind.{k}", $"agenda.change.{k}" }))
+            .Concat(Enum.GetNames<Events.Grains.Mixer.MixerControl>().Select(c => $"MixerControl.{c}"))
+            .Concat(Enum.GetNames<Events.Grains.Mixer.MixerPhase>().Select(p => $"MixerPhase.{p}"));
 
         var missing = needed.Where(k => !english.ContainsKey(k)).ToList();
         Assert.True(missing.Count == 0, "Missing: " + string.Join(", ", missing));

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using Events.Grains.Audit;
+using Events.Grains.Runtime;
+
+namespace Events.Grains.Mixer;
+
+[JsonPolymorphic]
+[JsonDerivedType(typeof(InterventionProposed), "intervention-proposed")]
+[JsonDerivedType(typeof(InterventionAccepted), "intervention-accepted")]
+[JsonDerivedType(typeof(InterventionDeclined), "intervention-declined")]
+[JsonDerivedType(typeof(InterventionMoved), "intervention-moved")]
+[JsonDerivedType(typeof(MixerControlled), "mixer-controlled")]
+public abstract record MixerEvent;
+
+public sealed record InterventionProposed(Intervention Intervention) : MixerEvent;
+
+public sealed record InterventionAccepted(string Actor, string InterventionId) : MixerEvent, IAuditedEvent
+{
+    public string Describe() => $"accepted intervention {InterventionId} into the line-up";
+}
+
+public sealed record InterventionDeclined(string Actor, string InterventionId, string Reason) : MixerEvent, IAuditedEvent
+{
+    public string Describe() => $"declined intervention {InterventionId}: {Reason}";
+}
+
+public sealed record InterventionMoved(string Actor, ImmutableList<string> LineUp) : MixerEvent, IAuditedEvent
+{
+    public string Describe() => $"reordered the line-up: {string.Join(", ", LineUp)}";
+}
+
+public enum MixerControl
+{
+    StartSlot,
+    Next,
+    Extend,
+    Pause,
+    Resume,
+    Skip,
+    End,
+}
+
+public sealed record MixerControlled(string Actor, MixerControl Control, DateTimeOffset At) : MixerEvent, IAuditedEvent
+{
+    public string Describe() => $"mixer: {Control}";
+}
+
+public sealed record MixerState(
+    ImmutableList<Intervention> Interventions,
+    ImmutableList<string> LineUp,
+    MixerTimeline Timeline) : IJournaledState<MixerState, MixerEvent>
+{
+    public static MixerState Initial { get; } = new(ImmutableList<Intervention>.Empty, ImmutableList<string>.Empty, MixerTimeline.NotStarted);
+
+    public Intervention? Find(string id) => Interventions.FirstOrDefault(i => i.Id == id);
+
+    public MixerState Apply(MixerEvent @event) => @event switch
+    {
+        InterventionProposed proposed => this with { Interventions = Interventions.Add(proposed.Intervention) },
+        InterventionAccepted accepted => Update(accepted.InterventionId, i => i with { Status = InterventionStatus.Accepted }) with { LineUp = LineUp.Add(accepted.InterventionId) },
+        InterventionDeclined declined => Update(declined.InterventionId, i => i with { Status = InterventionStatus.Declined, DeclineReason = declined.Reason }),
+        InterventionMoved moved => this with { LineUp = moved.LineUp },
+        MixerControlled controlled => this with { Timeline = MixerClock.Apply(this, controlled.Control, controlled.At) },
+        _ => this,
+    };
+
+    private MixerState Update(string id, Func<Intervention, Intervention> change) =>
+        this with { Interventions = Interventions.Select(i => i.Id == id ? change(i) : i).ToImmutableList() };
+}

@@ -1,0 +1,75 @@
+using Events.Grains.Mixer;
+
+namespace Events.Grains.Tests.Mixer;
+
+public sealed class MixerSlotGrainTests
+{
+    private static async Task<IMixerSlotGrain> SlotAsync(TestDatabase db)
+    {
+        var runtime = await db.StartRuntimeAsync(grains: r => r.Add<IMixerSlotGrain, MixerSlotGrain>());
+        return runtime.GetGrain<IMixerSlotGrain>($"event-{Guid.NewGuid():N}/s3");
+    }
+
+    private static ProposeIntervention Proposal(string city, int minutes) => new("Speaker", city, $"{city} pilot", "", minutes);
+
+    [Fact]
+    public async Task A_proposal_longer_than_what_is_left_of_the_slot_is_refused_with_the_numbers()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var slot = await SlotAsync(db);
+        foreach (var (city, minutes) in new[] { ("Kampala", 10), ("Bizerte", 10), ("Kumasi", 8) })
+        {
+            var proposed = await slot.ProposeAsync("p@example.org", Proposal(city, minutes));
+            await slot.AcceptAsync("m@example.org", proposed.Id);
+        }
+
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => slot.ProposeAsync("p@example.org", Proposal("Matola", 5)));
+
+        Assert.Equal(Problem.SlotFull, refused.Problem);
+        Assert.Equal(new object[] { 5, 2, 30 }, refused.Arguments);
+        Assert.Equal(2, (await slot.GetAsync()).Now.RemainingSlotMinutes);
+    }
+
+    [Fact]
+    public async Task Accepting_over_the_slot_is_refused_and_a_declined_proposal_keeps_its_reason()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var slot = await SlotAsync(db);
+        var first = await slot.ProposeAsync("a@example.org", Proposal("Kampala", 10));
+        var second = await slot.ProposeAsync("b@example.org", Proposal("Bizerte", 10));
+        var third = await slot.ProposeAsync("c@example.org", Proposal("Kumasi", 10));
+        var fourth = await slot.ProposeAsync("d@example.org", Proposal("Matola", 5));
+        await slot.AcceptAsync("m", first.Id);
+        await slot.AcceptAsync("m", second.Id);
+        await slot.AcceptAsync("m", third.Id);
+
+        var full = await Assert.ThrowsAsync<ValidationFailedException>(() => slot.AcceptAsync("m", fourth.Id));
+        await slot.DeclineAsync("m", fourth.Id, "The slot is full; please join the next mixer.");
+
+        Assert.Equal(Problem.SlotFull, full.Problem);
+        var view = await slot.GetAsync();
+        Assert.Equal(["Kampala pilot", "Bizerte pilot", "Kumasi pilot"], view.LineUp.Select(i => i.Title));
+        Assert.Equal("The slot is full; please join the next mixer.", view.Declined.Single().DeclineReason);
+    }
+
+    [Fact]
+    public async Task The_moderator_reorders_the_line_up_and_controls_are_refused_when_they_make_no_sense()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var slot = await SlotAsync(db);
+        var notYet = await Assert.ThrowsAsync<ValidationFailedException>(() => slot.ControlAsync("m", MixerControl.StartSlot));
+        var a = await slot.ProposeAsync("a", Proposal("Kampala", 8));
+        var b = await slot.ProposeAsync("b", Proposal("Bizerte", 8));
+        await slot.AcceptAsync("m", a.Id);
+        await slot.AcceptAsync("m", b.Id);
+
+        await slot.MoveAsync("m", b.Id, -1);
+        var started = await slot.ControlAsync("m", MixerControl.StartSlot);
+        var resumeWhileRunning = await Assert.ThrowsAsync<ValidationFailedException>(() => slot.ControlAsync("m", MixerControl.Resume));
+
+        Assert.Equal(Problem.LineUpEmpty, notYet.Problem);
+        Assert.Equal(Problem.MixerControlNotNow, resumeWhileRunning.Problem);
+        Assert.Equal(["Bizerte pilot", "Kampala pilot"], started.LineUp.Select(i => i.Title));
+        Assert.Equal("Bizerte pilot", started.Now.Current!.Title);
+    }
+}
