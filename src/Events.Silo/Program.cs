@@ -10,6 +10,7 @@ using Events.Web.Audit;
 using Events.Web.Catalog;
 using Events.Web.Health;
 using Events.Web.Mail;
+using Events.Web.Mixer;
 using Events.Web.People;
 using Events.Web.Security;
 using Events.Web.Shared;
@@ -37,6 +38,7 @@ try
     app.MapCatalog();
     app.MapAgenda();
     app.MapAnnouncements();
+    app.MapMixer();
     app.MapLive();
     app.MapLanguage();
     app.MapSignIn();

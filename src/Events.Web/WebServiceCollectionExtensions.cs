@@ -10,6 +10,7 @@ using Events.Web.People;
 using Events.Web.Security;
 using Microsoft.Extensions.Options;
 using Events.Web.Markdown;
+using Events.Web.Mixer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -47,6 +48,7 @@ public static class WebServiceCollectionExtensions
         services.AddLive();
         services.AddSingleton<ILiveTopic, AnnouncementsTopic>();
         services.AddSingleton<ILiveTopic, AgendaTopic>();
+        services.AddSingleton<ILiveTopic, MixerTopic>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

@@ -71,11 +71,23 @@ public static class AgendaEndpoints
             SessionError = sessionProblem,
             IdempotencyKey = Secrets.NewToken(16),
             Now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            LineUps = await LineUpsAsync(grains, agenda),
             RefreshSeconds = refresh is { } seconds ? Math.Clamp(seconds, MinRefreshSeconds, MaxRefreshSeconds) : (int?)null,
         })
         {
             StatusCode = status,
         };
+    }
+
+    private static async Task<IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<Events.Grains.Mixer.Intervention>>> LineUpsAsync(IGrainFactory grains, AgendaView agenda)
+    {
+        var lineUps = new Dictionary<string, System.Collections.Immutable.ImmutableArray<Events.Grains.Mixer.Intervention>>();
+        foreach (var session in agenda.Sessions.Where(s => s.Kind == SessionKind.GlobalMixer))
+        {
+            lineUps[session.Id] = (await Mixer.MixerEndpoints.Slot(grains, agenda.Slug, session.Id).GetAsync()).LineUp;
+        }
+
+        return lineUps;
     }
 
     private static async Task<bool> CanModerateAsync(HttpContext http, string slug) =>
@@ -90,7 +102,7 @@ public static class AgendaEndpoints
             return Pages.NoEvent(slug);
         }
 
-        return new RazorComponentResult<AgendaRegion>(new { Agenda = agenda, Now = clock.GetUtcNow(), CanModerate = await CanModerateAsync(http, slug) });
+        return new RazorComponentResult<AgendaRegion>(new { Agenda = agenda, Now = clock.GetUtcNow(), CanModerate = await CanModerateAsync(http, slug), LineUps = await LineUpsAsync(grains, agenda) });
     }
 
     private static async Task<IResult> CalendarAsync(string slug, string? sessionId, IGrainFactory grains, SiteOptions site, TimeProvider clock)

@@ -50,6 +50,10 @@
     session(region) {
       reload(region.dataset.topic);
     },
+    // The slot's line-up or timeline changed: the region comes back with a fresh end timestamp.
+    mixer(region) {
+      reload(region.dataset.topic);
+    },
     announcement(region, delta) {
       const list = region.querySelector("[data-list]");
       if (!list || document.getElementById(delta.d.id)) {
@@ -177,6 +181,17 @@
     renderQueue();
     flush();
   });
+
+  // Countdowns run here from the server's end timestamp: the server sends no per-second ticks.
+  const two = (n) => String(n).padStart(2, "0");
+  const clock = (ms) => Math.floor(ms / 60000) + ":" + two(Math.floor((ms % 60000) / 1000));
+  setInterval(() => {
+    document.querySelectorAll("[data-ends-at]").forEach((el) => {
+      const left = el.dataset.paused ? Number(el.dataset.paused) : Number(el.dataset.endsAt) - Date.now();
+      el.classList.toggle("over-time", left < 0);
+      el.textContent = left >= 0 ? el.dataset.left.replace("{0}", clock(left)) : el.dataset.over.replace("{0}", clock(-left));
+    });
+  }, 1000);
 
   setInterval(() => {
     document.querySelectorAll("[data-expires]").forEach((el) => {

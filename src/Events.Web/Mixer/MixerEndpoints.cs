@@ -1,0 +1,164 @@
+using Events.Grains;
+using Events.Grains.Agenda;
+using Events.Grains.Mixer;
+using Events.Grains.Runtime;
+using Events.Web.Localization;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Events.Web.Mixer;
+
+public sealed record ProposalForm
+{
+    public string? Title { get; init; }
+
+    public string? Presenter { get; init; }
+
+    public string? City { get; init; }
+
+    public string? Summary { get; init; }
+
+    public int? Minutes { get; init; }
+}
+
+public sealed record DeclineForm
+{
+    public string? Reason { get; init; }
+}
+
+public sealed record MoveForm
+{
+    public int? By { get; init; }
+}
+
+public sealed record ControlForm
+{
+    public string? Control { get; init; }
+}
+
+public static class MixerEndpoints
+{
+    public static IEndpointRouteBuilder MapMixer(this IEndpointRouteBuilder app)
+    {
+        var slot = app.MapGroup("/events/{slug}/mixer/{sessionId}");
+        slot.MapGet("/", (string slug, string sessionId, HttpContext http, IGrainFactory grains) =>
+            PageAsync(slug, sessionId, http, grains, StatusCodes.Status200OK)).AllowAnonymous();
+        slot.MapGet("/live", RegionAsync).AllowAnonymous();
+        slot.MapPost("/proposals", ProposeAsync).RequireAuthorization(Policies.EventPresenter);
+        slot.MapPost("/proposals/{id}/accept", (string slug, string sessionId, string id, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.AcceptAsync(actor, id))).RequireAuthorization(Policies.EventModerator);
+        slot.MapPost("/proposals/{id}/decline", (string slug, string sessionId, string id, [FromForm] DeclineForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.DeclineAsync(actor, id, form.Reason ?? ""))).RequireAuthorization(Policies.EventModerator);
+        slot.MapPost("/proposals/{id}/move", (string slug, string sessionId, string id, [FromForm] MoveForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.MoveAsync(actor, id, form.By ?? 0))).RequireAuthorization(Policies.EventModerator);
+        slot.MapPost("/control", (string slug, string sessionId, [FromForm] ControlForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.ControlAsync(actor, ParseControl(form.Control)))).RequireAuthorization(Policies.EventModerator);
+        return app;
+    }
+
+    public static MixerControl ParseControl(string? control) =>
+        Enum.TryParse<MixerControl>(control, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new ValidationFailedException(Problem.MixerControlNotNow, control ?? "", MixerPhase.NotStarted);
+
+    // The slot exists when the agenda has a Global Mixer session with that id.
+    public static async Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string sessionId) =>
+        await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda
+        && agenda.Sessions.FirstOrDefault(s => s.Id == sessionId && s.Kind == SessionKind.GlobalMixer) is { } session
+            ? (agenda, session)
+            : null;
+
+    public static IMixerSlotGrain Slot(IGrainFactory grains, string slug, string sessionId) => grains.GetGrain<IMixerSlotGrain>($"{slug}/{sessionId}");
+
+    private static async Task<bool> AllowedAsync(HttpContext http, string slug, string policy) =>
+        http.User.Email() is not null
+        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), policy)).Succeeded;
+
+    private static async Task<IResult> PageAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains, int status, ProposalForm? draft = null, string? proposalError = null, string? controlError = null)
+    {
+        if (await FindAsync(grains, slug, sessionId) is not var (agenda, session))
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+        }
+
+        var view = await Slot(grains, slug, sessionId).GetAsync();
+        var email = http.User.Email();
+        return new RazorComponentResult<MixerPage>(new
+        {
+            Slug = slug,
+            SessionId = sessionId,
+            Title = session.Title,
+            agenda.TimeZoneId,
+            View = view,
+            CanModerate = await AllowedAsync(http, slug, Policies.EventModerator),
+            CanPropose = await AllowedAsync(http, slug, Policies.EventPresenter),
+            MyProposals = (IReadOnlyList<Intervention>)[.. view.LineUp.Concat(view.Proposals).Concat(view.Declined).Where(i => i.ProposedBy == email)],
+            Draft = draft,
+            ProposalError = proposalError,
+            ControlError = controlError,
+        })
+        {
+            StatusCode = status,
+        };
+    }
+
+    private static async Task<IResult> RegionAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains)
+    {
+        if (await FindAsync(grains, slug, sessionId) is not var (agenda, _))
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+        }
+
+        return new RazorComponentResult<MixerRegion>(new
+        {
+            Slug = slug,
+            SessionId = sessionId,
+            agenda.TimeZoneId,
+            View = await Slot(grains, slug, sessionId).GetAsync(),
+            CanModerate = await AllowedAsync(http, slug, Policies.EventModerator),
+        });
+    }
+
+    private static async Task<IResult> ProposeAsync(string slug, string sessionId, [FromForm] ProposalForm form, HttpContext http, IGrainFactory grains)
+    {
+        if (await FindAsync(grains, slug, sessionId) is null)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+        }
+
+        try
+        {
+            await Slot(grains, slug, sessionId).ProposeAsync(http.User.Email()!, new ProposeIntervention(form.Presenter ?? "", form.City ?? "", form.Title ?? "", form.Summary ?? "", form.Minutes ?? 0));
+            return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#propose");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await PageAsync(slug, sessionId, http, grains, StatusCodes.Status400BadRequest, form, Text.Problem(Text.LanguageOf(http), ex));
+        }
+    }
+
+    private static async Task<IResult> ModerateAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains, Func<IMixerSlotGrain, string, Task> action)
+    {
+        if (await FindAsync(grains, slug, sessionId) is null)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+        }
+
+        try
+        {
+            await action(Slot(grains, slug, sessionId), http.User.Email()!);
+            return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#console");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await PageAsync(slug, sessionId, http, grains, StatusCodes.Status400BadRequest, controlError: Text.Problem(Text.LanguageOf(http), ex));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Events.Grains.Mixer;
+using Events.Grains.Runtime;
+using Events.Web.Live;
+
+namespace Events.Web.Mixer;
+
+// "mixer:{slug}/{session}": line-up changes and timeline controls as compact deltas; pages refetch
+// their mixer region, whose countdown then runs from the server's timestamp.
+public sealed class MixerTopic : ILiveTopic
+{
+    public const string Kind = "mixer";
+
+    public string Prefix => "mixer";
+
+    public string GrainType => "mixer";
+
+    public string? Policy => null;
+
+    public string RefreshUrl(string key) => key.Split('/') is [var slug, var session] ? $"/events/{slug}/mixer/{session}/live" : "/";
+
+    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
+    {
+        MixerControlled controlled => new LiveDelta(topic, grainEvent.Sequence, Kind, new { c = controlled.Control.ToString(), at = controlled.At.ToUnixTimeMilliseconds() }),
+        InterventionAccepted or InterventionMoved or InterventionDeclined or InterventionProposed =>
+            new LiveDelta(topic, grainEvent.Sequence, Kind, new { c = "LineUp" }),
+        _ => null,
+    };
+}
