@@ -19,6 +19,8 @@ public enum Problem
     SessionAlreadyStarted,
     DelayMinutes,
     NewStartMissing,
+    LinkInvalid,
+    SessionTimesInvalid,
     ReasonRequired,
     ReasonTooLong,
     InterventionMissing,

@@ -37,6 +37,8 @@ try
     app.MapHealth();
     app.MapCatalog();
     app.MapAgenda();
+    app.MapSessions();
+    app.MapTimeZoneChoice();
     app.MapAnnouncements();
     app.MapMixer();
     app.MapLive();

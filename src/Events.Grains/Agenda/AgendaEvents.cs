@@ -9,11 +9,20 @@ namespace Events.Grains.Agenda;
 [JsonDerivedType(typeof(EventOpened), "event-opened")]
 [JsonDerivedType(typeof(SessionScheduled), "session-scheduled")]
 [JsonDerivedType(typeof(SessionChanged), "session-changed")]
+[JsonDerivedType(typeof(SessionEdited), "session-edited")]
 public abstract record AgendaEvent;
 
 public sealed record EventOpened(string Title, string SummaryMarkdown, string TimeZoneId) : AgendaEvent;
 
 public sealed record SessionScheduled(AgendaSession Session) : AgendaEvent;
+
+// An organiser rewrote a session's details (the id, status and change log stay).
+public sealed record SessionEdited(string Actor, ScheduleSession Details, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+{
+    public string SessionId { get; init; } = "";
+
+    public string Describe() => $"edited session {SessionId}";
+}
 
 // Start and End are the session's times after the change.
 public sealed record SessionChanged(string Actor, string SessionId, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset At)
@@ -47,6 +56,21 @@ public sealed record AgendaState(
             TimeZoneId = opened.TimeZoneId,
         },
         SessionScheduled scheduled => this with { Sessions = Sessions.Add(scheduled.Session) },
+        SessionEdited edited when Sessions.FirstOrDefault(s => s.Id == edited.SessionId) is { } session => this with
+        {
+            Sessions = Sessions.Replace(session, session with
+            {
+                Title = edited.Details.Title,
+                Kind = edited.Details.Kind,
+                Start = edited.Details.Start,
+                End = edited.Details.End,
+                AbstractMarkdown = edited.Details.AbstractMarkdown,
+                Speakers = edited.Details.Speakers,
+                Links = edited.Details.Links,
+                Revision = session.Revision + 1,
+                LastModified = edited.At,
+            }),
+        },
         SessionChanged changed when Sessions.FirstOrDefault(s => s.Id == changed.SessionId) is { } session => this with
         {
             Sessions = Sessions.Replace(session, session with

@@ -13,6 +13,8 @@ public interface IAgendaGrain : IGrain
     Task<AgendaSession> ScheduleSessionAsync(ScheduleSession command);
 
     Task<AgendaSession> ChangeSessionAsync(string actor, SessionChange change);
+
+    Task<AgendaSession> EditSessionAsync(string actor, string sessionId, ScheduleSession details);
 }
 
 [GrainType("agenda")]
@@ -49,6 +51,32 @@ public sealed class AgendaGrain(TimeProvider clock) : JournaledGrain<AgendaState
             throw new ValidationFailedException(Problem.EventMissing, Key);
         }
 
+        command = Validated(command);
+
+        // The id is the sequence number of the event that scheduled it: unique within the agenda and short in URLs.
+        var session = new AgendaSession(
+            $"s{Version + 1}",
+            command.Title,
+            command.Kind,
+            command.Start,
+            command.End,
+            command.AbstractMarkdown,
+            command.Speakers,
+            Links: command.Links);
+        RaiseEvent(new SessionScheduled(session));
+        return Task.FromResult(session);
+    }
+
+    public Task<AgendaSession> EditSessionAsync(string actor, string sessionId, ScheduleSession details)
+    {
+        var session = State.Sessions.FirstOrDefault(s => s.Id == sessionId)
+            ?? throw new ValidationFailedException(Problem.SessionMissing, sessionId);
+        RaiseEvent(new SessionEdited(actor, Validated(details), clock.GetUtcNow()) { SessionId = session.Id });
+        return Task.FromResult(State.Sessions.First(s => s.Id == session.Id));
+    }
+
+    private static ScheduleSession Validated(ScheduleSession command)
+    {
         RequireTitle(command.Title);
         RequireMarkdown(command.AbstractMarkdown);
         if (command.End <= command.Start)
@@ -56,17 +84,29 @@ public sealed class AgendaGrain(TimeProvider clock) : JournaledGrain<AgendaState
             throw new ValidationFailedException(Problem.SessionEndsBeforeStart);
         }
 
-        // The id is the sequence number of the event that scheduled it: unique within the agenda and short in URLs.
-        var session = new AgendaSession(
-            $"s{Version + 1}",
-            command.Title.Trim(),
-            command.Kind,
-            command.Start,
-            command.End,
-            command.AbstractMarkdown,
-            command.Speakers.IsDefault ? [] : command.Speakers);
-        RaiseEvent(new SessionScheduled(session));
-        return Task.FromResult(session);
+        var links = command.Links is { } given
+            ? new SessionLinks(Link(given.Stream), Link(given.AudioOnly), Link(given.Slides))
+            : null;
+        return command with
+        {
+            Title = command.Title.Trim(),
+            Speakers = command.Speakers.IsDefault ? [] : command.Speakers,
+            Links = links is { Stream: null, AudioOnly: null, Slides: null } ? null : links,
+        };
+    }
+
+    // Only http(s) links: anything else could run script or leave people nowhere.
+    private static string? Link(string? url)
+    {
+        var trimmed = url?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return null;
+        }
+
+        return trimmed.Length <= 2_000 && Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri.ToString()
+            : throw new ValidationFailedException(Problem.LinkInvalid, trimmed.Length <= 60 ? trimmed : trimmed[..57] + "...");
     }
 
     public Task<AgendaSession> ChangeSessionAsync(string actor, SessionChange change)

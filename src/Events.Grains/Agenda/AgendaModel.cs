@@ -41,7 +41,11 @@ public sealed record AgendaSession(
     ImmutableArray<Speaker> Speakers,
     SessionStatus Status = SessionStatus.Scheduled,
     int Revision = 0,
-    DateTimeOffset? LastModified = null);
+    DateTimeOffset? LastModified = null,
+    SessionLinks? Links = null);
+
+// Where to follow a session: the stream, and lighter alternatives for slow links.
+public sealed record SessionLinks(string? Stream, string? AudioOnly, string? Slides);
 
 // One line of the public change log.
 public sealed record AgendaChange(DateTimeOffset At, string SessionId, string SessionTitle, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start);
@@ -67,4 +71,5 @@ public sealed record ScheduleSession(
     DateTimeOffset Start,
     DateTimeOffset End,
     string AbstractMarkdown,
-    ImmutableArray<Speaker> Speakers);
+    ImmutableArray<Speaker> Speakers,
+    SessionLinks? Links = null);

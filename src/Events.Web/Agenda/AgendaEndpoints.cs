@@ -67,6 +67,8 @@ public static class AgendaEndpoints
             Agenda = agenda,
             Announcements = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync(),
             CanAnnounce = await CanModerateAsync(http, slug),
+            CanOrganise = await AllowedAsync(http, slug, Policies.EventOrganiser),
+            Viewer = TimeZoneChoice.Of(http),
             Draft = draft,
             SessionError = sessionProblem,
             IdempotencyKey = Secrets.NewToken(16),
@@ -90,9 +92,11 @@ public static class AgendaEndpoints
         return lineUps;
     }
 
-    private static async Task<bool> CanModerateAsync(HttpContext http, string slug) =>
+    private static Task<bool> CanModerateAsync(HttpContext http, string slug) => AllowedAsync(http, slug, Policies.EventModerator);
+
+    private static async Task<bool> AllowedAsync(HttpContext http, string slug, string policy) =>
         http.User.Email() is not null
-        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), Policies.EventModerator)).Succeeded;
+        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), policy)).Succeeded;
 
     // The live region alone, for a page whose topic changed.
     private static async Task<IResult> RegionAsync(string slug, HttpContext http, IGrainFactory grains, TimeProvider clock)
@@ -102,7 +106,15 @@ public static class AgendaEndpoints
             return Pages.NoEvent(slug);
         }
 
-        return new RazorComponentResult<AgendaRegion>(new { Agenda = agenda, Now = clock.GetUtcNow(), CanModerate = await CanModerateAsync(http, slug), LineUps = await LineUpsAsync(grains, agenda) });
+        return new RazorComponentResult<AgendaRegion>(new
+        {
+            Agenda = agenda,
+            Now = clock.GetUtcNow(),
+            CanModerate = await CanModerateAsync(http, slug),
+            CanOrganise = await AllowedAsync(http, slug, Policies.EventOrganiser),
+            Viewer = TimeZoneChoice.Of(http),
+            LineUps = await LineUpsAsync(grains, agenda),
+        });
     }
 
     private static async Task<IResult> CalendarAsync(string slug, string? sessionId, IGrainFactory grains, SiteOptions site, TimeProvider clock)

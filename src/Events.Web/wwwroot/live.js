@@ -89,7 +89,29 @@
     if (fresh && fresh.dataset.topic === topic) {
       region.replaceWith(fresh);
       regions.set(topic, fresh);
+      localTimes();
     }
+  }
+
+  // The viewer's own clock beside the event's, when the browser's zone differs from the event's.
+  function localTimes() {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const hhmm = (t) => new Date(t.dateTime).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    document.querySelectorAll("[data-tz]").forEach((region) => {
+      if (region.dataset.tz === zone) {
+        return;
+      }
+      region.querySelectorAll(".when").forEach((when) => {
+        if (when.nextElementSibling?.classList.contains("local")) {
+          return;
+        }
+        const [from, to] = [...when.querySelectorAll("time")].map(hhmm);
+        const span = document.createElement("span");
+        span.className = "local";
+        span.textContent = region.dataset.yourTime.replace("{0}", from).replace("{1}", to);
+        when.after(span);
+      });
+    });
   }
 
   async function subscribe() {
@@ -226,5 +248,6 @@
   });
 
   renderQueue();
+  localTimes();
   start();
 })();

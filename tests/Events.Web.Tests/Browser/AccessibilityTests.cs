@@ -67,7 +67,7 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
         await using var anonymous = await chromium.NewContextAsync(_host, bypassCsp: true);
 
         var violations = new List<string>();
-        foreach (var path in new[] { $"/events/{Slug}", $"/events/{Slug}/people", $"/events/{Slug}/audit", "/account", "/account?welcome=true" })
+        foreach (var path in new[] { $"/events/{Slug}", $"/events/{Slug}/people", $"/events/{Slug}/audit", "/account", "/account?welcome=true", $"/events/{Slug}/mixer/s3", $"/events/{Slug}/sessions/new", $"/events/{Slug}/sessions/s2/edit" })
         {
             violations.AddRange(await ViolationsAsync(context, path));
         }
