@@ -67,7 +67,7 @@ public static class AgendaEndpoints
             Agenda = agenda,
             Announcements = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync(),
             CanAnnounce = await CanModerateAsync(http, slug),
-            CanOrganise = await AllowedAsync(http, slug, Policies.EventOrganiser),
+            CanOrganise = await http.MayAsync(slug, Policies.EventOrganiser),
             Viewer = TimeZoneChoice.Of(http),
             Draft = draft,
             SessionError = sessionProblem,
@@ -92,11 +92,7 @@ public static class AgendaEndpoints
         return lineUps;
     }
 
-    private static Task<bool> CanModerateAsync(HttpContext http, string slug) => AllowedAsync(http, slug, Policies.EventModerator);
-
-    private static async Task<bool> AllowedAsync(HttpContext http, string slug, string policy) =>
-        http.User.Email() is not null
-        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), policy)).Succeeded;
+    private static Task<bool> CanModerateAsync(HttpContext http, string slug) => http.MayAsync(slug, Policies.EventModerator);
 
     // The live region alone, for a page whose topic changed.
     private static async Task<IResult> RegionAsync(string slug, HttpContext http, IGrainFactory grains, TimeProvider clock)
@@ -111,7 +107,7 @@ public static class AgendaEndpoints
             Agenda = agenda,
             Now = clock.GetUtcNow(),
             CanModerate = await CanModerateAsync(http, slug),
-            CanOrganise = await AllowedAsync(http, slug, Policies.EventOrganiser),
+            CanOrganise = await http.MayAsync(slug, Policies.EventOrganiser),
             Viewer = TimeZoneChoice.Of(http),
             LineUps = await LineUpsAsync(grains, agenda),
         });

@@ -77,10 +77,6 @@ public static class MixerEndpoints
 
     public static IMixerSlotGrain Slot(IGrainFactory grains, string slug, string sessionId) => grains.GetGrain<IMixerSlotGrain>($"{slug}/{sessionId}");
 
-    private static async Task<bool> AllowedAsync(HttpContext http, string slug, string policy) =>
-        http.User.Email() is not null
-        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), policy)).Succeeded;
-
     private static async Task<IResult> PageAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains, int status, ProposalForm? draft = null, string? proposalError = null, string? controlError = null)
     {
         if (await FindAsync(grains, slug, sessionId) is not var (agenda, session))
@@ -97,8 +93,8 @@ public static class MixerEndpoints
             Title = session.Title,
             agenda.TimeZoneId,
             View = view,
-            CanModerate = await AllowedAsync(http, slug, Policies.EventModerator),
-            CanPropose = await AllowedAsync(http, slug, Policies.EventPresenter),
+            CanModerate = await http.MayAsync(slug, Policies.EventModerator),
+            CanPropose = await http.MayAsync(slug, Policies.EventPresenter),
             MyProposals = (IReadOnlyList<Intervention>)[.. view.LineUp.Concat(view.Proposals).Concat(view.Declined).Where(i => i.ProposedBy == email)],
             Draft = draft,
             ProposalError = proposalError,
@@ -122,7 +118,7 @@ public static class MixerEndpoints
             SessionId = sessionId,
             agenda.TimeZoneId,
             View = await Slot(grains, slug, sessionId).GetAsync(),
-            CanModerate = await AllowedAsync(http, slug, Policies.EventModerator),
+            CanModerate = await http.MayAsync(slug, Policies.EventModerator),
         });
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Events.Web.Security;
 
@@ -31,6 +32,12 @@ public static class Policies
         options.AddPolicy(EventMember, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(
             EventRole.Organiser | EventRole.Moderator | EventRole.Presenter | EventRole.Investor | EventRole.Attendee)));
     }
+
+    // Whether the signed-in person holds a policy for one event: for showing or hiding controls.
+    // (What they may do is still checked where each endpoint is mapped.)
+    public static async Task<bool> MayAsync(this HttpContext http, string slug, string policy) =>
+        http.User.Email() is not null
+        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), policy)).Succeeded;
 
     public static string? Email(this ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.Email) : null;
