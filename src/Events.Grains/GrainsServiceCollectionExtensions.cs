@@ -2,6 +2,7 @@ using Events.Grains.Agenda;
 using Events.Grains.Announcements;
 using Events.Grains.Audit;
 using Events.Grains.People;
+using Events.Grains.Questions;
 using Events.Grains.Catalog;
 using Events.Grains.Mixer;
 using Events.Grains.Runtime;
@@ -27,7 +28,9 @@ public static class GrainsServiceCollectionExtensions
             .Add<IEventAccessGrain, EventAccessGrain>()
             .Add<IAuditTrailGrain, AuditTrailGrain>()
             .Add<IAnnouncementsGrain, AnnouncementsGrain>()
-            .Add<IMixerSlotGrain, MixerSlotGrain>();
+            .Add<IMixerSlotGrain, MixerSlotGrain>()
+            .Add<IQuestionBoardGrain, QuestionBoardGrain>()
+            .Add<IQuestionBansGrain, QuestionBansGrain>();
         moreGrains?.Invoke(registry);
         return services.AddGrainRuntime(registry);
     }

@@ -11,6 +11,7 @@ using Events.Web.Catalog;
 using Events.Web.Health;
 using Events.Web.Mail;
 using Events.Web.Mixer;
+using Events.Web.Questions;
 using Events.Web.People;
 using Events.Web.Security;
 using Events.Web.Shared;
@@ -41,6 +42,7 @@ try
     app.MapTimeZoneChoice();
     app.MapAnnouncements();
     app.MapMixer();
+    app.MapQuestions();
     app.MapLive();
     app.MapLanguage();
     app.MapSignIn();

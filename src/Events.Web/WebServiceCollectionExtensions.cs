@@ -11,6 +11,7 @@ using Events.Web.Security;
 using Microsoft.Extensions.Options;
 using Events.Web.Markdown;
 using Events.Web.Mixer;
+using Events.Web.Questions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,6 +50,8 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, AnnouncementsTopic>();
         services.AddSingleton<ILiveTopic, AgendaTopic>();
         services.AddSingleton<ILiveTopic, MixerTopic>();
+        services.AddSingleton<ILiveTopic, QuestionsTopic>();
+        services.AddHostedService<VoteCoalescer>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

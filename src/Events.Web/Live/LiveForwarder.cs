@@ -11,7 +11,7 @@ namespace Events.Web.Live;
 public sealed class LiveForwarder(GrainEventPublisher publisher, LiveTopics topics, IHubContext<LiveHub, ILiveClient> hub, ILogger<LiveForwarder> logger)
     : GrainEventPump<LiveDelta>(publisher, logger)
 {
-    protected override LiveDelta? Select(GrainEvent grainEvent) => topics.Project(grainEvent);
+    protected override LiveDelta? Select(GrainEvent grainEvent) => topics.ProjectLive(grainEvent);
 
     protected override Task HandleAsync(LiveDelta delta) => hub.Clients.Group(delta.Topic).Delta(delta);
 }

@@ -18,6 +18,10 @@ public interface ILiveTopic
     string RefreshUrl(string key);
 
     LiveDelta? Project(string topic, GrainEvent grainEvent);
+
+    // Events pushed by a coalescer of their own instead of one by one (votes); they are still
+    // projected for catch-up.
+    bool IsCoalesced(GrainEvent grainEvent) => false;
 }
 
 public sealed class LiveTopics(IEnumerable<ILiveTopic> kinds)
@@ -37,8 +41,9 @@ public sealed class LiveTopics(IEnumerable<ILiveTopic> kinds)
             : null;
     }
 
-    public LiveDelta? Project(GrainEvent grainEvent) =>
-        _byGrainType.TryGetValue(grainEvent.Grain.Type, out var kind)
+    // What to push now for a committed event: nothing for events a coalescer pushes.
+    public LiveDelta? ProjectLive(GrainEvent grainEvent) =>
+        _byGrainType.TryGetValue(grainEvent.Grain.Type, out var kind) && !kind.IsCoalesced(grainEvent)
             ? kind.Project(Name(kind.Prefix, grainEvent.Grain.Key), grainEvent)
             : null;
 }

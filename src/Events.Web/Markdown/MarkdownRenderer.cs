@@ -19,6 +19,37 @@ public sealed class MarkdownRenderer
         .UseListExtras()
         .Build();
 
+    // The small subset questions allow: emphasis and safe links in paragraphs; no headings, lists,
+    // quotes, code blocks or rules (their markers stay as typed).
+    private readonly MarkdownPipeline _inlinePipeline = InlineOnly();
+
+    public MarkupString RenderInline(string? markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown))
+        {
+            return new MarkupString("");
+        }
+
+        var document = Markdig.Markdown.Parse(markdown, _inlinePipeline);
+        Neutralise(document);
+        var html = document.ToHtml(_inlinePipeline).Trim();
+        return new MarkupString(html.StartsWith("<p>", StringComparison.Ordinal) && html.EndsWith("</p>", StringComparison.Ordinal) && html.IndexOf("<p>", 3, StringComparison.Ordinal) < 0
+            ? html[3..^4]
+            : html);
+    }
+
+    private static MarkdownPipeline InlineOnly()
+    {
+        var builder = new MarkdownPipelineBuilder().DisableHtml().UseAutoLinks();
+        builder.BlockParsers.TryRemove<Markdig.Parsers.HeadingBlockParser>();
+        builder.BlockParsers.TryRemove<Markdig.Parsers.ListBlockParser>();
+        builder.BlockParsers.TryRemove<Markdig.Parsers.QuoteBlockParser>();
+        builder.BlockParsers.TryRemove<Markdig.Parsers.FencedCodeBlockParser>();
+        builder.BlockParsers.TryRemove<Markdig.Parsers.IndentedCodeBlockParser>();
+        builder.BlockParsers.TryRemove<Markdig.Parsers.ThematicBreakParser>();
+        return builder.Build();
+    }
+
     public MarkupString Render(string? markdown)
     {
         if (string.IsNullOrWhiteSpace(markdown))
@@ -27,6 +58,12 @@ public sealed class MarkdownRenderer
         }
 
         var document = Markdig.Markdown.Parse(markdown, _pipeline);
+        Neutralise(document);
+        return new MarkupString(document.ToHtml(_pipeline));
+    }
+
+    private static void Neutralise(MarkdownDocument document)
+    {
         foreach (var link in document.Descendants<LinkInline>())
         {
             if (!IsSafe(link.Url))
@@ -48,8 +85,6 @@ public sealed class MarkdownRenderer
                 link.Url = "#";
             }
         }
-
-        return new MarkupString(document.ToHtml(_pipeline));
     }
 
     private static bool IsSafe(string? url)

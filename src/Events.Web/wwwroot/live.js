@@ -54,6 +54,16 @@
     mixer(region) {
       reload(region.dataset.topic);
     },
+    // A question was asked, changed or moderated: refetch this viewer's own rendering of the list.
+    qa(region) {
+      reload(region.dataset.topic);
+    },
+    // Coalesced vote counts: patched in place, no refetch.
+    votes(region, delta) {
+      for (const [id, count] of Object.entries(delta.d)) {
+        document.querySelectorAll(`[data-votes="${CSS.escape(id)}"]`).forEach((el) => { el.textContent = String(count); });
+      }
+    },
     announcement(region, delta) {
       const list = region.querySelector("[data-list]");
       if (!list || document.getElementById(delta.d.id)) {
@@ -195,7 +205,11 @@
     const data = new FormData(form);
     const args = form.dataset.hubArgs.split(" ").map((name) => {
       const value = data.get(name);
-      return form.elements[name]?.type === "number" ? (value === "" ? null : Number(value)) : value;
+      const input = form.elements[name];
+      if (input?.type === "checkbox") {
+        return input.checked;
+      }
+      return input?.type === "number" ? (value === "" ? null : Number(value)) : value;
     });
     const text = form.querySelector("textarea");
     save([...load(), { form: form.id, method: form.dataset.hubMethod, args, key: newKey(), label: (text?.value || "").slice(0, 120) }]);

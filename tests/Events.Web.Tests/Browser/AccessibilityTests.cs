@@ -48,7 +48,7 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
     {
         await using var context = await chromium.NewContextAsync(_host, bypassCsp: true);
         var violations = new List<string>();
-        foreach (var path in new[] { "/", $"/events/{Slug}", "/signin", "/no/such/page" })
+        foreach (var path in new[] { "/", $"/events/{Slug}", "/signin", "/no/such/page", $"/events/{Slug}/qa/s4", $"/events/{Slug}/mixer/s3" })
         {
             violations.AddRange(await ViolationsAsync(context, path));
         }
@@ -67,7 +67,7 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
         await using var anonymous = await chromium.NewContextAsync(_host, bypassCsp: true);
 
         var violations = new List<string>();
-        foreach (var path in new[] { $"/events/{Slug}", $"/events/{Slug}/people", $"/events/{Slug}/audit", "/account", "/account?welcome=true", $"/events/{Slug}/mixer/s3", $"/events/{Slug}/sessions/new", $"/events/{Slug}/sessions/s2/edit" })
+        foreach (var path in new[] { $"/events/{Slug}", $"/events/{Slug}/people", $"/events/{Slug}/audit", "/account", "/account?welcome=true", $"/events/{Slug}/mixer/s3", $"/events/{Slug}/sessions/new", $"/events/{Slug}/sessions/s2/edit", $"/events/{Slug}/qa/s4", $"/events/{Slug}/qa/s4/projector" })
         {
             violations.AddRange(await ViolationsAsync(context, path));
         }

@@ -28,6 +28,20 @@ public sealed class HubTestClient : IAsyncDisposable
     // Sizes of the text frames the server sent, for bandwidth budgets.
     public List<int> FrameSizes { get; } = [];
 
+    private readonly System.Text.StringBuilder _received = new();
+
+    // Everything the server sent, for asserting what a client never saw.
+    public string ReceivedText
+    {
+        get
+        {
+            lock (_received)
+            {
+                return _received.ToString();
+            }
+        }
+    }
+
     public bool IsClosed => _socket.State != WebSocketState.Open;
 
     public static async Task<HubTestClient> ConnectAsync(Uri server, string? cookie = null)
@@ -161,6 +175,11 @@ public sealed class HubTestClient : IAsyncDisposable
                 lock (FrameSizes)
                 {
                     FrameSizes.Add(Encoding.UTF8.GetByteCount(text.ToString()));
+                }
+
+                lock (_received)
+                {
+                    _received.Append(text);
                 }
 
                 foreach (var record in text.ToString().Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))

@@ -42,7 +42,9 @@ public sealed partial class LanguageTests : IAsyncDisposable
             .Concat(Enum.GetNames<SessionStatus>().Select(s => $"SessionStatus.{s}"))
             .Concat(Enum.GetNames<AgendaChangeKind>().SelectMany(k => new[] { $"AgendaChangeKind.{k}", $"agenda.change.{k}" }))
             .Concat(Enum.GetNames<Events.Grains.Mixer.MixerControl>().Select(c => $"MixerControl.{c}"))
-            .Concat(Enum.GetNames<Events.Grains.Mixer.MixerPhase>().Select(p => $"MixerPhase.{p}"));
+            .Concat(Enum.GetNames<Events.Grains.Mixer.MixerPhase>().Select(p => $"MixerPhase.{p}"))
+            .Concat(Enum.GetNames<Events.Grains.Questions.QuestionStatus>().Select(q => $"QuestionStatus.{q}"))
+            .Concat(Enum.GetNames<Events.Grains.Questions.ModerationAction>().Select(a => $"ModerationAction.{a}"));
 
         var missing = needed.Where(k => !english.ContainsKey(k)).ToList();
         Assert.True(missing.Count == 0, "Missing: " + string.Join(", ", missing));

@@ -52,4 +52,17 @@ public sealed class MarkdownRendererTests
         Assert.DoesNotContain("<iframe", html);
         Assert.Contains("&lt;iframe", html);
     }
+
+    [Fact]
+    public void Questions_get_emphasis_and_safe_links_but_no_blocks()
+    {
+        var html = _renderer.RenderInline("# Big\n- item with *emphasis* and [a link](https://example.org) and [bad](javascript:alert(1))").Value;
+
+        Assert.DoesNotContain("<h1", html);
+        Assert.DoesNotContain("<li", html);
+        Assert.Contains("# Big", html);
+        Assert.Contains("<em>emphasis</em>", html);
+        Assert.Contains("<a href=\"https://example.org\">a link</a>", html);
+        Assert.DoesNotContain("javascript:", html);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
     private static readonly Who[] DemoOrganisers = [Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] DemoModerators = [Who.Moderator, Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] DemoPresenters = [Who.Presenter, Who.Organiser, Who.SiteOrganiser];
+    private static readonly Who[] DemoMembers = [Who.Attendee, Who.Investor, Who.Presenter, Who.Moderator, Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] SiteOrganisers = [Who.SiteOrganiser];
 
     // (method, route pattern, a concrete path, who may use it). Rows for {slug} routes are tried on
@@ -70,6 +71,20 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("GET", "/events/{slug}/announcements", $"/events/{Demo}/announcements", Everyone),
         ("GET", "/events/{slug}/sessions", $"/events/{Demo}/sessions", Everyone),
         ("GET", "/timezone", "/timezone?tz=Africa/Nairobi&returnUrl=%2F", Everyone),
+        ("GET", "/events/{slug}/qa/{session}", $"/events/{Demo}/qa/s4", Everyone),
+        ("GET", "/events/{slug}/qa/{session}/live", $"/events/{Demo}/qa/s4/live", Everyone),
+        ("GET", "/events/{slug}/qa/{session}/projector", $"/events/{Demo}/qa/s4/projector", Everyone),
+        ("GET", "/events/{slug}/qa/{session}/projector/live", $"/events/{Demo}/qa/s4/projector/live", Everyone),
+        ("GET", "/events/{slug}/qa/{session}/export.csv", $"/events/{Demo}/qa/s4/export.csv", DemoOrganisers),
+        ("POST", "/events/{slug}/qa/{session}/questions", $"/events/{Demo}/qa/s4/questions", DemoMembers),
+        ("POST", "/events/{slug}/qa/{session}/questions", $"/events/{Other}/qa/s4/questions", SiteOrganisers),
+        ("POST", "/events/{slug}/qa/{session}/questions/{id}/vote", $"/events/{Demo}/qa/s4/questions/none/vote", DemoMembers),
+        ("POST", "/events/{slug}/qa/{session}/questions/{id}/edit", $"/events/{Demo}/qa/s4/questions/none/edit", DemoMembers),
+        ("POST", "/events/{slug}/qa/{session}/questions/{id}/withdraw", $"/events/{Demo}/qa/s4/questions/none/withdraw", DemoMembers),
+        ("POST", "/events/{slug}/qa/{session}/questions/{id}/moderate", $"/events/{Demo}/qa/s4/questions/none/moderate", DemoModerators),
+        ("POST", "/events/{slug}/qa/{session}/questions/{id}/correct", $"/events/{Demo}/qa/s4/questions/none/correct", DemoModerators),
+        ("POST", "/events/{slug}/qa/{session}/questions/{id}/ban", $"/events/{Demo}/qa/s4/questions/none/ban", DemoModerators),
+        ("POST", "/events/{slug}/qa/{session}/mode", $"/events/{Demo}/qa/s4/mode", DemoModerators),
         ("GET", "/events/{slug}/sessions/new", $"/events/{Demo}/sessions/new", DemoOrganisers),
         ("POST", "/events/{slug}/sessions", $"/events/{Demo}/sessions", DemoOrganisers),
         ("POST", "/events/{slug}/sessions", $"/events/{Other}/sessions", SiteOrganisers),
@@ -105,6 +120,9 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("PostAnnouncement", [Other, "Matrix check", null, "matrix-other"], SiteOrganisers),
         ("ControlMixer", [Demo, "s3", "Pause"], DemoModerators),
         ("ControlMixer", [Other, "s3", "Pause"], SiteOrganisers),
+        ("AskQuestion", [Demo, "s4", "Matrix question?", false, "matrix-q"], DemoMembers),
+        ("AskQuestion", [Other, "s4", "Matrix question?", false, "matrix-q"], SiteOrganisers),
+        ("VoteQuestion", [Demo, "s4", "none", true], DemoMembers),
     ];
 
     private readonly EventsHost _host = new(settings: new Dictionary<string, string>

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using Events.Grains.Audit;
+using Events.Grains.Runtime;
+
+namespace Events.Grains.Questions;
+
+// People a moderator barred from asking questions anywhere in one event (keyed by the event's slug).
+public interface IQuestionBansGrain : IGrain
+{
+    Task<bool> IsBannedAsync(string email);
+
+    Task BanAsync(string actor, string email);
+}
+
+[JsonPolymorphic]
+[JsonDerivedType(typeof(AskerBanned), "asker-banned")]
+public abstract record BansEvent;
+
+public sealed record AskerBanned(string Actor, string Email) : BansEvent, IAuditedEvent
+{
+    public string Describe() => $"Q&A: banned {Email} from asking";
+}
+
+public sealed record BansState(ImmutableHashSet<string> Banned) : IJournaledState<BansState, BansEvent>
+{
+    public static BansState Initial { get; } = new(ImmutableHashSet<string>.Empty);
+
+    public BansState Apply(BansEvent @event) => @event is AskerBanned banned ? new(Banned.Add(banned.Email)) : this;
+}
+
+[GrainType("question-bans")]
+public sealed class QuestionBansGrain : JournaledGrain<BansState, BansEvent>, IQuestionBansGrain
+{
+    public Task<bool> IsBannedAsync(string email) => Task.FromResult(State.Banned.Contains(email));
+
+    public Task BanAsync(string actor, string email)
+    {
+        if (!State.Banned.Contains(email))
+        {
+            RaiseEvent(new AskerBanned(actor, email));
+        }
+
+        return Task.CompletedTask;
+    }
+}

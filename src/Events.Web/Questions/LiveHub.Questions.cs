@@ -1,0 +1,45 @@
+using Events.Grains;
+using Events.Grains.Questions;
+using Events.Web.Localization;
+using Events.Web.Questions;
+using Events.Web.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Events.Web.Live;
+
+public sealed partial class LiveHub
+{
+    // Sent by the offline-safe input: the idempotency key makes a resend harmless.
+    [Authorize(Policy = Policies.EventMember)]
+    public async Task<string> AskQuestion(string slug, string session, string text, bool? anonymous, string idempotencyKey)
+    {
+        if (await QuestionEndpoints.SessionAsync(Grains, slug, session) is null)
+        {
+            throw new HubException(Text.Format(Language, "problem.SessionMissing", session));
+        }
+
+        try
+        {
+            var asker = await QuestionEndpoints.AskerAsync(Grains, Context.User!.Email()!);
+            return (await QuestionEndpoints.Board(Grains, slug, session).AskAsync(asker, text, anonymous ?? false, idempotencyKey)).Id;
+        }
+        catch (ValidationFailedException ex)
+        {
+            throw new HubException(Text.Problem(Language, ex));
+        }
+    }
+
+    [Authorize(Policy = Policies.EventMember)]
+    public async Task<int> VoteQuestion(string slug, string session, string questionId, bool up)
+    {
+        try
+        {
+            return await QuestionEndpoints.Board(Grains, slug, session).VoteAsync(Context.User!.Email()!, questionId, up);
+        }
+        catch (ValidationFailedException ex)
+        {
+            throw new HubException(Text.Problem(Language, ex));
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using Events.Grains;
+using Events.Grains.Agenda;
+using Events.Grains.People;
+using Events.Grains.Questions;
+using Events.Grains.Runtime;
+using Events.Web.Localization;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.Questions;
+
+public sealed record AskForm
+{
+    public string? Text { get; init; }
+
+    public bool? Anonymous { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+}
+
+public sealed record VoteForm
+{
+    public bool? Up { get; init; }
+}
+
+public sealed record TextForm
+{
+    public string? Text { get; init; }
+}
+
+public sealed record ModerateForm
+{
+    public string? Action { get; init; }
+}
+
+public sealed record ModeForm
+{
+    public bool? PreModerated { get; init; }
+}
+
+public static class QuestionEndpoints
+{
+    public static IEndpointRouteBuilder MapQuestions(this IEndpointRouteBuilder app)
+    {
+        var board = app.MapGroup("/events/{slug}/qa/{session}");
+        board.MapGet("/", (string slug, string session, string? sort, HttpContext http, IGrainFactory grains) => PageAsync(slug, session, sort, http, grains, null, null, StatusCodes.Status200OK)).AllowAnonymous();
+        board.MapGet("/live", RegionAsync).AllowAnonymous();
+        board.MapGet("/projector", ProjectorAsync).AllowAnonymous();
+        board.MapGet("/projector/live", ProjectorRegionAsync).AllowAnonymous();
+        board.MapGet("/export.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
+
+        board.MapPost("/questions", AskAsync).RequireAuthorization(Policies.EventMember);
+        board.MapPost("/questions/{id}/vote", (string slug, string session, string id, [FromForm] VoteForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.VoteAsync(who, id, form.Up ?? true))).RequireAuthorization(Policies.EventMember);
+        board.MapPost("/questions/{id}/edit", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.EditAsync(who, id, form.Text ?? ""))).RequireAuthorization(Policies.EventMember);
+        board.MapPost("/questions/{id}/withdraw", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.WithdrawAsync(who, id))).RequireAuthorization(Policies.EventMember);
+        board.MapPost("/questions/{id}/moderate", (string slug, string session, string id, [FromForm] ModerateForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.ModerateAsync(who, id, ParseAction(form.Action)))).RequireAuthorization(Policies.EventModerator);
+        board.MapPost("/questions/{id}/correct", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.CorrectAsync(who, id, form.Text ?? ""))).RequireAuthorization(Policies.EventModerator);
+        board.MapPost("/questions/{id}/ban", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, async (b, who) =>
+            {
+                var author = (await b.ExportAsync()).Questions.FirstOrDefault(q => q.Id == id) ?? throw new ValidationFailedException(Problem.QuestionMissing);
+                await grains.GetGrain<IQuestionBansGrain>(slug).BanAsync(who, author.AuthorEmail);
+            })).RequireAuthorization(Policies.EventModerator);
+        board.MapPost("/mode", (string slug, string session, [FromForm] ModeForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, "ask", http, grains, (b, who) => b.SetPreModeratedAsync(who, form.PreModerated ?? false))).RequireAuthorization(Policies.EventModerator);
+        return app;
+    }
+
+    public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.GetGrain<IQuestionBoardGrain>($"{slug}/{session}");
+
+    public static async Task<AgendaSession?> SessionAsync(IGrainFactory grains, string slug, string session) =>
+        (await grains.GetGrain<IAgendaGrain>(slug).GetAsync())?.Sessions.FirstOrDefault(s => s.Id == session);
+
+    // The name other participants see: the profile's, or the address's part before the @.
+    public static async Task<Asker> AskerAsync(IGrainFactory grains, string email)
+    {
+        var account = await grains.GetGrain<IAccountGrain>(email).GetAsync();
+        return new Asker(email, account is { HasProfile: true } ? account.DisplayName : email.Split('@')[0]);
+    }
+
+    public static ModerationAction ParseAction(string? action) =>
+        Enum.TryParse<ModerationAction>(action, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new ValidationFailedException(Problem.QuestionMissing);
+
+    private static RazorComponentResult<MessagePage> NoSession(string slug, string session) =>
+        Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, session);
+
+    private static async Task<IResult> PageAsync(string slug, string session, string? sort, HttpContext http, IGrainFactory grains, string? typed, string? error, int status)
+    {
+        if (await SessionAsync(grains, slug, session) is not { } found)
+        {
+            return NoSession(slug, session);
+        }
+
+        var moderator = await http.MayAsync(slug, Policies.EventModerator);
+        return new RazorComponentResult<QuestionBoardPage>(new
+        {
+            Slug = slug,
+            SessionId = session,
+            SessionTitle = found.Title,
+            Board = await Board(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Sort = sort == "new" ? "new" : "votes",
+            CanAsk = await http.MayAsync(slug, Policies.EventMember),
+            CanModerate = moderator,
+            IdempotencyKey = Secrets.NewToken(16),
+            Typed = typed,
+            Error = error,
+        })
+        {
+            StatusCode = status,
+        };
+    }
+
+    private static async Task<IResult> RegionAsync(string slug, string session, string? sort, HttpContext http, IGrainFactory grains)
+    {
+        if (await SessionAsync(grains, slug, session) is null)
+        {
+            return NoSession(slug, session);
+        }
+
+        var moderator = await http.MayAsync(slug, Policies.EventModerator);
+        return new RazorComponentResult<QuestionsRegion>(new
+        {
+            Slug = slug,
+            SessionId = session,
+            Board = await Board(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Sort = sort == "new" ? "new" : "votes",
+            CanAsk = await http.MayAsync(slug, Policies.EventMember),
+            CanModerate = moderator,
+        });
+    }
+
+    // The projector shows what any attendee may see: it is often a shared, signed-out screen.
+    private static async Task<IResult> ProjectorAsync(string slug, string session, IGrainFactory grains) =>
+        await SessionAsync(grains, slug, session) is { } found
+            ? new RazorComponentResult<ProjectorPage>(new { Slug = slug, SessionId = session, SessionTitle = found.Title, Board = await Board(grains, slug, session).GetAsync(null, false) })
+            : NoSession(slug, session);
+
+    private static async Task<IResult> ProjectorRegionAsync(string slug, string session, IGrainFactory grains) =>
+        await SessionAsync(grains, slug, session) is not null
+            ? new RazorComponentResult<ProjectorRegion>(new { Slug = slug, SessionId = session, Board = await Board(grains, slug, session).GetAsync(null, false) })
+            : NoSession(slug, session);
+
+    private static async Task<IResult> AskAsync(string slug, string session, [FromForm] AskForm form, HttpContext http, IGrainFactory grains)
+    {
+        if (await SessionAsync(grains, slug, session) is null)
+        {
+            return NoSession(slug, session);
+        }
+
+        try
+        {
+            var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.User.Email()!), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
+            return TypedResults.Redirect($"/events/{slug}/qa/{session}#{asked.Id}");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await PageAsync(slug, session, null, http, grains, form.Text, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static async Task<IResult> ActAsync(string slug, string session, string anchor, HttpContext http, IGrainFactory grains, Func<IQuestionBoardGrain, string, Task> action)
+    {
+        if (await SessionAsync(grains, slug, session) is null)
+        {
+            return NoSession(slug, session);
+        }
+
+        try
+        {
+            await action(Board(grains, slug, session), http.User.Email()!);
+            return TypedResults.Redirect($"/events/{slug}/qa/{session}#{anchor}");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await PageAsync(slug, session, null, http, grains, null, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static async Task<IResult> ExportAsync(string slug, string session, IGrainFactory grains)
+    {
+        if (await SessionAsync(grains, slug, session) is null)
+        {
+            return NoSession(slug, session);
+        }
+
+        var csv = new StringBuilder("question,votes,state,asked_at,answered_at,asker\r\n");
+        foreach (var q in (await Board(grains, slug, session).ExportAsync()).Questions)
+        {
+            csv.Append(Csv(q.Text)).Append(',')
+                .Append(q.Voters.Count.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(q.Status.ToString().ToLowerInvariant()).Append(',')
+                .Append(q.AskedAt.ToString("O", CultureInfo.InvariantCulture)).Append(',')
+                .Append(q.AnsweredAt?.ToString("O", CultureInfo.InvariantCulture) ?? "").Append(',')
+                .Append(q.Anonymous ? "" : Csv($"{q.AuthorName} <{q.AuthorEmail}>")).Append("\r\n");
+        }
+
+        return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"questions-{slug}-{session}.csv");
+    }
+
+    // RFC 4180 quoting; a leading = + - @ is neutralised so spreadsheets do not run it as a formula.
+    private static string Csv(string value)
+    {
+        var safe = value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
+        return "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+}
