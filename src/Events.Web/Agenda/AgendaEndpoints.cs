@@ -123,7 +123,7 @@ public static class AgendaEndpoints
         var sessions = sessionId is null ? agenda.Sessions : [.. agenda.Sessions.Where(s => s.Id == sessionId)];
         if (sessions.IsEmpty && sessionId is not null)
         {
-            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+            return Pages.NoSession(slug, sessionId);
         }
 
         var ics = CalendarFeed.Write(agenda, sessions, new Uri(site.PublicUrl), clock.GetUtcNow());

@@ -108,7 +108,7 @@ public static class SessionEndpoints
         var session = id is null ? null : agenda.Sessions.FirstOrDefault(s => s.Id == id);
         if (id is not null && session is null)
         {
-            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, id);
+            return Pages.NoSession(slug, id);
         }
 
         var language = Text.LanguageOf(http);

@@ -81,7 +81,7 @@ public static class MixerEndpoints
     {
         if (await FindAsync(grains, slug, sessionId) is not var (agenda, session))
         {
-            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+            return Pages.NoSession(slug, sessionId);
         }
 
         var view = await Slot(grains, slug, sessionId).GetAsync();
@@ -109,7 +109,7 @@ public static class MixerEndpoints
     {
         if (await FindAsync(grains, slug, sessionId) is not var (agenda, _))
         {
-            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+            return Pages.NoSession(slug, sessionId);
         }
 
         return new RazorComponentResult<MixerRegion>(new
@@ -126,7 +126,7 @@ public static class MixerEndpoints
     {
         if (await FindAsync(grains, slug, sessionId) is null)
         {
-            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+            return Pages.NoSession(slug, sessionId);
         }
 
         try
@@ -144,7 +144,7 @@ public static class MixerEndpoints
     {
         if (await FindAsync(grains, slug, sessionId) is null)
         {
-            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+            return Pages.NoSession(slug, sessionId);
         }
 
         try

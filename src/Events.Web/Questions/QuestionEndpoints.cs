@@ -95,14 +95,11 @@ public static class QuestionEndpoints
             ? parsed
             : throw new ValidationFailedException(Problem.QuestionMissing);
 
-    private static RazorComponentResult<MessagePage> NoSession(string slug, string session) =>
-        Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, session);
-
     private static async Task<IResult> PageAsync(string slug, string session, string? sort, HttpContext http, IGrainFactory grains, string? typed, string? error, int status)
     {
         if (await SessionAsync(grains, slug, session) is not { } found)
         {
-            return NoSession(slug, session);
+            return Pages.NoSession(slug, session);
         }
 
         var moderator = await http.MayAsync(slug, Policies.EventModerator);
@@ -128,7 +125,7 @@ public static class QuestionEndpoints
     {
         if (await SessionAsync(grains, slug, session) is null)
         {
-            return NoSession(slug, session);
+            return Pages.NoSession(slug, session);
         }
 
         var moderator = await http.MayAsync(slug, Policies.EventModerator);
@@ -147,18 +144,18 @@ public static class QuestionEndpoints
     private static async Task<IResult> ProjectorAsync(string slug, string session, IGrainFactory grains) =>
         await SessionAsync(grains, slug, session) is { } found
             ? new RazorComponentResult<ProjectorPage>(new { Slug = slug, SessionId = session, SessionTitle = found.Title, Board = await Board(grains, slug, session).GetAsync(null, false) })
-            : NoSession(slug, session);
+            : Pages.NoSession(slug, session);
 
     private static async Task<IResult> ProjectorRegionAsync(string slug, string session, IGrainFactory grains) =>
         await SessionAsync(grains, slug, session) is not null
             ? new RazorComponentResult<ProjectorRegion>(new { Slug = slug, SessionId = session, Board = await Board(grains, slug, session).GetAsync(null, false) })
-            : NoSession(slug, session);
+            : Pages.NoSession(slug, session);
 
     private static async Task<IResult> AskAsync(string slug, string session, [FromForm] AskForm form, HttpContext http, IGrainFactory grains)
     {
         if (await SessionAsync(grains, slug, session) is null)
         {
-            return NoSession(slug, session);
+            return Pages.NoSession(slug, session);
         }
 
         try
@@ -176,7 +173,7 @@ public static class QuestionEndpoints
     {
         if (await SessionAsync(grains, slug, session) is null)
         {
-            return NoSession(slug, session);
+            return Pages.NoSession(slug, session);
         }
 
         try
@@ -194,7 +191,7 @@ public static class QuestionEndpoints
     {
         if (await SessionAsync(grains, slug, session) is null)
         {
-            return NoSession(slug, session);
+            return Pages.NoSession(slug, session);
         }
 
         var csv = new StringBuilder("question,votes,state,asked_at,answered_at,asker\r\n");

@@ -25,6 +25,9 @@ public static class Pages
     public static RazorComponentResult<MessagePage> NoEvent(string slug) =>
         Message(StatusCodes.Status404NotFound, "message.not-found", "message.no-event", "/", null, slug);
 
+    public static RazorComponentResult<MessagePage> NoSession(string slug, string sessionId) =>
+        Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
+
     // Only paths on this site: "/x" but not "//host" or "/\host".
     public static string LocalOr(string? url, string fallback) =>
         url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : fallback;
