@@ -5,6 +5,7 @@ using Events.Grains.People;
 using Events.Grains.Questions;
 using Events.Grains.Catalog;
 using Events.Grains.Mixer;
+using Events.Grains.Pitches;
 using Events.Grains.Runtime;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,11 @@ public static class GrainsServiceCollectionExtensions
             .Add<IAnnouncementsGrain, AnnouncementsGrain>()
             .Add<IMixerSlotGrain, MixerSlotGrain>()
             .Add<IQuestionBoardGrain, QuestionBoardGrain>()
-            .Add<IQuestionBansGrain, QuestionBansGrain>();
+            .Add<IQuestionBansGrain, QuestionBansGrain>()
+            .Add<IPitchCardsGrain, PitchCardsGrain>()
+            .Add<IRubricGrain, RubricGrain>()
+            .Add<IPitchRoomGrain, PitchRoomGrain>()
+            .Add<IFollowUpsGrain, FollowUpsGrain>();
         moreGrains?.Invoke(registry);
         return services.AddGrainRuntime(registry);
     }

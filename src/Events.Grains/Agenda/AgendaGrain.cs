@@ -85,7 +85,7 @@ public sealed class AgendaGrain(TimeProvider clock) : JournaledGrain<AgendaState
         }
 
         var links = command.Links is { } given
-            ? new SessionLinks(Link(given.Stream), Link(given.AudioOnly), Link(given.Slides))
+            ? new SessionLinks(Input.Link(given.Stream), Input.Link(given.AudioOnly), Input.Link(given.Slides))
             : null;
         return command with
         {
@@ -93,20 +93,6 @@ public sealed class AgendaGrain(TimeProvider clock) : JournaledGrain<AgendaState
             Speakers = command.Speakers.IsDefault ? [] : command.Speakers,
             Links = links is { Stream: null, AudioOnly: null, Slides: null } ? null : links,
         };
-    }
-
-    // Only http(s) links: anything else could run script or leave people nowhere.
-    private static string? Link(string? url)
-    {
-        var trimmed = url?.Trim();
-        if (string.IsNullOrEmpty(trimmed))
-        {
-            return null;
-        }
-
-        return trimmed.Length <= 2_000 && Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri.ToString()
-            : throw new ValidationFailedException(Problem.LinkInvalid, trimmed.Length <= 60 ? trimmed : trimmed[..57] + "...");
     }
 
     public Task<AgendaSession> ChangeSessionAsync(string actor, SessionChange change)

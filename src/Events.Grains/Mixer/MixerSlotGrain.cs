@@ -31,8 +31,8 @@ public sealed class MixerSlotGrain(TimeProvider clock) : JournaledGrain<MixerSta
 
     public Task<Intervention> ProposeAsync(string proposedBy, ProposeIntervention proposal)
     {
-        var title = Required(proposal.Title, MaxTitleLength, Problem.TitleRequired, Problem.TitleTooLong);
-        var presenter = Required(proposal.Presenter, 100, Problem.DisplayNameRequired, Problem.DisplayNameTooLong);
+        var title = Input.Required(proposal.Title, MaxTitleLength, Problem.TitleRequired, Problem.TitleTooLong);
+        var presenter = Input.Required(proposal.Presenter, 100, Problem.DisplayNameRequired, Problem.DisplayNameTooLong);
         var city = (proposal.City ?? "").Trim();
         if (city.Length > 100)
         {
@@ -62,7 +62,7 @@ public sealed class MixerSlotGrain(TimeProvider clock) : JournaledGrain<MixerSta
     public Task DeclineAsync(string actor, string interventionId, string reason)
     {
         Proposed(interventionId);
-        var text = Required(reason, MaxReasonLength, Problem.ReasonRequired, Problem.ReasonTooLong);
+        var text = Input.Required(reason, MaxReasonLength, Problem.ReasonRequired, Problem.ReasonTooLong);
         RaiseEvent(new InterventionDeclined(actor, interventionId, text));
         return Task.CompletedTask;
     }
@@ -136,16 +136,5 @@ public sealed class MixerSlotGrain(TimeProvider clock) : JournaledGrain<MixerSta
         {
             throw new ValidationFailedException(Problem.SlotFull, minutes, left, MixerClock.SlotMinutes);
         }
-    }
-
-    private static string Required(string? value, int max, Problem missing, Problem tooLong)
-    {
-        var trimmed = (value ?? "").Trim();
-        if (trimmed.Length == 0)
-        {
-            throw new ValidationFailedException(missing);
-        }
-
-        return trimmed.Length <= max ? trimmed : throw new ValidationFailedException(tooLong, max, trimmed.Length);
     }
 }

@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using Events.Grains.Audit;
+using Events.Grains.Runtime;
+
+namespace Events.Grains.Pitches;
+
+public enum FollowUpStatus
+{
+    Requested,
+    Accepted,
+    Declined,
+    MeetingHeld,
+    PilotAgreed,
+}
+
+// Who is changing a follow-up: the web layer decides from the person's role and team.
+public enum FollowUpParty
+{
+    Team,
+    Investor,
+    Organiser,
+}
+
+public sealed record FollowUpChange(FollowUpStatus Status, string Actor, DateTimeOffset At);
+
+public sealed record FollowUp(
+    string Id,
+    string Investor,
+    string Team,
+    string TeamName,
+    string Session,
+    FollowUpStatus Status,
+    ImmutableList<FollowUpChange> History)
+{
+    public DateTimeOffset RequestedAt => History[0].At;
+
+    public DateTimeOffset UpdatedAt => History[^1].At;
+
+    // Contact details travel between the two sides only once the team has said yes.
+    public bool ContactsExchanged => Status is FollowUpStatus.Accepted or FollowUpStatus.MeetingHeld or FollowUpStatus.PilotAgreed;
+}
+
+// What investors' requests for a meeting led to, per event (keyed by the event's slug). It has no
+// end date: both sides record meetings and pilot agreements long after the event, which is how the
+// network measures what the event achieved.
+public interface IFollowUpsGrain : IGrain
+{
+    Task<IReadOnlyList<FollowUp>> ListAsync();
+
+    // One request per investor and team: asking again returns the existing one.
+    Task<FollowUp> RequestAsync(string investor, string team, string teamName, string session);
+
+    Task<FollowUp> UpdateAsync(string actor, FollowUpParty party, string id, FollowUpStatus status);
+}
+
+[JsonPolymorphic]
+[JsonDerivedType(typeof(FollowUpRequested), "follow-up-requested")]
+[JsonDerivedType(typeof(FollowUpUpdated), "follow-up-updated")]
+public abstract record FollowUpsEvent;
+
+public sealed record FollowUpRequested(FollowUp FollowUp) : FollowUpsEvent, IAuditedEvent
+{
+    public string Actor => FollowUp.Investor;
+
+    public string Describe() => $"requested a follow-up meeting with {FollowUp.TeamName}";
+}
+
+public sealed record FollowUpUpdated(string Actor, string Id, FollowUpStatus Status, DateTimeOffset At) : FollowUpsEvent, IAuditedEvent
+{
+    public string Describe() => $"follow-up {Id}: {Status}";
+}
+
+public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps) : IJournaledState<FollowUpsState, FollowUpsEvent>
+{
+    public static FollowUpsState Initial { get; } = new(ImmutableList<FollowUp>.Empty);
+
+    public FollowUpsState Apply(FollowUpsEvent @event) => @event switch
+    {
+        FollowUpRequested requested => new(FollowUps.Add(requested.FollowUp)),
+        FollowUpUpdated updated => new(FollowUps.Select(f => f.Id == updated.Id
+            ? f with { Status = updated.Status, History = f.History.Add(new FollowUpChange(updated.Status, updated.Actor, updated.At)) }
+            : f).ToImmutableList()),
+        _ => this,
+    };
+}
+
+[GrainType("follow-ups")]
+public sealed class FollowUpsGrain(TimeProvider clock) : JournaledGrain<FollowUpsState, FollowUpsEvent>, IFollowUpsGrain
+{
+    public Task<IReadOnlyList<FollowUp>> ListAsync() =>
+        Task.FromResult<IReadOnlyList<FollowUp>>([.. State.FollowUps.OrderByDescending(f => f.UpdatedAt)]);
+
+    public Task<FollowUp> RequestAsync(string investor, string team, string teamName, string session)
+    {
+        if (State.FollowUps.FirstOrDefault(f => f.Investor == investor && f.Team == team) is { } existing)
+        {
+            return Task.FromResult(existing);
+        }
+
+        var followUp = new FollowUp($"f{State.FollowUps.Count + 1}", investor, team, teamName, session, FollowUpStatus.Requested,
+            [new FollowUpChange(FollowUpStatus.Requested, investor, clock.GetUtcNow())]);
+        RaiseEvent(new FollowUpRequested(followUp));
+        return Task.FromResult(followUp);
+    }
+
+    public Task<FollowUp> UpdateAsync(string actor, FollowUpParty party, string id, FollowUpStatus status)
+    {
+        var followUp = State.FollowUps.FirstOrDefault(f => f.Id == id) ?? throw new ValidationFailedException(Problem.FollowUpMissing, id);
+        if (party == FollowUpParty.Investor && followUp.Investor != actor)
+        {
+            throw new ValidationFailedException(Problem.FollowUpMissing, id);
+        }
+
+        if (followUp.Status == status)
+        {
+            return Task.FromResult(followUp);
+        }
+
+        if (!Allowed(party, followUp.Status, status))
+        {
+            throw new ValidationFailedException(Problem.FollowUpStatusNotAllowed, followUp.Status, status);
+        }
+
+        RaiseEvent(new FollowUpUpdated(actor, id, status, clock.GetUtcNow()));
+        return Task.FromResult(State.FollowUps.First(f => f.Id == id));
+    }
+
+    // Only the team (or an organiser on its behalf) answers a request; once accepted, either side
+    // records how it went.
+    public static bool Allowed(FollowUpParty party, FollowUpStatus from, FollowUpStatus to) => (party, from, to) switch
+    {
+        (FollowUpParty.Organiser, _, _) => true,
+        (FollowUpParty.Team, FollowUpStatus.Requested or FollowUpStatus.Declined, FollowUpStatus.Accepted) => true,
+        (FollowUpParty.Team, FollowUpStatus.Requested, FollowUpStatus.Declined) => true,
+        (_, FollowUpStatus.Accepted, FollowUpStatus.MeetingHeld or FollowUpStatus.PilotAgreed) => true,
+        (_, FollowUpStatus.MeetingHeld, FollowUpStatus.PilotAgreed) => true,
+        _ => false,
+    };
+}

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using Events.Grains.Audit;
+using Events.Grains.Runtime;
+
+namespace Events.Grains.Pitches;
+
+public enum PitchPhase
+{
+    Waiting,
+    Pitching,
+    Questions,
+    ScoringOpen,
+    Closed,
+}
+
+public enum PitchControl
+{
+    StartPitch,
+    StartQuestions,
+    OpenScoring,
+    CloseScoring,
+    ReleaseFeedback,
+}
+
+// One team's pitch in a room, as anyone may see it: no scores. Rubric is the event's rubric as it
+// was when scoring opened (empty before).
+public sealed record Pitch(
+    string Team,
+    string TeamName,
+    PitchPhase Phase,
+    DateTimeOffset? PitchingStartedAt,
+    int Minutes,
+    ImmutableList<Criterion> Rubric,
+    DateTimeOffset? ReleasedAt)
+{
+    public DateTimeOffset? PitchEndsAt => PitchingStartedAt?.AddMinutes(Minutes);
+
+    public bool Released => ReleasedAt is not null;
+}
+
+public sealed record PitchRoomView(string Key, long Version, ImmutableArray<Pitch> Pitches)
+{
+    public Pitch? OnStage => Pitches.FirstOrDefault(p => p.Phase is PitchPhase.Pitching or PitchPhase.Questions or PitchPhase.ScoringOpen);
+}
+
+public sealed record ScorecardInput(IReadOnlyDictionary<string, int> Scores, string Comment, string PrivateNote, Interest Interest, bool Conflict);
+
+// The released feedback for one pitch: aggregates and comments, never who gave them.
+public sealed record PitchFeedback(Pitch Pitch, PitchSummary Summary);
+
+[JsonPolymorphic]
+[JsonDerivedType(typeof(PitchAdded), "pitch-added")]
+[JsonDerivedType(typeof(PitchControlled), "pitch-controlled")]
+[JsonDerivedType(typeof(ScorecardSaved), "scorecard-saved")]
+public abstract record PitchRoomEvent;
+
+public sealed record PitchAdded(string Actor, string Team, string TeamName) : PitchRoomEvent, IAuditedEvent
+{
+    public string Describe() => $"added {TeamName}'s pitch to the room";
+}
+
+public sealed record PitchControlled(string Actor, string Team, PitchControl Control, DateTimeOffset At, int Minutes, ImmutableList<Criterion>? Rubric) : PitchRoomEvent, IAuditedEvent
+{
+    public string Describe() => $"pitch {Team}: {Control}";
+}
+
+// Deliberately not audited: the audit trail must not become a second place where scores are read.
+public sealed record ScorecardSaved(string Team, Scorecard Scorecard, string? IdempotencyKey) : PitchRoomEvent;
+
+public sealed record PitchRoomState(
+    ImmutableList<Pitch> Pitches,
+    ImmutableDictionary<string, ImmutableDictionary<string, Scorecard>> Scorecards,
+    ImmutableDictionary<string, string> IdempotencyKeys) : IJournaledState<PitchRoomState, PitchRoomEvent>
+{
+    public static PitchRoomState Initial { get; } = new(
+        ImmutableList<Pitch>.Empty,
+        ImmutableDictionary<string, ImmutableDictionary<string, Scorecard>>.Empty,
+        ImmutableDictionary<string, string>.Empty);
+
+    public Pitch? Find(string team) => Pitches.FirstOrDefault(p => p.Team == team);
+
+    public ImmutableDictionary<string, Scorecard> ScorecardsOf(string team) =>
+        Scorecards.GetValueOrDefault(team) ?? ImmutableDictionary<string, Scorecard>.Empty;
+
+    public static string KeyOf(string team, string investor) => $"{team}\n{investor}";
+
+    public PitchRoomState Apply(PitchRoomEvent @event) => @event switch
+    {
+        PitchAdded added => this with { Pitches = Pitches.Add(new Pitch(added.Team, added.TeamName, PitchPhase.Waiting, null, 0, [], null)) },
+        PitchControlled controlled => this with { Pitches = Pitches.Select(p => p.Team == controlled.Team ? Control(p, controlled) : p).ToImmutableList() },
+        ScorecardSaved saved => this with
+        {
+            Scorecards = Scorecards.SetItem(saved.Team, ScorecardsOf(saved.Team).SetItem(saved.Scorecard.Investor, saved.Scorecard)),
+            IdempotencyKeys = saved.IdempotencyKey is null ? IdempotencyKeys : IdempotencyKeys.SetItem(KeyOf(saved.Team, saved.Scorecard.Investor), saved.IdempotencyKey),
+        },
+        _ => this,
+    };
+
+    private static Pitch Control(Pitch pitch, PitchControlled controlled) => controlled.Control switch
+    {
+        PitchControl.StartPitch => pitch with { Phase = PitchPhase.Pitching, PitchingStartedAt = controlled.At, Minutes = controlled.Minutes },
+        PitchControl.StartQuestions => pitch with { Phase = PitchPhase.Questions },
+        PitchControl.OpenScoring => pitch with { Phase = PitchPhase.ScoringOpen, Rubric = controlled.Rubric ?? [] },
+        PitchControl.CloseScoring => pitch with { Phase = PitchPhase.Closed },
+        PitchControl.ReleaseFeedback => pitch with { ReleasedAt = controlled.At },
+        _ => pitch,
+    };
+}
