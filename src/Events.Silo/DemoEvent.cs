@@ -1,6 +1,7 @@
 using Events.Grains.Agenda;
 using Events.Grains.Catalog;
 using Events.Grains.People;
+using Events.Grains.Pitches;
 using Events.Grains.Runtime;
 
 namespace Events.Silo;
@@ -42,11 +43,77 @@ public sealed class DemoEvent(IGrainFactory grains, ILogger<DemoEvent> logger)
         }
 
         await grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("seed", OrganiserEmail, EventRole.Organiser, null);
+        await SeedPitchesAsync(agenda);
         await catalog.AddAsync(new EventListing(Slug, "City Pilots Pitch Day", At(9, 0)));
         logger.LogInformation(
             "Seeded the demo event at /events/{Slug}. Its organiser is {Organiser}: sign in with that address (in Development, the mail is at /dev/outbox).",
             Slug,
             OrganiserEmail);
+    }
+
+    // The four cities' pitch cards, each team in its room. Contact details are invented.
+    private async Task SeedPitchesAsync(IAgendaGrain agenda)
+    {
+        var rooms = (await agenda.GetAsync())!.Sessions.Where(s => s.Kind == SessionKind.PitchRoom).Select(s => s.Id).ToList();
+        var cards = grains.GetGrain<IPitchCardsGrain>(Slug);
+        foreach (var (room, card) in PitchCards())
+        {
+            var team = TeamKey.From(card.TeamName);
+            await cards.SaveAsync("seed", team, card);
+            var pitchRoom = grains.GetGrain<IPitchRoomGrain>($"{Slug}/{rooms[room]}");
+            if ((await pitchRoom.GetAsync()).Pitches.All(p => p.Team != team))
+            {
+                await pitchRoom.AddPitchAsync("seed", team);
+            }
+        }
+    }
+
+    private static IEnumerable<(int Room, PitchCardContent Card)> PitchCards()
+    {
+        yield return (0, new PitchCardContent(
+            "Kampala",
+            "Boda-boda riders and minibus passengers move a million people a day on routes that exist on no map.",
+            "An open map of informal routes, drawn with the drivers' associations and updated from their phones.",
+            "Six months of pilot: 214 routes mapped, 3,100 weekly users, fares published for the first time.",
+            "USD 180,000 to cover the whole city and hand the data to the transport authority.",
+            "A mobile operator for data costs, and a university to keep the map honest.",
+            null,
+            null,
+            "Joseph Okello",
+            "joseph.okello@kampala.example.org"));
+        yield return (0, new PitchCardContent(
+            "Bizerte",
+            "Waste collection is planned on paper, and neighbourhoods only learn a truck is not coming when the bins overflow.",
+            "Truck drivers report each round from a basic phone; residents see the next collection by SMS.",
+            "Two districts, eight trucks, missed collections down by a third in four months.",
+            "EUR 90,000 for the other six districts and a year of SMS.",
+            "An SMS provider and a recycling company for the sorted waste.",
+            null,
+            null,
+            "Leila Ben Salah",
+            "leila.bensalah@bizerte.example.org"));
+        yield return (1, new PitchCardContent(
+            "Kumasi",
+            "Market traders pay daily tolls in cash; a third never reaches the city's account.",
+            "E-tax by mobile money, with a receipt on the trader's phone and a ledger the council can audit.",
+            "Kejetia market pilot: 2,400 traders, collections up 41%.",
+            "USD 250,000 to roll out to the city's twelve markets.",
+            "A mobile money operator and a bank for the settlement account.",
+            null,
+            null,
+            "Kwame Mensah",
+            "kwame.mensah@kumasi.example.org"));
+        yield return (1, new PitchCardContent(
+            "Sèmè-Podji",
+            "Without street addresses, land titles, deliveries and emergency services all get lost.",
+            "*Adressage numérique*: a digital address for every plot, linked to the land register.",
+            "One arrondissement addressed; land disputes at the town hall halved.",
+            "XOF 95 million for the remaining arrondissements.",
+            "A geodata company and the national land agency.",
+            "https://example.org/slides",
+            null,
+            "Rodrigue Hounkpatin",
+            "rodrigue.hounkpatin@semepodji.example.org"));
     }
 
     private static IEnumerable<ScheduleSession> Sessions()

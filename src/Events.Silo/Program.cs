@@ -3,6 +3,7 @@ using Events.Grains.Storage;
 using Events.Silo;
 using Events.Web;
 using Events.Web.Agenda;
+using Events.Web.Pitches;
 using Events.Web.Announcements;
 using Events.Web.Live;
 using Events.Web.Localization;
@@ -43,6 +44,10 @@ try
     app.MapAnnouncements();
     app.MapMixer();
     app.MapQuestions();
+    app.MapPitchCards();
+    app.MapRubric();
+    app.MapPitchRooms();
+    app.MapFollowUps();
     app.MapLive();
     app.MapLanguage();
     app.MapSignIn();

@@ -1,3 +1,4 @@
+using Events.Web.Pitches;
 using Events.Web.Agenda;
 using Events.Web.Announcements;
 using Events.Web.Audit;
@@ -51,6 +52,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, AgendaTopic>();
         services.AddSingleton<ILiveTopic, MixerTopic>();
         services.AddSingleton<ILiveTopic, QuestionsTopic>();
+        services.AddSingleton<ILiveTopic, PitchRoomTopic>();
         services.AddHostedService<VoteCoalescer>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");

@@ -197,21 +197,14 @@ public static class QuestionEndpoints
         var csv = new StringBuilder("question,votes,state,asked_at,answered_at,asker\r\n");
         foreach (var q in (await Board(grains, slug, session).ExportAsync()).Questions)
         {
-            csv.Append(Csv(q.Text)).Append(',')
+            csv.Append(Csv.Cell(q.Text)).Append(',')
                 .Append(q.Voters.Count.ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(q.Status.ToString().ToLowerInvariant()).Append(',')
                 .Append(q.AskedAt.ToString("O", CultureInfo.InvariantCulture)).Append(',')
                 .Append(q.AnsweredAt?.ToString("O", CultureInfo.InvariantCulture) ?? "").Append(',')
-                .Append(q.Anonymous ? "" : Csv($"{q.AuthorName} <{q.AuthorEmail}>")).Append("\r\n");
+                .Append(q.Anonymous ? "" : Csv.Cell($"{q.AuthorName} <{q.AuthorEmail}>")).Append("\r\n");
         }
 
-        return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"questions-{slug}-{session}.csv");
-    }
-
-    // RFC 4180 quoting; a leading = + - @ is neutralised so spreadsheets do not run it as a formula.
-    private static string Csv(string value)
-    {
-        var safe = value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
-        return "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        return Csv.File(csv, $"questions-{slug}-{session}.csv");
     }
 }

@@ -54,6 +54,10 @@
     mixer(region) {
       reload(region.dataset.topic);
     },
+    // A pitch moved to its next phase: the region comes back with the phase and countdown (never scores).
+    pitch(region) {
+      reload(region.dataset.topic);
+    },
     // A question was asked, changed or moderated: refetch this viewer's own rendering of the list.
     qa(region) {
       reload(region.dataset.topic);
@@ -204,6 +208,11 @@
     event.preventDefault();
     const data = new FormData(form);
     const args = form.dataset.hubArgs.split(" ").map((name) => {
+      // "score-*": every field named score-<x>, sent as one object { x: value }.
+      if (name.endsWith("*")) {
+        const prefix = name.slice(0, -1);
+        return Object.fromEntries([...data.keys()].filter((k) => k.startsWith(prefix)).map((k) => [k.slice(prefix.length), data.get(k)]));
+      }
       const value = data.get(name);
       const input = form.elements[name];
       if (input?.type === "checkbox") {
@@ -213,7 +222,10 @@
     });
     const text = form.querySelector("textarea");
     save([...load(), { form: form.id, method: form.dataset.hubMethod, args, key: newKey(), label: (text?.value || "").slice(0, 120) }]);
-    form.querySelectorAll("textarea, input[type=number], input[type=text]").forEach((input) => { input.value = ""; });
+    // A form that edits one saved thing (a scorecard) keeps what was typed; a form that adds things is cleared.
+    if (!form.hasAttribute("data-keep-values")) {
+      form.querySelectorAll("textarea, input[type=number], input[type=text]").forEach((input) => { input.value = ""; });
+    }
     renderQueue();
     flush();
   });

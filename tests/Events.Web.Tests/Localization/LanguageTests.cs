@@ -44,7 +44,11 @@ public sealed partial class LanguageTests : IAsyncDisposable
             .Concat(Enum.GetNames<Events.Grains.Mixer.MixerControl>().Select(c => $"MixerControl.{c}"))
             .Concat(Enum.GetNames<Events.Grains.Mixer.MixerPhase>().Select(p => $"MixerPhase.{p}"))
             .Concat(Enum.GetNames<Events.Grains.Questions.QuestionStatus>().Select(q => $"QuestionStatus.{q}"))
-            .Concat(Enum.GetNames<Events.Grains.Questions.ModerationAction>().Select(a => $"ModerationAction.{a}"));
+            .Concat(Enum.GetNames<Events.Grains.Questions.ModerationAction>().Select(a => $"ModerationAction.{a}"))
+            .Concat(Enum.GetNames<Events.Grains.Pitches.PitchPhase>().Select(p => $"PitchPhase.{p}"))
+            .Concat(Enum.GetNames<Events.Grains.Pitches.PitchControl>().Select(c => $"PitchControl.{c}"))
+            .Concat(Enum.GetNames<Events.Grains.Pitches.Interest>().Select(i => $"Interest.{i}"))
+            .Concat(Enum.GetNames<Events.Grains.Pitches.FollowUpStatus>().SelectMany(s => new[] { $"FollowUpStatus.{s}", $"FollowUpStatus.{s}.action" }));
 
         var missing = needed.Where(k => !english.ContainsKey(k)).ToList();
         Assert.True(missing.Count == 0, "Missing: " + string.Join(", ", missing));

@@ -34,6 +34,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
     private static readonly Who[] DemoOrganisers = [Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] DemoModerators = [Who.Moderator, Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] DemoPresenters = [Who.Presenter, Who.Organiser, Who.SiteOrganiser];
+    private static readonly Who[] DemoInvestors = [Who.Investor, Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] DemoMembers = [Who.Attendee, Who.Investor, Who.Presenter, Who.Moderator, Who.Organiser, Who.SiteOrganiser];
     private static readonly Who[] SiteOrganisers = [Who.SiteOrganiser];
 
@@ -104,6 +105,29 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("POST", "/events/{slug}/sessions/{id}/change", $"/events/{Other}/sessions/s2/change", SiteOrganisers),
         ("POST", "/events/{slug}/announcements", $"/events/{Demo}/announcements", DemoModerators),
         ("POST", "/events/{slug}/announcements", $"/events/{Other}/announcements", SiteOrganisers),
+        ("GET", "/events/{slug}/pitches", $"/events/{Demo}/pitches", DemoMembers),
+        ("GET", "/events/{slug}/pitches", $"/events/{Other}/pitches", SiteOrganisers),
+        ("GET", "/events/{slug}/pitches/{team}", $"/events/{Demo}/pitches/kampala", DemoMembers),
+        // Presenters edit only their own team's card; the matrix's presenter has no team.
+        ("GET", "/events/{slug}/pitches/{team}/edit", $"/events/{Demo}/pitches/kampala/edit", DemoOrganisers),
+        ("POST", "/events/{slug}/pitches/{team}/edit", $"/events/{Demo}/pitches/kampala/edit", DemoOrganisers),
+        ("GET", "/events/{slug}/rubric", $"/events/{Demo}/rubric", DemoMembers),
+        ("POST", "/events/{slug}/rubric", $"/events/{Demo}/rubric", DemoOrganisers),
+        ("POST", "/events/{slug}/rubric", $"/events/{Other}/rubric", SiteOrganisers),
+        ("GET", "/events/{slug}/rooms/{session}", $"/events/{Demo}/rooms/s4", Everyone),
+        ("GET", "/events/{slug}/rooms/{session}/live", $"/events/{Demo}/rooms/s4/live", Everyone),
+        ("POST", "/events/{slug}/rooms/{session}/pitches", $"/events/{Demo}/rooms/s4/pitches", DemoModerators),
+        ("POST", "/events/{slug}/rooms/{session}/pitches/{team}/control", $"/events/{Demo}/rooms/s4/pitches/kampala/control", DemoModerators),
+        ("POST", "/events/{slug}/rooms/{session}/pitches/{team}/control", $"/events/{Other}/rooms/s4/pitches/kampala/control", SiteOrganisers),
+        ("GET", "/events/{slug}/rooms/{session}/pitches/{team}", $"/events/{Demo}/rooms/s4/pitches/kampala", DemoMembers),
+        ("POST", "/events/{slug}/rooms/{session}/pitches/{team}/scorecard", $"/events/{Demo}/rooms/s4/pitches/kampala/scorecard", DemoInvestors),
+        ("POST", "/events/{slug}/rooms/{session}/pitches/{team}/scorecard", $"/events/{Other}/rooms/s4/pitches/kampala/scorecard", SiteOrganisers),
+        ("GET", "/events/{slug}/leaderboard", $"/events/{Demo}/leaderboard", DemoOrganisers),
+        ("GET", "/events/{slug}/scores.csv", $"/events/{Demo}/scores.csv", DemoOrganisers),
+        ("GET", "/events/{slug}/scores.csv", $"/events/{Other}/scores.csv", SiteOrganisers),
+        ("GET", "/events/{slug}/follow-ups", $"/events/{Demo}/follow-ups", DemoMembers),
+        ("POST", "/events/{slug}/follow-ups/{id}/status", $"/events/{Demo}/follow-ups/none/status", DemoMembers),
+        ("GET", "/events/{slug}/follow-ups.csv", $"/events/{Demo}/follow-ups.csv", DemoOrganisers),
         // The hub's HTTP endpoints: anyone may connect; its methods are in HubTable.
         ("*", "/live/negotiate", "/live/negotiate?negotiateVersion=1", Everyone),
         ("*", "/live", "/live", Everyone),
@@ -123,6 +147,10 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("AskQuestion", [Demo, "s4", "Matrix question?", false, "matrix-q"], DemoMembers),
         ("AskQuestion", [Other, "s4", "Matrix question?", false, "matrix-q"], SiteOrganisers),
         ("VoteQuestion", [Demo, "s4", "none", true], DemoMembers),
+        ("ScorePitch", [Demo, "s4", "kampala", null, null, null, "Pass", false, "matrix-score"], DemoInvestors),
+        ("ScorePitch", [Other, "s4", "kampala", null, null, null, "Pass", false, "matrix-score"], SiteOrganisers),
+        ("ControlPitchRoom", [Demo, "s4", "kampala", "NoSuchControl", null], DemoModerators),
+        ("ControlPitchRoom", [Other, "s4", "kampala", "NoSuchControl", null], SiteOrganisers),
     ];
 
     private readonly EventsHost _host = new(settings: new Dictionary<string, string>

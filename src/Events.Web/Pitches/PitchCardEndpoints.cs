@@ -1,0 +1,166 @@
+using Events.Grains;
+using Events.Grains.People;
+using Events.Grains.Pitches;
+using Events.Grains.Runtime;
+using Events.Web.Localization;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.Pitches;
+
+public sealed record PitchCardForm
+{
+    public string? Challenge { get; init; }
+
+    public string? Solution { get; init; }
+
+    public string? Evidence { get; init; }
+
+    public string? BudgetAsk { get; init; }
+
+    public string? PartnersSought { get; init; }
+
+    public string? SlidesUrl { get; init; }
+
+    public string? VideoUrl { get; init; }
+
+    public string? ContactName { get; init; }
+
+    public string? ContactDetails { get; init; }
+
+    public static PitchCardForm From(PitchCardContent content) => new()
+    {
+        Challenge = content.Challenge,
+        Solution = content.Solution,
+        Evidence = content.Evidence,
+        BudgetAsk = content.BudgetAsk,
+        PartnersSought = content.PartnersSought,
+        SlidesUrl = content.SlidesUrl,
+        VideoUrl = content.VideoUrl,
+        ContactName = content.ContactName,
+        ContactDetails = content.ContactDetails,
+    };
+}
+
+public static class PitchCardEndpoints
+{
+    public static IEndpointRouteBuilder MapPitchCards(this IEndpointRouteBuilder app)
+    {
+        var cards = app.MapGroup("/events/{slug}/pitches");
+        cards.MapGet("/", ListAsync).RequireAuthorization(Policies.EventMember);
+        cards.MapGet("/{team}", CardAsync).RequireAuthorization(Policies.EventMember);
+        cards.MapGet("/{team}/edit", (string slug, string team, HttpContext http, IGrainFactory grains) => FormAsync(slug, team, http, grains, null, null))
+            .RequireAuthorization(Policies.EventPresenter);
+        cards.MapPost("/{team}/edit", SaveAsync).RequireAuthorization(Policies.EventPresenter);
+        return app;
+    }
+
+    public static IPitchCardsGrain Cards(IGrainFactory grains, string slug) => grains.GetGrain<IPitchCardsGrain>(slug);
+
+    private static async Task<IResult> ListAsync(string slug, HttpContext http, IGrainFactory grains)
+    {
+        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        return new RazorComponentResult<PitchCardsPage>(new
+        {
+            Slug = slug,
+            Cards = await Cards(grains, slug).ListAsync(),
+            OwnTeam = viewer.Team,
+        });
+    }
+
+    private static async Task<IResult> CardAsync(string slug, string team, int? version, HttpContext http, IGrainFactory grains)
+    {
+        var card = await Cards(grains, slug).GetAsync(team);
+        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        if (card is null)
+        {
+            return viewer.IsTeam(team)
+                ? TypedResults.Redirect($"/events/{slug}/pitches/{team}/edit")
+                : Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "pitch.no-card", $"/events/{slug}/pitches", null, team);
+        }
+
+        var shown = version is { } number && card.Versions.FirstOrDefault(v => v.Number == number) is { } older ? older : card.Current;
+        return new RazorComponentResult<PitchCardPage>(new
+        {
+            Slug = slug,
+            Card = card,
+            Shown = shown,
+            MayEdit = viewer.MayEditCard(team),
+        });
+    }
+
+    private static async Task<IResult> FormAsync(string slug, string team, HttpContext http, IGrainFactory grains, PitchCardForm? draft, string? error)
+    {
+        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        if (!viewer.MayEditCard(team))
+        {
+            return Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "pitch.not-your-team");
+        }
+
+        var card = await Cards(grains, slug).GetAsync(team);
+        if (await TeamNameAsync(grains, slug, team, http, card) is not { } teamName)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "pitch.no-card", $"/events/{slug}/pitches", null, team);
+        }
+
+        return new RazorComponentResult<PitchCardFormPage>(new
+        {
+            Slug = slug,
+            Team = team,
+            TeamName = teamName,
+            Form = draft ?? (card is null ? new PitchCardForm() : PitchCardForm.From(card.Current.Content)),
+            Version = card?.Current.Number ?? 0,
+            Error = error,
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    private static async Task<IResult> SaveAsync(string slug, string team, [FromForm] PitchCardForm form, HttpContext http, IGrainFactory grains)
+    {
+        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var card = await Cards(grains, slug).GetAsync(team);
+        if (!viewer.MayEditCard(team) || await TeamNameAsync(grains, slug, team, http, card) is not { } teamName)
+        {
+            return Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "pitch.not-your-team");
+        }
+
+        try
+        {
+            await Cards(grains, slug).SaveAsync(http.User.Email()!, team, new PitchCardContent(
+                teamName,
+                form.Challenge ?? "",
+                form.Solution ?? "",
+                form.Evidence ?? "",
+                form.BudgetAsk ?? "",
+                form.PartnersSought ?? "",
+                form.SlidesUrl,
+                form.VideoUrl,
+                form.ContactName ?? "",
+                form.ContactDetails ?? ""));
+            return TypedResults.Redirect($"/events/{slug}/pitches/{team}");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await FormAsync(slug, team, http, grains, form, Text.Problem(Text.LanguageOf(http), ex));
+        }
+    }
+
+    // A card's team name: from the card once it exists, else from the presenter's own membership.
+    private static async Task<string?> TeamNameAsync(IGrainFactory grains, string slug, string team, HttpContext http, PitchCard? card)
+    {
+        if (card is not null)
+        {
+            return card.Current.Content.TeamName;
+        }
+
+        var membership = await grains.GetGrain<IEventAccessGrain>(slug).GetMembershipAsync(http.User.Email()!);
+        return membership?.Team is { } name && TeamKey.From(name) == team ? name : null;
+    }
+}

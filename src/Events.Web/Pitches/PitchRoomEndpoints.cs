@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Text;
+using Events.Grains;
+using Events.Grains.Agenda;
+using Events.Grains.Pitches;
+using Events.Grains.Runtime;
+using Events.Web.Localization;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Events.Web.Pitches;
+
+public sealed record AddPitchForm
+{
+    public string? Team { get; init; }
+}
+
+public sealed record PitchControlForm
+{
+    public string? Control { get; init; }
+
+    public int? Minutes { get; init; }
+}
+
+public sealed record LeaderboardRow(AgendaSession Room, PitchFeedback Feedback);
+
+public static class PitchRoomEndpoints
+{
+    public const string ScorePrefix = "score-";
+
+    public static IEndpointRouteBuilder MapPitchRooms(this IEndpointRouteBuilder app)
+    {
+        var room = app.MapGroup("/events/{slug}/rooms/{session}");
+        room.MapGet("/", (string slug, string session, HttpContext http, IGrainFactory grains) => RoomPageAsync(slug, session, http, grains, null)).AllowAnonymous();
+        room.MapGet("/live", RegionAsync).AllowAnonymous();
+        room.MapPost("/pitches", (string slug, string session, [FromForm] AddPitchForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, session, http, grains, (r, actor) => r.AddPitchAsync(actor, form.Team ?? ""))).RequireAuthorization(Policies.EventModerator);
+        room.MapPost("/pitches/{team}/control", (string slug, string session, string team, [FromForm] PitchControlForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, session, http, grains, (r, actor) => r.ControlAsync(actor, team, ParseControl(form.Control), form.Minutes ?? PitchRoomGrain.DefaultMinutes)))
+            .RequireAuthorization(Policies.EventModerator);
+        room.MapGet("/pitches/{team}", (string slug, string session, string team, HttpContext http, IGrainFactory grains) =>
+            PitchPageAsync(slug, session, team, http, grains, null, null)).RequireAuthorization(Policies.EventMember);
+        room.MapPost("/pitches/{team}/scorecard", ScoreAsync).RequireAuthorization(Policies.EventInvestor);
+
+        app.MapGet("/events/{slug}/leaderboard", LeaderboardAsync).RequireAuthorization(Policies.EventOrganiser);
+        app.MapGet("/events/{slug}/scores.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
+        return app;
+    }
+
+    public static IPitchRoomGrain Room(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPitchRoomGrain>($"{slug}/{session}");
+
+    // A room exists when the agenda has a pitch room session with that id.
+    public static async Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string session) =>
+        await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda
+        && agenda.Sessions.FirstOrDefault(s => s.Id == session && s.Kind == SessionKind.PitchRoom) is { } found
+            ? (agenda, found)
+            : null;
+
+    public static PitchControl ParseControl(string? control) =>
+        Enum.TryParse<PitchControl>(control, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new ValidationFailedException(Problem.PitchControlNotNow, control ?? "", PitchPhase.Waiting);
+
+    // From a form or the hub: scores arrive as text per criterion id; anything unreadable counts as
+    // missing, which the grain refuses with the criterion's name.
+    public static ScorecardInput ParseScorecard(IReadOnlyDictionary<string, string?> scores, string? comment, string? note, string? interest, bool conflict)
+    {
+        var parsed = scores
+            .Where(s => int.TryParse(s.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .ToDictionary(s => s.Key, s => int.Parse(s.Value!, CultureInfo.InvariantCulture));
+        var choice = Enum.TryParse<Interest>(interest, ignoreCase: false, out var i) && Enum.IsDefined(i)
+            ? i
+            : throw new ValidationFailedException(Problem.InterestChoice);
+        return new ScorecardInput(parsed, comment ?? "", note ?? "", choice, conflict);
+    }
+
+    private static async Task<IResult> RoomPageAsync(string slug, string session, HttpContext http, IGrainFactory grains, string? error)
+    {
+        if (await FindAsync(grains, slug, session) is not var (agenda, found))
+        {
+            return Pages.NoSession(slug, session);
+        }
+
+        var view = await Room(grains, slug, session).GetAsync();
+        var moderates = await http.MayAsync(slug, Policies.EventModerator);
+        var cards = moderates ? await PitchCardEndpoints.Cards(grains, slug).ListAsync() : [];
+        return new RazorComponentResult<PitchRoomPage>(new
+        {
+            Slug = slug,
+            Session = found,
+            agenda.TimeZoneId,
+            View = view,
+            CanModerate = moderates,
+            Addable = (IReadOnlyList<PitchCard>)[.. cards.Where(c => view.Pitches.All(p => p.Team != c.Team))],
+            Error = error,
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    private static async Task<IResult> RegionAsync(string slug, string session, HttpContext http, IGrainFactory grains)
+    {
+        if (await FindAsync(grains, slug, session) is not var (agenda, _))
+        {
+            return Pages.NoSession(slug, session);
+        }
+
+        return new RazorComponentResult<PitchRoomRegion>(new
+        {
+            Slug = slug,
+            Session = session,
+            agenda.TimeZoneId,
+            View = await Room(grains, slug, session).GetAsync(),
+            CanModerate = await http.MayAsync(slug, Policies.EventModerator),
+        });
+    }
+
+    private static async Task<IResult> ModerateAsync(string slug, string session, HttpContext http, IGrainFactory grains, Func<IPitchRoomGrain, string, Task> action)
+    {
+        if (await FindAsync(grains, slug, session) is null)
+        {
+            return Pages.NoSession(slug, session);
+        }
+
+        try
+        {
+            await action(Room(grains, slug, session), http.User.Email()!);
+            return TypedResults.Redirect($"/events/{slug}/rooms/{session}#console");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await RoomPageAsync(slug, session, http, grains, Text.Problem(Text.LanguageOf(http), ex));
+        }
+    }
+
+    private static async Task<IResult> PitchPageAsync(string slug, string session, string team, HttpContext http, IGrainFactory grains, ScorecardInput? draft, string? error)
+    {
+        if (await FindAsync(grains, slug, session) is not var (_, found))
+        {
+            return Pages.NoSession(slug, session);
+        }
+
+        var room = Room(grains, slug, session);
+        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        if ((await room.GetAsync()).Pitches.FirstOrDefault(p => p.Team == team) is not { } pitch)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.PitchMissing", $"/events/{slug}/rooms/{session}", null, team);
+        }
+
+        // Each part is fetched only for a viewer allowed to see it, so nothing private reaches a page by accident.
+        var seesEverything = viewer.Moderates;
+        var seesFeedback = seesEverything || (viewer.IsTeam(team) && pitch.Released);
+        return new RazorComponentResult<PitchPage>(new
+        {
+            Slug = slug,
+            Session = found,
+            Pitch = pitch,
+            Rubric = pitch.Rubric.IsEmpty ? (await grains.GetGrain<IRubricGrain>(slug).GetAsync()).Criteria : pitch.Rubric,
+            Own = viewer.Scores && viewer.Email is { } email ? await room.GetScorecardAsync(team, email) : null,
+            MayScore = viewer.Scores,
+            IsTeam = viewer.IsTeam(team),
+            Feedback = seesFeedback ? (await room.GetFeedbackAsync(team)).Summary : null,
+            Scorecards = seesEverything ? await room.ListScorecardsAsync(team) : null,
+            Draft = draft,
+            Error = error,
+            IdempotencyKey = Guid.NewGuid().ToString("N"),
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    private static async Task<IResult> ScoreAsync(string slug, string session, string team, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        if (await FindAsync(grains, slug, session) is null)
+        {
+            return Pages.NoSession(slug, session);
+        }
+
+        var scores = form.Keys.Where(k => k.StartsWith(ScorePrefix, StringComparison.Ordinal))
+            .ToDictionary(k => k[ScorePrefix.Length..], k => (string?)form[k].ToString());
+        ScorecardInput? input = null;
+        try
+        {
+            input = ParseScorecard(scores, form["comment"], form["note"], form["interest"], form["conflict"] == "true");
+            var key = form["idempotencyKey"].ToString();
+            await Room(grains, slug, session).SaveScorecardAsync(http.User.Email()!, team, input, key.Length > 0 ? key : null);
+            return TypedResults.Redirect($"/events/{slug}/rooms/{session}/pitches/{team}#scorecard");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await PitchPageAsync(slug, session, team, http, grains, input, Text.Problem(Text.LanguageOf(http), ex));
+        }
+    }
+
+    private static async Task<IReadOnlyList<LeaderboardRow>> AllPitchesAsync(IGrainFactory grains, string slug)
+    {
+        var rows = new List<LeaderboardRow>();
+        foreach (var room in (await grains.GetGrain<IAgendaGrain>(slug).GetAsync())?.Sessions.Where(s => s.Kind == SessionKind.PitchRoom) ?? [])
+        {
+            var grain = Room(grains, slug, room.Id);
+            foreach (var pitch in (await grain.GetAsync()).Pitches)
+            {
+                rows.Add(new LeaderboardRow(room, await grain.GetFeedbackAsync(pitch.Team)));
+            }
+        }
+
+        return rows;
+    }
+
+    private static async Task<IResult> LeaderboardAsync(string slug, IGrainFactory grains) =>
+        new RazorComponentResult<LeaderboardPage>(new
+        {
+            Slug = slug,
+            Rows = (IReadOnlyList<LeaderboardRow>)[.. (await AllPitchesAsync(grains, slug))
+                .OrderByDescending(r => r.Feedback.Summary.Scorecards > 0)
+                .ThenByDescending(r => r.Feedback.Summary.WeightedTotal)],
+        });
+
+    // One row per investor and pitch, with every criterion's score: for organisers only.
+    private static async Task<IResult> ExportAsync(string slug, IGrainFactory grains)
+    {
+        var criteria = (await grains.GetGrain<IRubricGrain>(slug).GetAsync()).Criteria;
+        var csv = new StringBuilder("room,team,investor,conflict,interest,")
+            .AppendJoin(',', criteria.Select(c => Csv.Cell(c.Name)))
+            .Append(",comment,private_note,updated_at\r\n");
+        foreach (var row in await AllPitchesAsync(grains, slug))
+        {
+            foreach (var card in await Room(grains, slug, row.Room.Id).ListScorecardsAsync(row.Feedback.Pitch.Team))
+            {
+                csv.Append(Csv.Cell(row.Room.Title)).Append(',')
+                    .Append(Csv.Cell(row.Feedback.Pitch.TeamName)).Append(',')
+                    .Append(Csv.Cell(card.Investor)).Append(',')
+                    .Append(card.Conflict ? "yes" : "no").Append(',')
+                    .Append(card.Interest.ToString().ToLowerInvariant()).Append(',')
+                    .AppendJoin(',', row.Feedback.Pitch.Rubric.Count > 0
+                        ? row.Feedback.Pitch.Rubric.Select(c => card.Scores.TryGetValue(c.Id, out var s) ? s.ToString(CultureInfo.InvariantCulture) : "")
+                        : criteria.Select(_ => ""))
+                    .Append(',').Append(Csv.Cell(card.Comment))
+                    .Append(',').Append(Csv.Cell(card.PrivateNote))
+                    .Append(',').Append(card.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)).Append("\r\n");
+            }
+        }
+
+        return Csv.File(csv, $"scores-{slug}.csv");
+    }
+}
