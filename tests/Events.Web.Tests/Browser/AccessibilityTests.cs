@@ -48,7 +48,7 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
     {
         await using var context = await chromium.NewContextAsync(_host, bypassCsp: true);
         var violations = new List<string>();
-        foreach (var path in new[] { "/", $"/events/{Slug}", "/signin", "/no/such/page", $"/events/{Slug}/qa/s4", $"/events/{Slug}/mixer/s3" })
+        foreach (var path in new[] { "/", $"/events/{Slug}", "/signin", "/no/such/page", $"/events/{Slug}/qa/s4", $"/events/{Slug}/mixer/s3", $"/events/{Slug}/rooms/s5" })
         {
             violations.AddRange(await ViolationsAsync(context, path));
         }
@@ -67,6 +67,20 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
         await using var anonymous = await chromium.NewContextAsync(_host, bypassCsp: true);
 
         var violations = new List<string>();
+        // One pitch open for scoring (the scorecard form) and one released (the feedback and its histograms).
+        var room = _host.Grains.GetGrain<Events.Grains.Pitches.IPitchRoomGrain>($"{Slug}/s4");
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.StartPitch, 8);
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.OpenScoring, 0);
+        await room.SaveScorecardAsync("investor@example.org", "bizerte", new(Enumerable.Range(1, 5).ToDictionary(i => $"c{i}", i => i), "Clear evidence", "", Events.Grains.Pitches.Interest.FollowUp, false), null);
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.CloseScoring, 0);
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.ReleaseFeedback, 0);
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "kampala", Events.Grains.Pitches.PitchControl.StartPitch, 8);
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "kampala", Events.Grains.Pitches.PitchControl.OpenScoring, 0);
+        foreach (var path in new[] { $"/events/{Slug}/pitches", $"/events/{Slug}/pitches/kampala", $"/events/{Slug}/pitches/kampala/edit", $"/events/{Slug}/rubric", $"/events/{Slug}/rooms/s4", $"/events/{Slug}/rooms/s4/pitches/kampala", $"/events/{Slug}/rooms/s4/pitches/bizerte", $"/events/{Slug}/leaderboard", $"/events/{Slug}/follow-ups" })
+        {
+            violations.AddRange(await ViolationsAsync(context, path));
+        }
+
         foreach (var path in new[] { $"/events/{Slug}", $"/events/{Slug}/people", $"/events/{Slug}/audit", "/account", "/account?welcome=true", $"/events/{Slug}/mixer/s3", $"/events/{Slug}/sessions/new", $"/events/{Slug}/sessions/s2/edit", $"/events/{Slug}/qa/s4", $"/events/{Slug}/qa/s4/projector" })
         {
             violations.AddRange(await ViolationsAsync(context, path));
