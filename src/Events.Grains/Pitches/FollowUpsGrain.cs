@@ -52,11 +52,15 @@ public interface IFollowUpsGrain : IGrain
     Task<FollowUp> RequestAsync(string investor, string team, string teamName, string session);
 
     Task<FollowUp> UpdateAsync(string actor, FollowUpParty party, string id, FollowUpStatus status);
+
+    // The investor changed their mind before the team answered: the request disappears.
+    Task WithdrawAsync(string investor, string team);
 }
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(FollowUpRequested), "follow-up-requested")]
 [JsonDerivedType(typeof(FollowUpUpdated), "follow-up-updated")]
+[JsonDerivedType(typeof(FollowUpWithdrawn), "follow-up-withdrawn")]
 public abstract record FollowUpsEvent;
 
 public sealed record FollowUpRequested(FollowUp FollowUp) : FollowUpsEvent, IAuditedEvent
@@ -71,6 +75,11 @@ public sealed record FollowUpUpdated(string Actor, string Id, FollowUpStatus Sta
     public string Describe() => $"follow-up {Id}: {Status}";
 }
 
+public sealed record FollowUpWithdrawn(string Actor, string Id) : FollowUpsEvent, IAuditedEvent
+{
+    public string Describe() => $"withdrew follow-up request {Id}";
+}
+
 public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps) : IJournaledState<FollowUpsState, FollowUpsEvent>
 {
     public static FollowUpsState Initial { get; } = new(ImmutableList<FollowUp>.Empty);
@@ -81,6 +90,7 @@ public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps) : IJourna
         FollowUpUpdated updated => new(FollowUps.Select(f => f.Id == updated.Id
             ? f with { Status = updated.Status, History = f.History.Add(new FollowUpChange(updated.Status, updated.Actor, updated.At)) }
             : f).ToImmutableList()),
+        FollowUpWithdrawn withdrawn => new(FollowUps.RemoveAll(f => f.Id == withdrawn.Id)),
         _ => this,
     };
 }
@@ -98,7 +108,7 @@ public sealed class FollowUpsGrain(TimeProvider clock) : JournaledGrain<FollowUp
             return Task.FromResult(existing);
         }
 
-        var followUp = new FollowUp($"f{State.FollowUps.Count + 1}", investor, team, teamName, session, FollowUpStatus.Requested,
+        var followUp = new FollowUp($"f{Version + 1}", investor, team, teamName, session, FollowUpStatus.Requested,
             [new FollowUpChange(FollowUpStatus.Requested, investor, clock.GetUtcNow())]);
         RaiseEvent(new FollowUpRequested(followUp));
         return Task.FromResult(followUp);
@@ -124,6 +134,16 @@ public sealed class FollowUpsGrain(TimeProvider clock) : JournaledGrain<FollowUp
 
         RaiseEvent(new FollowUpUpdated(actor, id, status, clock.GetUtcNow()));
         return Task.FromResult(State.FollowUps.First(f => f.Id == id));
+    }
+
+    public Task WithdrawAsync(string investor, string team)
+    {
+        if (State.FollowUps.FirstOrDefault(f => f.Investor == investor && f.Team == team && f.Status == FollowUpStatus.Requested) is { } request)
+        {
+            RaiseEvent(new FollowUpWithdrawn(investor, request.Id));
+        }
+
+        return Task.CompletedTask;
     }
 
     // Only the team (or an organiser on its behalf) answers a request; once accepted, either side

@@ -135,9 +135,16 @@ public sealed class PitchRoomGrain(TimeProvider clock) : JournaledGrain<PitchRoo
             input.Conflict,
             clock.GetUtcNow());
 
+        // Choosing "follow-up" asks the team for a meeting; choosing otherwise before the team has
+        // answered takes the request back. An answered request stays: it is the team's too.
+        var followUps = GrainFactory.GetGrain<IFollowUpsGrain>(EventSlug);
         if (scorecard.Interest == Interest.FollowUp)
         {
-            await GrainFactory.GetGrain<IFollowUpsGrain>(EventSlug).RequestAsync(investor, team, pitch.TeamName, Key.Split('/')[^1]);
+            await followUps.RequestAsync(investor, team, pitch.TeamName, Key.Split('/')[^1]);
+        }
+        else if (existing?.Interest == Interest.FollowUp)
+        {
+            await followUps.WithdrawAsync(investor, team);
         }
 
         RaiseEvent(new ScorecardSaved(team, scorecard, idempotencyKey));

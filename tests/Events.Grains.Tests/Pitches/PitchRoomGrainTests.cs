@@ -117,4 +117,26 @@ public sealed class PitchRoomGrainTests
         Assert.True(held.ContactsExchanged);
         Assert.Equal([FollowUpStatus.Requested, FollowUpStatus.Accepted, FollowUpStatus.MeetingHeld], held.History.Select(h => h.Status));
     }
+
+    [Fact]
+    public async Task Changing_from_follow_up_to_interested_withdraws_an_unanswered_request_but_not_an_accepted_one()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (grains, slug) = await StartAsync(db);
+        var room = await RoomWithPitchAsync(grains, slug);
+        await room.ControlAsync("m", "kampala", PitchControl.StartPitch, 10);
+        await room.ControlAsync("m", "kampala", PitchControl.OpenScoring, 0);
+        var followUps = grains.GetGrain<IFollowUpsGrain>(slug);
+
+        await room.SaveScorecardAsync(Investor, "kampala", AllScores(4, interest: Interest.FollowUp), null);
+        await room.SaveScorecardAsync(Investor, "kampala", AllScores(4, interest: Interest.Interested), null);
+        Assert.Empty(await followUps.ListAsync());
+
+        await room.SaveScorecardAsync(Investor, "kampala", AllScores(4, interest: Interest.FollowUp), null);
+        var request = (await followUps.ListAsync()).Single();
+        await followUps.UpdateAsync("team@kampala.example.org", FollowUpParty.Team, request.Id, FollowUpStatus.Accepted);
+        await room.SaveScorecardAsync(Investor, "kampala", AllScores(4, interest: Interest.Pass), null);
+
+        Assert.Equal(FollowUpStatus.Accepted, (await followUps.ListAsync()).Single().Status);
+    }
 }
