@@ -54,6 +54,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, QuestionsTopic>();
         services.AddSingleton<ILiveTopic, PitchRoomTopic>();
         services.AddHostedService<VoteCoalescer>();
+        services.AddHostedService<PitchMailer>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

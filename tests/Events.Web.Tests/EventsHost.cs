@@ -38,6 +38,22 @@ public sealed class EventsHost : WebApplicationFactory<Program>
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
+    // Mail sent from a background pump (after a grain's commit) arrives a moment later.
+    public async Task<StoredMail> MailToAsync(string to, string subject)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (Outbox.ReadAll().FirstOrDefault(m => m.To == to && m.Subject == subject) is { } mail)
+            {
+                return mail;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No mail '{subject}' to {to}.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
     public static string NewDataFolder() => Path.Combine(Path.GetTempPath(), "events-web-tests", Guid.NewGuid().ToString("N"));
 
     // A client that talks HTTP to the started server; redirects are left for the test to see.

@@ -121,6 +121,9 @@ public sealed class PitchFlowTests : IAsyncDisposable
         Assert.DoesNotContain("Accept and share contacts", WebUtility.HtmlDecode(await otherTeam.GetPageAsync(followUps)));
 
         var id = (await _host.Grains.GetGrain<IFollowUpsGrain>(Slug).ListAsync()).Single().Id;
+        var asked = await _host.MailToAsync(team.Email!, "An investor asks to meet Kampala");
+        Assert.Contains($"/events/{Slug}/follow-ups#{id}", asked.Body);
+        Assert.DoesNotContain(investor.Email!, asked.Body);
         // Neither the investor nor another city's team can accept on the team's behalf.
         await investor.GetPageAsync(followUps);
         using var byInvestor = await investor.PostFormAsync($"{followUps}/{id}/status", ("status", "Accepted"));
@@ -133,6 +136,7 @@ public sealed class PitchFlowTests : IAsyncDisposable
         using var accepted = await team.PostFormAsync($"{followUps}/{id}/status", ("status", "Accepted"));
         Assert.Equal(HttpStatusCode.Found, accepted.StatusCode);
         Assert.Contains(KampalaContact, WebUtility.HtmlDecode(await investor.GetPageAsync(followUps)));
+        await _host.MailToAsync(investor.Email!, "Kampala accepted your follow-up request");
         Assert.Contains(investor.Email!, WebUtility.HtmlDecode(await team.GetPageAsync(followUps)));
 
         // After the event, either side records what came of it; organisers see it all in the export.

@@ -127,6 +127,9 @@ public sealed class PitchPrivacyTests : IAsyncDisposable
         Assert.Contains("Weighted total: 3 out of 5", feedback);
         Assert.Contains("<svg", feedback);
         Absent(feedback, "the team's released feedback", amara.Email!, bola.Email!, "Amara Okafor", "Bola Adeyemi", "Amara Okafor Fund", amara.Email!.Split('@')[0], bola.Email!.Split('@')[0], "Amara-note", "Bola-note");
+        var releaseMail = await _host.MailToAsync(team.Email!, "Kampala: your pitch feedback is ready");
+        Assert.Contains(PitchPage, releaseMail.Body);
+        Absent(releaseMail.Body, "the release mail", [.. amaraSecrets, .. bolaSecrets]);
         // Released to the team, not to everyone.
         Absent(WebUtility.HtmlDecode(await attendee.GetPageAsync(PitchPage)), "the attendee's page after release", "Amara-comment", "Weighted total");
         Absent(WebUtility.HtmlDecode(await amara.GetPageAsync(PitchPage)), "Amara's page after release", [.. bolaSecrets, "Weighted total"]);
