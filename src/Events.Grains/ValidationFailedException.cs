@@ -53,7 +53,6 @@ public enum Problem
     AnnouncementLifetime,
     TeamRequired,
     TeamUnknown,
-    NotYourTeam,
     ContactRequired,
     ContactTooLong,
     SectionTooLong,

@@ -39,10 +39,7 @@ public sealed record Pitch(
     public bool Released => ReleasedAt is not null;
 }
 
-public sealed record PitchRoomView(string Key, long Version, ImmutableArray<Pitch> Pitches)
-{
-    public Pitch? OnStage => Pitches.FirstOrDefault(p => p.Phase is PitchPhase.Pitching or PitchPhase.Questions or PitchPhase.ScoringOpen);
-}
+public sealed record PitchRoomView(string Key, long Version, ImmutableArray<Pitch> Pitches);
 
 public sealed record ScorecardInput(IReadOnlyDictionary<string, int> Scores, string Comment, string PrivateNote, Interest Interest, bool Conflict);
 

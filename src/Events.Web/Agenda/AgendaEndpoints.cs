@@ -37,6 +37,14 @@ public static class AgendaEndpoints
     public const int MinRefreshSeconds = 30;
     public const int MaxRefreshSeconds = 600;
 
+    // A feature page that belongs to one kind of session (a mixer slot, a pitch room) exists when
+    // the agenda has a session of that kind with that id.
+    public static async Task<(AgendaView Agenda, AgendaSession Session)?> FindSessionAsync(IGrainFactory grains, string slug, string sessionId, SessionKind kind) =>
+        await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda
+        && agenda.Sessions.FirstOrDefault(s => s.Id == sessionId && s.Kind == kind) is { } session
+            ? (agenda, session)
+            : null;
+
     public static IEndpointRouteBuilder MapAgenda(this IEndpointRouteBuilder app)
     {
         // The agenda is public: attendees follow it without an account.

@@ -2,6 +2,7 @@ using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Mixer;
 using Events.Grains.Runtime;
+using Events.Web.Agenda;
 using Events.Web.Localization;
 using Events.Web.Security;
 using Events.Web.Shared;
@@ -68,12 +69,8 @@ public static class MixerEndpoints
             ? parsed
             : throw new ValidationFailedException(Problem.MixerControlNotNow, control ?? "", MixerPhase.NotStarted);
 
-    // The slot exists when the agenda has a Global Mixer session with that id.
-    public static async Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string sessionId) =>
-        await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda
-        && agenda.Sessions.FirstOrDefault(s => s.Id == sessionId && s.Kind == SessionKind.GlobalMixer) is { } session
-            ? (agenda, session)
-            : null;
+    public static Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string sessionId) =>
+        AgendaEndpoints.FindSessionAsync(grains, slug, sessionId, SessionKind.GlobalMixer);
 
     public static IMixerSlotGrain Slot(IGrainFactory grains, string slug, string sessionId) => grains.GetGrain<IMixerSlotGrain>($"{slug}/{sessionId}");
 

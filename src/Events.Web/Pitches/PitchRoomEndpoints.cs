@@ -4,6 +4,7 @@ using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Pitches;
 using Events.Grains.Runtime;
+using Events.Web.Agenda;
 using Events.Web.Localization;
 using Events.Web.Security;
 using Events.Web.Shared;
@@ -54,12 +55,8 @@ public static class PitchRoomEndpoints
 
     public static IPitchRoomGrain Room(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPitchRoomGrain>($"{slug}/{session}");
 
-    // A room exists when the agenda has a pitch room session with that id.
-    public static async Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string session) =>
-        await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda
-        && agenda.Sessions.FirstOrDefault(s => s.Id == session && s.Kind == SessionKind.PitchRoom) is { } found
-            ? (agenda, found)
-            : null;
+    public static Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string session) =>
+        AgendaEndpoints.FindSessionAsync(grains, slug, session, SessionKind.PitchRoom);
 
     public static PitchControl ParseControl(string? control) =>
         Enum.TryParse<PitchControl>(control, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed)
@@ -239,9 +236,7 @@ public static class PitchRoomEndpoints
                     .Append(Csv.Cell(card.Investor)).Append(',')
                     .Append(card.Conflict ? "yes" : "no").Append(',')
                     .Append(card.Interest.ToString().ToLowerInvariant()).Append(',')
-                    .AppendJoin(',', row.Feedback.Pitch.Rubric.Count > 0
-                        ? row.Feedback.Pitch.Rubric.Select(c => card.Scores.TryGetValue(c.Id, out var s) ? s.ToString(CultureInfo.InvariantCulture) : "")
-                        : criteria.Select(_ => ""))
+                    .AppendJoin(',', row.Feedback.Pitch.Rubric.Select(c => card.Scores.TryGetValue(c.Id, out var s) ? s.ToString(CultureInfo.InvariantCulture) : ""))
                     .Append(',').Append(Csv.Cell(card.Comment))
                     .Append(',').Append(Csv.Cell(card.PrivateNote))
                     .Append(',').Append(card.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)).Append("\r\n");
