@@ -1,54 +1,33 @@
-using Events.Grains.Agenda;
-using Events.Grains.Announcements;
-using Events.Grains.Audit;
-using Events.Grains.People;
-using Events.Grains.Questions;
-using Events.Grains.Catalog;
-using Events.Grains.Mixer;
-using Events.Grains.Pitches;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orleans.Configuration;
 
 namespace Events.Grains;
 
 public static class GrainsServiceCollectionExtensions
 {
-    // The grain runtime with every grain kind of the product registered.
-    public static IServiceCollection AddEventGrains(this IServiceCollection services, Action<GrainRegistry>? moreGrains = null)
+    // What a silo needs for the product's grains: the journal store behind Orleans' custom-storage
+    // log-consistency provider, this silo's publisher of committed events, and the relay that
+    // carries them to the other silos. Clustering is the host's choice.
+    public static ISiloBuilder AddEventGrains(this ISiloBuilder silo)
     {
-        var registry = new GrainRegistry()
-            .Add<IEventCatalogGrain, EventCatalogGrain>()
-            .Add<IAgendaGrain, AgendaGrain>()
-            .Add<IAccountGrain, AccountGrain>()
-            .Add<ISiteGrain, SiteGrain>()
-            .Add<ISignInChallengeGrain, SignInChallengeGrain>()
-            .Add<IEventAccessGrain, EventAccessGrain>()
-            .Add<IAuditTrailGrain, AuditTrailGrain>()
-            .Add<IAnnouncementsGrain, AnnouncementsGrain>()
-            .Add<IMixerSlotGrain, MixerSlotGrain>()
-            .Add<IQuestionBoardGrain, QuestionBoardGrain>()
-            .Add<IQuestionBansGrain, QuestionBansGrain>()
-            .Add<IPitchCardsGrain, PitchCardsGrain>()
-            .Add<IRubricGrain, RubricGrain>()
-            .Add<IPitchRoomGrain, PitchRoomGrain>()
-            .Add<IFollowUpsGrain, FollowUpsGrain>();
-        moreGrains?.Invoke(registry);
-        return services.AddGrainRuntime(registry);
-    }
-
-    public static IServiceCollection AddGrainRuntime(this IServiceCollection services, GrainRegistry registry)
-    {
-        services.AddOptions<GrainRuntimeOptions>();
+        silo.AddCustomStorageBasedLogConsistencyProvider(JournalStorage.ProviderName);
+        var services = silo.Services;
+        services.AddJournalStorage();
+        services.AddOptions<JournalOptions>();
+        services.AddOptions<GrainCollectionOptions>()
+            .Configure<IOptions<JournalOptions>>((collection, journal) => collection.CollectionAge = journal.Value.IdleDeactivation);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(registry);
         services.AddSingleton<GrainEventPublisher>();
-        services.AddSingleton<GrainRuntime>();
-        services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<GrainRuntime>());
-        return services;
+        services.AddSingleton<JournalRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalRelay>());
+        services.AddSingleton<JournalServices>();
+        services.AddSingleton<JournalReader>();
+        return silo;
     }
 
     // The journal store chosen by StorageOptions, read when the store is first needed so that
@@ -57,9 +36,9 @@ public static class GrainsServiceCollectionExtensions
     {
         services.AddOptions<StorageOptions>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CreateDialect(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
-        services.AddSingleton<IJournalStore, AdoJournalStore>();
-        services.AddSingleton<SchemaMigrator>();
+        services.TryAddSingleton(sp => CreateDialect(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.TryAddSingleton<IJournalStore, AdoJournalStore>();
+        services.TryAddSingleton<SchemaMigrator>();
         return services;
     }
 

@@ -2,6 +2,7 @@ namespace Events.Grains;
 
 // Why a command was refused, as a code: the web layer words it in the person's language
 // (Localization/strings.*.json, key "problem.<Problem>"), filling in the arguments.
+[GenerateSerializer]
 public enum Problem
 {
     EmailMissing,
@@ -75,10 +76,13 @@ public enum Problem
 }
 
 // A grain refused a command because of what was asked, not because of a fault.
+[GenerateSerializer]
 public sealed class ValidationFailedException(Problem problem, params object[] arguments)
     : Exception($"{problem} ({string.Join(", ", arguments)})")
 {
+    [Id(0)]
     public Problem Problem { get; } = problem;
 
+    [Id(1)]
     public IReadOnlyList<object> Arguments { get; } = arguments;
 }

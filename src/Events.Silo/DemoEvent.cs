@@ -1,8 +1,10 @@
+using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Catalog;
 using Events.Grains.People;
 using Events.Grains.Pitches;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 
 namespace Events.Silo;
 
@@ -24,8 +26,10 @@ public sealed class DemoEvent(IGrainFactory grains, ILogger<DemoEvent> logger)
             return;
         }
 
+        // Opening the agenda is the claim: the agenda grain is one activation in the cluster, so
+        // when several silos start at once on an empty database exactly one opens it and seeds.
         var agenda = grains.GetGrain<IAgendaGrain>(Slug);
-        if (await agenda.GetAsync() is null)
+        try
         {
             await agenda.OpenAsync(new OpenEvent(
                 "City Pilots Pitch Day",
@@ -35,11 +39,16 @@ public sealed class DemoEvent(IGrainFactory grains, ILogger<DemoEvent> logger)
                 Built for the connection you have: every page works on a 2G phone, and nothing you type is lost if the link drops. Sessions in English, with French and Portuguese speakers welcome.
                 """,
                 TimeZoneId));
+        }
+        catch (ValidationFailedException ex) when (ex.Problem == Problem.EventExists)
+        {
+            logger.LogInformation("The demo event {Slug} is seeded by another silo", Slug);
+            return;
+        }
 
-            foreach (var session in Sessions())
-            {
-                await agenda.ScheduleSessionAsync(session);
-            }
+        foreach (var session in Sessions())
+        {
+            await agenda.ScheduleSessionAsync(session);
         }
 
         await grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("seed", OrganiserEmail, EventRole.Organiser, null);

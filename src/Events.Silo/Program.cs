@@ -1,4 +1,3 @@
-using Events.Grains;
 using Events.Grains.Storage;
 using Events.Silo;
 using Events.Web;
@@ -18,8 +17,12 @@ using Events.Web.Security;
 using Events.Web.Shared;
 
 var builder = WebApplication.CreateBuilder(args);
+if (SiloCommands.IsCommand(args))
+{
+    SiloCommands.UseSpareEndpoints(builder);
+}
+
 builder.AddEventsSilo();
-builder.Services.AddEventGrains();
 builder.Services.AddEventsWeb();
 
 var app = builder.Build();

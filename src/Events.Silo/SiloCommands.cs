@@ -1,5 +1,6 @@
 using Events.Grains.People;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Grains.Storage;
 using Events.Web.People;
 
@@ -15,6 +16,22 @@ public static class SiloCommands
 
     // Settings may follow as --Key=value; the command's own words are the rest.
     private static string[] Words(string[] args) => [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+
+    // A command runs its own silo beside a server that may be running: it must not take the
+    // server's ports. It serves no HTTP.
+    public static void UseSpareEndpoints(WebApplicationBuilder builder)
+    {
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration[$"{OrleansSettings.Section}:{nameof(OrleansSettings.SiloPort)}"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Configuration[$"{OrleansSettings.Section}:{nameof(OrleansSettings.GatewayPort)}"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public static async Task<int> RunAsync(WebApplication app, string[] arguments)
     {
@@ -36,7 +53,8 @@ public static class SiloCommands
             return 1;
         }
 
-        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(CancellationToken.None);
+        // Starting the host migrates the schema, then starts the silo the grains below run on.
+        await app.StartAsync();
         var grains = app.Services.GetRequiredService<IGrainFactory>();
         await grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(email);
         await grains.GetGrain<IAccountGrain>(email).EnsureAsync("en");
@@ -47,6 +65,7 @@ public static class SiloCommands
         Console.WriteLine($"{email} organises every event on this installation.");
         Console.WriteLine($"Sign in within {(int)SignInChallengeGrain.Lifetime.TotalMinutes} minutes: {link}");
         Console.WriteLine($"(or type code {issued.Code} at /signin/{issued.ChallengeId})");
+        await app.StopAsync();
         await ((IAsyncDisposable)app).DisposeAsync();
         return 0;
     }

@@ -1,6 +1,8 @@
+using System.Net;
 using Events.Grains;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 using Events.Grains.Storage;
+using Orleans.Configuration;
 
 namespace Events.Silo;
 
@@ -9,7 +11,7 @@ public static class SiloSetup
     public const string DefaultUrl = "http://127.0.0.1:5080";
     private const string ReloadStaticAssetsKey = "ReloadStaticAssetsAtRuntime";
 
-    // Configuration, storage choice and start-up work of the executable.
+    // Configuration, storage choice, the Orleans silo co-hosted with the web server, and start-up work.
     public static WebApplicationBuilder AddEventsSilo(this WebApplicationBuilder builder)
     {
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
@@ -34,17 +36,67 @@ public static class SiloSetup
                     options.ConnectionString = configuration.GetConnectionString("Events");
                 }
             });
-        builder.Services.AddOptions<GrainRuntimeOptions>().BindConfiguration(GrainRuntimeOptions.Section);
+        builder.Services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section);
         builder.Services.AddJournalStorage();
+
+        // Hosted services start in the order they are added: the schema is migrated (or a newer
+        // database refused) before the silo starts, since clustering reads its queries from it;
+        // the demo event is seeded once the silo takes calls.
+        builder.Services.AddHostedService<SchemaStartup>();
+        builder.UseOrleans(silo => ConfigureSilo(silo, builder.Configuration));
         builder.Services.AddSingleton<DemoEvent>();
-        builder.Services.AddHostedService<StorageStartup>();
+        builder.Services.AddHostedService<DemoStartup>();
         return builder;
+    }
+
+    private static void ConfigureSilo(ISiloBuilder silo, IConfiguration configuration)
+    {
+        var orleans = configuration.GetSection(OrleansSettings.Section).Get<OrleansSettings>() ?? new();
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new();
+        if (storage.Provider == StorageProvider.PostgreSql)
+        {
+            var connectionString = storage.ConnectionString is { Length: > 0 } given ? given : configuration.GetConnectionString("Events");
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = "Npgsql";
+                options.ConnectionString = connectionString;
+            });
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = orleans.ClusterId;
+                options.ServiceId = orleans.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(orleans.AdvertisedAddress), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: false);
+        }
+        else
+        {
+            // SQLite is one file on one machine: one silo, nothing to discover.
+            silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+        }
+
+        silo.AddEventGrains();
     }
 }
 
-// Runs before the server takes requests: schema first (refusing a newer database), then the demo
-// event on an empty installation.
-internal sealed class StorageStartup(SchemaMigrator migrator, DemoEvent demo, ILogger<StorageStartup> logger) : IHostedService
+public sealed class OrleansSettings
+{
+    public const string Section = "Orleans";
+
+    // Silo-to-silo and client gateway ports; two silos on one machine need two of each.
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    // The address other silos reach this one at (from the membership table).
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    public string ClusterId { get; set; } = "events";
+
+    public string ServiceId { get; set; } = "events";
+}
+
+// Runs before the silo and the server start: schema first, refusing a newer database.
+internal sealed class SchemaStartup(SchemaMigrator migrator, ILogger<SchemaStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -57,9 +109,14 @@ internal sealed class StorageStartup(SchemaMigrator migrator, DemoEvent demo, IL
             logger.LogCritical("{Message}", ex.Message);
             throw;
         }
-
-        await demo.SeedIfEmptyAsync();
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+internal sealed class DemoStartup(DemoEvent demo) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => demo.SeedIfEmptyAsync();
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,4 +1,3 @@
-using Events.Grains.Runtime;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -54,6 +53,13 @@ public sealed class EventsHost : WebApplicationFactory<Program>
         }
     }
 
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static string NewDataFolder() => Path.Combine(Path.GetTempPath(), "events-web-tests", Guid.NewGuid().ToString("N"));
 
     // A client that talks HTTP to the started server; redirects are left for the test to see.
@@ -78,6 +84,9 @@ public sealed class EventsHost : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:DataFolder", DataFolder);
+        // Each host is a silo of its own: tests run side by side, so no two share Orleans ports.
+        builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Agenda;
 
@@ -10,21 +10,27 @@ namespace Events.Grains.Agenda;
 [JsonDerivedType(typeof(SessionScheduled), "session-scheduled")]
 [JsonDerivedType(typeof(SessionChanged), "session-changed")]
 [JsonDerivedType(typeof(SessionEdited), "session-edited")]
+[GenerateSerializer, Immutable]
 public abstract record AgendaEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record EventOpened(string Title, string SummaryMarkdown, string TimeZoneId) : AgendaEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record SessionScheduled(AgendaSession Session) : AgendaEvent;
 
 // An organiser rewrote a session's details (the id, status and change log stay).
+[GenerateSerializer, Immutable]
 public sealed record SessionEdited(string Actor, ScheduleSession Details, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
 {
+    [Id(0)]
     public string SessionId { get; init; } = "";
 
     public string Describe() => $"edited session {SessionId}";
 }
 
 // Start and End are the session's times after the change.
+[GenerateSerializer, Immutable]
 public sealed record SessionChanged(string Actor, string SessionId, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset At)
     : AgendaEvent, Audit.IAuditedEvent
 {
@@ -36,6 +42,7 @@ public sealed record SessionChanged(string Actor, string SessionId, AgendaChange
     };
 }
 
+[GenerateSerializer, Immutable]
 public sealed record AgendaState(
     bool IsOpen,
     string Title,

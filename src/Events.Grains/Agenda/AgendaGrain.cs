@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Agenda;
 
 // One event's agenda, keyed by the event's slug.
-public interface IAgendaGrain : IGrain
+public interface IAgendaGrain : IGrainWithStringKey
 {
     Task<AgendaView?> GetAsync();
 
@@ -18,7 +18,7 @@ public interface IAgendaGrain : IGrain
 }
 
 [GrainType("agenda")]
-public sealed class AgendaGrain(TimeProvider clock) : JournaledGrain<AgendaState, AgendaEvent>, IAgendaGrain
+public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, AgendaEvent>, IAgendaGrain
 {
     public const int MaxDelayMinutes = 600;
     public const int MaxTitleLength = 200;

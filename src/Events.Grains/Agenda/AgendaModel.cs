@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 
 namespace Events.Grains.Agenda;
 
+[GenerateSerializer]
 public enum SessionKind
 {
     Talk,
@@ -10,8 +11,10 @@ public enum SessionKind
     PitchRoom,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record Speaker(string Name, string City);
 
+[GenerateSerializer]
 public enum SessionStatus
 {
     Scheduled,
@@ -20,6 +23,7 @@ public enum SessionStatus
     Cancelled,
 }
 
+[GenerateSerializer]
 public enum AgendaChangeKind
 {
     Delayed,
@@ -31,6 +35,7 @@ public enum AgendaChangeKind
 
 // Revision counts the changes since scheduling: calendar feeds publish it as SEQUENCE, so calendar
 // apps update the entry instead of adding a second one.
+[GenerateSerializer, Immutable]
 public sealed record AgendaSession(
     string Id,
     string Title,
@@ -45,15 +50,19 @@ public sealed record AgendaSession(
     SessionLinks? Links = null);
 
 // Where to follow a session: the stream, and lighter alternatives for slow links.
+[GenerateSerializer, Immutable]
 public sealed record SessionLinks(string? Stream, string? AudioOnly, string? Slides);
 
 // One line of the public change log.
+[GenerateSerializer, Immutable]
 public sealed record AgendaChange(DateTimeOffset At, string SessionId, string SessionTitle, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start);
 
 // A moderator's or organiser's change to one session. Minutes for Delayed; NewStart for Moved.
+[GenerateSerializer, Immutable]
 public sealed record SessionChange(string SessionId, AgendaChangeKind Kind, int Minutes = 0, DateTimeOffset? NewStart = null);
 
 // What a page needs to render an event's agenda.
+[GenerateSerializer, Immutable]
 public sealed record AgendaView(
     string Slug,
     long Version,
@@ -63,8 +72,10 @@ public sealed record AgendaView(
     ImmutableArray<AgendaSession> Sessions,
     ImmutableArray<AgendaChange> Changes);
 
+[GenerateSerializer, Immutable]
 public sealed record OpenEvent(string Title, string SummaryMarkdown, string TimeZoneId);
 
+[GenerateSerializer, Immutable]
 public sealed record ScheduleSession(
     string Title,
     SessionKind Kind,

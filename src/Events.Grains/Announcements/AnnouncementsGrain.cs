@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Announcements;
 
+[GenerateSerializer, Immutable]
 public sealed record Announcement(string Id, string Markdown, string PostedBy, DateTimeOffset PostedAt, DateTimeOffset? ExpiresAt)
 {
     public bool IsActive(DateTimeOffset now) => ExpiresAt is null || ExpiresAt > now;
@@ -12,22 +13,26 @@ public sealed record Announcement(string Id, string Markdown, string PostedBy, D
 
 // The idempotency key comes from the person's browser (or from the form the server rendered), so a
 // message sent twice after a reconnect is posted once.
+[GenerateSerializer, Immutable]
 public sealed record PostAnnouncement(string Markdown, TimeSpan? ValidFor, string IdempotencyKey);
 
 // Short notices from organisers and moderators to everyone following one event (keyed by slug).
-public interface IAnnouncementsGrain : IGrain
+public interface IAnnouncementsGrain : IGrainWithStringKey
 {
     Task<Announcement> PostAsync(string actor, PostAnnouncement command);
 
     Task<AnnouncementsView> GetActiveAsync();
 }
 
+[GenerateSerializer, Immutable]
 public sealed record AnnouncementsView(long Version, ImmutableArray<Announcement> Active);
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(AnnouncementPosted), "announcement-posted")]
+[GenerateSerializer, Immutable]
 public abstract record AnnouncementEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record AnnouncementPosted(Announcement Announcement, string IdempotencyKey) : AnnouncementEvent, IAuditedEvent
 {
     public string Actor => Announcement.PostedBy;
@@ -35,6 +40,7 @@ public sealed record AnnouncementPosted(Announcement Announcement, string Idempo
     public string Describe() => $"posted announcement {Announcement.Id}: \"{(Announcement.Markdown.Length <= 80 ? Announcement.Markdown : Announcement.Markdown[..77] + "...")}\"";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record AnnouncementsState(ImmutableList<Announcement> All, ImmutableDictionary<string, string> ByIdempotencyKey)
     : IJournaledState<AnnouncementsState, AnnouncementEvent>
 {
@@ -48,7 +54,7 @@ public sealed record AnnouncementsState(ImmutableList<Announcement> All, Immutab
 }
 
 [GrainType("announcements")]
-public sealed class AnnouncementsGrain(TimeProvider clock) : JournaledGrain<AnnouncementsState, AnnouncementEvent>, IAnnouncementsGrain
+public sealed class AnnouncementsGrain(TimeProvider clock) : JournalGrain<AnnouncementsState, AnnouncementEvent>, IAnnouncementsGrain
 {
     public const int MaxLength = 1000;
     public const int MaxIdempotencyKeyLength = 64;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Audit;
 
@@ -13,10 +13,11 @@ public interface IAuditedEvent
     string Describe();
 }
 
+[GenerateSerializer, Immutable]
 public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string Source);
 
 // The audit trail of one event, keyed by the event's slug. Append-only.
-public interface IAuditTrailGrain : IGrain
+public interface IAuditTrailGrain : IGrainWithStringKey
 {
     Task RecordAsync(AuditEntry entry);
 
@@ -25,10 +26,13 @@ public interface IAuditTrailGrain : IGrain
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(AuditRecorded), "audit-recorded")]
+[GenerateSerializer, Immutable]
 public abstract record AuditEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record AuditRecorded(AuditEntry Entry) : AuditEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record AuditState(ImmutableList<AuditEntry> Entries) : IJournaledState<AuditState, AuditEvent>
 {
     public static AuditState Initial { get; } = new(ImmutableList<AuditEntry>.Empty);
@@ -41,7 +45,7 @@ public sealed record AuditState(ImmutableList<AuditEntry> Entries) : IJournaledS
 }
 
 [GrainType("audit")]
-public sealed class AuditTrailGrain : JournaledGrain<AuditState, AuditEvent>, IAuditTrailGrain
+public sealed class AuditTrailGrain : JournalGrain<AuditState, AuditEvent>, IAuditTrailGrain
 {
     public Task RecordAsync(AuditEntry entry)
     {

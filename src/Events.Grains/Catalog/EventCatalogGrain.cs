@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Catalog;
 
+[GenerateSerializer, Immutable]
 public sealed record EventListing(string Slug, string Title, DateTimeOffset StartsAt);
 
 // The list of events hosted on this installation. One instance, under CatalogKey.
-public interface IEventCatalogGrain : IGrain
+public interface IEventCatalogGrain : IGrainWithStringKey
 {
     public const string CatalogKey = "all";
 
@@ -18,10 +19,13 @@ public interface IEventCatalogGrain : IGrain
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(EventListed), "event-listed")]
+[GenerateSerializer, Immutable]
 public abstract record CatalogEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record EventListed(EventListing Listing) : CatalogEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record CatalogState(ImmutableList<EventListing> Events) : IJournaledState<CatalogState, CatalogEvent>
 {
     public static CatalogState Initial { get; } = new(ImmutableList<EventListing>.Empty);
@@ -34,7 +38,7 @@ public sealed record CatalogState(ImmutableList<EventListing> Events) : IJournal
 }
 
 [GrainType("catalog")]
-public sealed class EventCatalogGrain : JournaledGrain<CatalogState, CatalogEvent>, IEventCatalogGrain
+public sealed class EventCatalogGrain : JournalGrain<CatalogState, CatalogEvent>, IEventCatalogGrain
 {
     public Task<IReadOnlyList<EventListing>> ListAsync() =>
         Task.FromResult<IReadOnlyList<EventListing>>(State.Events.OrderBy(e => e.StartsAt).ToList());

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Mixer;
 
@@ -11,25 +11,31 @@ namespace Events.Grains.Mixer;
 [JsonDerivedType(typeof(InterventionDeclined), "intervention-declined")]
 [JsonDerivedType(typeof(InterventionMoved), "intervention-moved")]
 [JsonDerivedType(typeof(MixerControlled), "mixer-controlled")]
+[GenerateSerializer, Immutable]
 public abstract record MixerEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record InterventionProposed(Intervention Intervention) : MixerEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record InterventionAccepted(string Actor, string InterventionId) : MixerEvent, IAuditedEvent
 {
     public string Describe() => $"accepted intervention {InterventionId} into the line-up";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record InterventionDeclined(string Actor, string InterventionId, string Reason) : MixerEvent, IAuditedEvent
 {
     public string Describe() => $"declined intervention {InterventionId}: {Reason}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record InterventionMoved(string Actor, ImmutableList<string> LineUp) : MixerEvent, IAuditedEvent
 {
     public string Describe() => $"reordered the line-up: {string.Join(", ", LineUp)}";
 }
 
+[GenerateSerializer]
 public enum MixerControl
 {
     StartSlot,
@@ -41,11 +47,13 @@ public enum MixerControl
     End,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record MixerControlled(string Actor, MixerControl Control, DateTimeOffset At) : MixerEvent, IAuditedEvent
 {
     public string Describe() => $"mixer: {Control}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record MixerState(
     ImmutableList<Intervention> Interventions,
     ImmutableList<string> LineUp,

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 
 namespace Events.Grains.Mixer;
 
+[GenerateSerializer]
 public enum InterventionStatus
 {
     Proposed,
@@ -9,6 +10,7 @@ public enum InterventionStatus
     Declined,
 }
 
+[GenerateSerializer]
 public enum MixerPhase
 {
     NotStarted,
@@ -17,6 +19,7 @@ public enum MixerPhase
     Ended,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record Intervention(
     string Id,
     string Presenter,
@@ -28,10 +31,12 @@ public sealed record Intervention(
     string? DeclineReason,
     string ProposedBy);
 
+[GenerateSerializer, Immutable]
 public sealed record ProposeIntervention(string Presenter, string City, string Title, string SummaryMarkdown, int Minutes);
 
 // The server owns the timeline: it records when things happened, and browsers count down from
 // timestamps on their own, so there are no per-second messages.
+[GenerateSerializer, Immutable]
 public sealed record MixerTimeline(
     MixerPhase Phase,
     DateTimeOffset? SlotStartedAt,
@@ -47,6 +52,7 @@ public sealed record MixerTimeline(
 }
 
 // Where the slot stands at one instant, computed from the timeline; what pages and deltas show.
+[GenerateSerializer, Immutable]
 public sealed record MixerNow(
     MixerPhase Phase,
     Intervention? Current,
@@ -57,6 +63,7 @@ public sealed record MixerNow(
     DateTimeOffset ProjectedEnd,
     int RemainingSlotMinutes);
 
+[GenerateSerializer, Immutable]
 public sealed record MixerView(
     string Key,
     long Version,

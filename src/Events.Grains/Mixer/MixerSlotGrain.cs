@@ -1,10 +1,10 @@
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Mixer;
 
 // One Global Mixer slot, keyed "{event slug}/{session id}": a 30-minute line-up of short
 // interventions, the call for interventions that fills it, and the moderator's timeline.
-public interface IMixerSlotGrain : IGrain
+public interface IMixerSlotGrain : IGrainWithStringKey
 {
     Task<MixerView> GetAsync();
 
@@ -21,7 +21,7 @@ public interface IMixerSlotGrain : IGrain
 }
 
 [GrainType("mixer")]
-public sealed class MixerSlotGrain(TimeProvider clock) : JournaledGrain<MixerState, MixerEvent>, IMixerSlotGrain
+public sealed class MixerSlotGrain(TimeProvider clock) : JournalGrain<MixerState, MixerEvent>, IMixerSlotGrain
 {
     public const int MaxTitleLength = 200;
     public const int MaxSummaryLength = 2_000;

@@ -1,18 +1,20 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.People;
 
+[GenerateSerializer, Immutable]
 public sealed record Account(string Email, string DisplayName, string Organisation, string Country, string Language, DateTimeOffset CreatedAt)
 {
     public bool HasProfile => DisplayName.Length > 0;
 }
 
+[GenerateSerializer, Immutable]
 public sealed record AccountProfile(string DisplayName, string Organisation, string Country, string Language);
 
 // A person, keyed by their normalized email address.
-public interface IAccountGrain : IGrain
+public interface IAccountGrain : IGrainWithStringKey
 {
     Task<Account?> GetAsync();
 
@@ -25,12 +27,16 @@ public interface IAccountGrain : IGrain
 [JsonPolymorphic]
 [JsonDerivedType(typeof(AccountCreated), "account-created")]
 [JsonDerivedType(typeof(ProfileUpdated), "profile-updated")]
+[GenerateSerializer, Immutable]
 public abstract record AccountEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record AccountCreated(string Email, string Language, DateTimeOffset At) : AccountEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record ProfileUpdated(AccountProfile Profile) : AccountEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record AccountState(Account? Account) : IJournaledState<AccountState, AccountEvent>
 {
     public static AccountState Initial { get; } = new((Account?)null);
@@ -50,7 +56,7 @@ public sealed record AccountState(Account? Account) : IJournaledState<AccountSta
 }
 
 [GrainType("account")]
-public sealed class AccountGrain(TimeProvider clock) : JournaledGrain<AccountState, AccountEvent>, IAccountGrain
+public sealed class AccountGrain(TimeProvider clock) : JournalGrain<AccountState, AccountEvent>, IAccountGrain
 {
     public static readonly ImmutableArray<string> Languages = ["en", "fr", "pt"];
 

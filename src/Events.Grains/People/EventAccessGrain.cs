@@ -1,11 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.People;
 
 [Flags]
+[GenerateSerializer]
 public enum EventRole
 {
     None = 0,
@@ -16,8 +17,10 @@ public enum EventRole
     Organiser = 16,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record Membership(string Email, EventRole Roles, string? Team);
 
+[GenerateSerializer, Immutable]
 public sealed record Invitation(
     string Id,
     string SecretHash,
@@ -30,10 +33,13 @@ public sealed record Invitation(
     bool Revoked,
     string CreatedBy);
 
+[GenerateSerializer, Immutable]
 public sealed record InvitationRequest(EventRole Role, string? Team, TimeSpan ValidFor, int MaxUses);
 
+[GenerateSerializer, Immutable]
 public sealed record CreatedInvitation(string Id, string Token, DateTimeOffset ExpiresAt);
 
+[GenerateSerializer]
 public enum InvitationStatus
 {
     Open,
@@ -43,11 +49,12 @@ public enum InvitationStatus
     Unknown,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record InvitationCheck(InvitationStatus Status, EventRole Role = EventRole.None, string? Team = null);
 
 // Who may do what in one event (keyed by the event's slug): roles per person and the invitations
 // that grant them.
-public interface IEventAccessGrain : IGrain
+public interface IEventAccessGrain : IGrainWithStringKey
 {
     Task<Membership?> GetMembershipAsync(string email);
 
@@ -75,30 +82,37 @@ public interface IEventAccessGrain : IGrain
 [JsonDerivedType(typeof(InvitationCreated), "invitation-created")]
 [JsonDerivedType(typeof(InvitationAccepted), "invitation-accepted")]
 [JsonDerivedType(typeof(InvitationRevoked), "invitation-revoked")]
+[GenerateSerializer, Immutable]
 public abstract record EventAccessEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record RoleGranted(string Actor, string Email, EventRole Role, string? Team) : EventAccessEvent, IAuditedEvent
 {
     public string Describe() => $"granted {Role} to {Email}" + (Team is null ? "" : $" (team {Team})");
 }
 
+[GenerateSerializer, Immutable]
 public sealed record RoleRevoked(string Actor, string Email, EventRole Role) : EventAccessEvent, IAuditedEvent
 {
     public string Describe() => $"revoked {Role} from {Email}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record InvitationCreated(string Actor, Invitation Invitation) : EventAccessEvent, IAuditedEvent
 {
     public string Describe() => $"created invitation {Invitation.Id} for {Invitation.Role}, {Invitation.MaxUses} use(s), until {Invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record InvitationAccepted(string InvitationId, string Email) : EventAccessEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record InvitationRevoked(string Actor, string InvitationId) : EventAccessEvent, IAuditedEvent
 {
     public string Describe() => $"revoked invitation {InvitationId}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record EventAccessState(
     ImmutableSortedDictionary<string, Membership> Members,
     ImmutableList<Invitation> Invitations) : IJournaledState<EventAccessState, EventAccessEvent>
@@ -130,7 +144,7 @@ public sealed record EventAccessState(
 }
 
 [GrainType("event-access")]
-public sealed class EventAccessGrain(TimeProvider clock) : JournaledGrain<EventAccessState, EventAccessEvent>, IEventAccessGrain
+public sealed class EventAccessGrain(TimeProvider clock) : JournalGrain<EventAccessState, EventAccessEvent>, IEventAccessGrain
 {
     public const int MaxInvitationUses = 10_000;
     public const int MaxTeamLength = 100;

@@ -1,14 +1,17 @@
 using System.Text.Json.Serialization;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.People;
 
 // An invitation the person was accepting when they were asked to sign in; it is redeemed once
 // they prove they own the address. Only the hash of the invitation's secret is kept.
+[GenerateSerializer, Immutable]
 public sealed record PendingInvitation(string EventSlug, string InvitationId, string SecretHash);
 
+[GenerateSerializer, Immutable]
 public sealed record IssuedSignIn(string ChallengeId, string LinkToken, string Code, DateTimeOffset ExpiresAt);
 
+[GenerateSerializer]
 public enum SignInStatus
 {
     SignedIn,
@@ -19,13 +22,15 @@ public enum SignInStatus
     Unknown,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record SignInOutcome(SignInStatus Status, string? Email = null, PendingInvitation? Invitation = null, int AttemptsLeft = 0);
 
+[GenerateSerializer, Immutable]
 public sealed record ChallengeView(string MaskedEmail, DateTimeOffset ExpiresAt, bool IsOpen);
 
 // One sign-in attempt: a link and a 6-digit code sent to one address, keyed by a random id.
 // Both expire after Lifetime and work once; MaxCodeAttempts wrong codes close the challenge.
-public interface ISignInChallengeGrain : IGrain
+public interface ISignInChallengeGrain : IGrainWithStringKey
 {
     Task<IssuedSignIn> IssueAsync(string email, PendingInvitation? invitation);
 
@@ -40,14 +45,19 @@ public interface ISignInChallengeGrain : IGrain
 [JsonDerivedType(typeof(ChallengeIssued), "challenge-issued")]
 [JsonDerivedType(typeof(ChallengeRedeemed), "challenge-redeemed")]
 [JsonDerivedType(typeof(CodeRejected), "code-rejected")]
+[GenerateSerializer, Immutable]
 public abstract record SignInEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record ChallengeIssued(string Email, string SecretHash, string CodeHash, DateTimeOffset ExpiresAt, PendingInvitation? Invitation) : SignInEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record ChallengeRedeemed(string Via, DateTimeOffset At) : SignInEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record CodeRejected(DateTimeOffset At) : SignInEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record SignInState(ChallengeIssued? Issued, bool Redeemed, int WrongCodes) : IJournaledState<SignInState, SignInEvent>
 {
     public static SignInState Initial { get; } = new(null, false, 0);
@@ -62,7 +72,7 @@ public sealed record SignInState(ChallengeIssued? Issued, bool Redeemed, int Wro
 }
 
 [GrainType("sign-in")]
-public sealed class SignInChallengeGrain(TimeProvider clock) : JournaledGrain<SignInState, SignInEvent>, ISignInChallengeGrain
+public sealed class SignInChallengeGrain(TimeProvider clock) : JournalGrain<SignInState, SignInEvent>, ISignInChallengeGrain
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(15);
     public const int MaxCodeAttempts = 5;

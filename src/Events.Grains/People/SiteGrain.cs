@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.People;
 
 // The installation itself. Its organisers organise every event on it.
-public interface ISiteGrain : IGrain
+public interface ISiteGrain : IGrainWithStringKey
 {
     public const string Key = "site";
 
@@ -18,10 +18,13 @@ public interface ISiteGrain : IGrain
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(SiteOrganiserAdded), "site-organiser-added")]
+[GenerateSerializer, Immutable]
 public abstract record SiteEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record SiteOrganiserAdded(string Email, DateTimeOffset At) : SiteEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record SiteState(ImmutableSortedSet<string> Organisers) : IJournaledState<SiteState, SiteEvent>
 {
     public static SiteState Initial { get; } = new(ImmutableSortedSet<string>.Empty);
@@ -34,7 +37,7 @@ public sealed record SiteState(ImmutableSortedSet<string> Organisers) : IJournal
 }
 
 [GrainType("site")]
-public sealed class SiteGrain(TimeProvider clock) : JournaledGrain<SiteState, SiteEvent>, ISiteGrain
+public sealed class SiteGrain(TimeProvider clock) : JournalGrain<SiteState, SiteEvent>, ISiteGrain
 {
     public Task<bool> IsOrganiserAsync(string email) => Task.FromResult(State.Organisers.Contains(email));
 

@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Pitches;
 
+[GenerateSerializer]
 public enum FollowUpStatus
 {
     Requested,
@@ -15,6 +16,7 @@ public enum FollowUpStatus
 }
 
 // Who is changing a follow-up: the web layer decides from the person's role and team.
+[GenerateSerializer]
 public enum FollowUpParty
 {
     Team,
@@ -22,8 +24,10 @@ public enum FollowUpParty
     Organiser,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record FollowUpChange(FollowUpStatus Status, string Actor, DateTimeOffset At);
 
+[GenerateSerializer, Immutable]
 public sealed record FollowUp(
     string Id,
     string Investor,
@@ -44,7 +48,7 @@ public sealed record FollowUp(
 // What investors' requests for a meeting led to, per event (keyed by the event's slug). It has no
 // end date: both sides record meetings and pilot agreements long after the event, which is how the
 // network measures what the event achieved.
-public interface IFollowUpsGrain : IGrain
+public interface IFollowUpsGrain : IGrainWithStringKey
 {
     Task<IReadOnlyList<FollowUp>> ListAsync();
 
@@ -61,8 +65,10 @@ public interface IFollowUpsGrain : IGrain
 [JsonDerivedType(typeof(FollowUpRequested), "follow-up-requested")]
 [JsonDerivedType(typeof(FollowUpUpdated), "follow-up-updated")]
 [JsonDerivedType(typeof(FollowUpWithdrawn), "follow-up-withdrawn")]
+[GenerateSerializer, Immutable]
 public abstract record FollowUpsEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record FollowUpRequested(FollowUp FollowUp) : FollowUpsEvent, IAuditedEvent
 {
     public string Actor => FollowUp.Investor;
@@ -70,16 +76,19 @@ public sealed record FollowUpRequested(FollowUp FollowUp) : FollowUpsEvent, IAud
     public string Describe() => $"requested a follow-up meeting with {FollowUp.TeamName}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record FollowUpUpdated(string Actor, string Id, FollowUpStatus Status, DateTimeOffset At) : FollowUpsEvent, IAuditedEvent
 {
     public string Describe() => $"follow-up {Id}: {Status}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record FollowUpWithdrawn(string Actor, string Id) : FollowUpsEvent, IAuditedEvent
 {
     public string Describe() => $"withdrew follow-up request {Id}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps) : IJournaledState<FollowUpsState, FollowUpsEvent>
 {
     public static FollowUpsState Initial { get; } = new(ImmutableList<FollowUp>.Empty);
@@ -96,7 +105,7 @@ public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps) : IJourna
 }
 
 [GrainType("follow-ups")]
-public sealed class FollowUpsGrain(TimeProvider clock) : JournaledGrain<FollowUpsState, FollowUpsEvent>, IFollowUpsGrain
+public sealed class FollowUpsGrain(TimeProvider clock) : JournalGrain<FollowUpsState, FollowUpsEvent>, IFollowUpsGrain
 {
     public Task<IReadOnlyList<FollowUp>> ListAsync() =>
         Task.FromResult<IReadOnlyList<FollowUp>>([.. State.FollowUps.OrderByDescending(f => f.UpdatedAt)]);

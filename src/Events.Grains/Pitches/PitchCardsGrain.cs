@@ -1,12 +1,13 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Pitches;
 
 // What a city team tells investors. ContactDetails (mail, phone) are shown only to the team,
 // organisers and investors whose follow-up the team accepted; the contact's name is public.
+[GenerateSerializer, Immutable]
 public sealed record PitchCardContent(
     string TeamName,
     string Challenge,
@@ -19,15 +20,17 @@ public sealed record PitchCardContent(
     string ContactName,
     string ContactDetails);
 
+[GenerateSerializer, Immutable]
 public sealed record PitchCardVersion(int Number, PitchCardContent Content, string EditedBy, DateTimeOffset EditedAt);
 
+[GenerateSerializer, Immutable]
 public sealed record PitchCard(string Team, ImmutableList<PitchCardVersion> Versions)
 {
     public PitchCardVersion Current => Versions[^1];
 }
 
 // Every city team's pitch card in one event (keyed by the event's slug), with every version kept.
-public interface IPitchCardsGrain : IGrain
+public interface IPitchCardsGrain : IGrainWithStringKey
 {
     Task<IReadOnlyList<PitchCard>> ListAsync();
 
@@ -39,13 +42,16 @@ public interface IPitchCardsGrain : IGrain
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(PitchCardSaved), "pitch-card-saved")]
+[GenerateSerializer, Immutable]
 public abstract record PitchCardsEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record PitchCardSaved(string Actor, string Team, PitchCardContent Content, DateTimeOffset At) : PitchCardsEvent, IAuditedEvent
 {
     public string Describe() => $"edited the pitch card of {Content.TeamName}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record PitchCardsState(ImmutableSortedDictionary<string, PitchCard> Cards) : IJournaledState<PitchCardsState, PitchCardsEvent>
 {
     public static PitchCardsState Initial { get; } = new(ImmutableSortedDictionary<string, PitchCard>.Empty);
@@ -63,7 +69,7 @@ public sealed record PitchCardsState(ImmutableSortedDictionary<string, PitchCard
 }
 
 [GrainType("pitch-cards")]
-public sealed class PitchCardsGrain(TimeProvider clock) : JournaledGrain<PitchCardsState, PitchCardsEvent>, IPitchCardsGrain
+public sealed class PitchCardsGrain(TimeProvider clock) : JournalGrain<PitchCardsState, PitchCardsEvent>, IPitchCardsGrain
 {
     public const int MaxSectionLength = 4_000;
     public const int MaxNameLength = 100;

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Pitches;
 
@@ -7,7 +7,7 @@ namespace Events.Grains.Pitches;
 // (waiting, pitching on a server-timed clock, questions, scoring, closed), investors' scorecards
 // and the release of feedback. Scorecards leave this grain only through the methods that say so;
 // GetAsync, which pages and live deltas use, carries none.
-public interface IPitchRoomGrain : IGrain
+public interface IPitchRoomGrain : IGrainWithStringKey
 {
     Task<PitchRoomView> GetAsync();
 
@@ -26,7 +26,7 @@ public interface IPitchRoomGrain : IGrain
 }
 
 [GrainType("pitch-room")]
-public sealed class PitchRoomGrain(TimeProvider clock) : JournaledGrain<PitchRoomState, PitchRoomEvent>, IPitchRoomGrain
+public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomState, PitchRoomEvent>, IPitchRoomGrain
 {
     public const int DefaultMinutes = 10;
     public const int MaxMinutes = 30;

@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Pitches;
 
+[GenerateSerializer]
 public enum PitchPhase
 {
     Waiting,
@@ -14,6 +15,7 @@ public enum PitchPhase
     Closed,
 }
 
+[GenerateSerializer]
 public enum PitchControl
 {
     StartPitch,
@@ -25,6 +27,7 @@ public enum PitchControl
 
 // One team's pitch in a room, as anyone may see it: no scores. Rubric is the event's rubric as it
 // was when scoring opened (empty before).
+[GenerateSerializer, Immutable]
 public sealed record Pitch(
     string Team,
     string TeamName,
@@ -39,32 +42,40 @@ public sealed record Pitch(
     public bool Released => ReleasedAt is not null;
 }
 
+[GenerateSerializer, Immutable]
 public sealed record PitchRoomView(string Key, long Version, ImmutableArray<Pitch> Pitches);
 
+[GenerateSerializer, Immutable]
 public sealed record ScorecardInput(IReadOnlyDictionary<string, int> Scores, string Comment, string PrivateNote, Interest Interest, bool Conflict);
 
 // The released feedback for one pitch: aggregates and comments, never who gave them.
+[GenerateSerializer, Immutable]
 public sealed record PitchFeedback(Pitch Pitch, PitchSummary Summary);
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(PitchAdded), "pitch-added")]
 [JsonDerivedType(typeof(PitchControlled), "pitch-controlled")]
 [JsonDerivedType(typeof(ScorecardSaved), "scorecard-saved")]
+[GenerateSerializer, Immutable]
 public abstract record PitchRoomEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record PitchAdded(string Actor, string Team, string TeamName) : PitchRoomEvent, IAuditedEvent
 {
     public string Describe() => $"added {TeamName}'s pitch to the room";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record PitchControlled(string Actor, string Team, PitchControl Control, DateTimeOffset At, int Minutes, ImmutableList<Criterion>? Rubric) : PitchRoomEvent, IAuditedEvent
 {
     public string Describe() => $"pitch {Team}: {Control}";
 }
 
 // Deliberately not audited: the audit trail must not become a second place where scores are read.
+[GenerateSerializer, Immutable]
 public sealed record ScorecardSaved(string Team, Scorecard Scorecard, string? IdempotencyKey) : PitchRoomEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record PitchRoomState(
     ImmutableList<Pitch> Pitches,
     ImmutableDictionary<string, ImmutableDictionary<string, Scorecard>> Scorecards,

@@ -1,21 +1,23 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Pitches;
 
+[GenerateSerializer, Immutable]
 public sealed record Rubric(ImmutableList<Criterion> Criteria, DateTimeOffset? LockedAt)
 {
     public bool Locked => LockedAt is not null;
 }
 
+[GenerateSerializer, Immutable]
 public sealed record CriterionDraft(string Name, string Description, int Weight);
 
 // The event's scoring rubric (keyed by the event's slug): criteria scored 1-5, each with a weight.
 // Organisers edit it until scoring first opens in any pitch room; from then on it is locked, so
 // every pitch of the event is scored against the same criteria.
-public interface IRubricGrain : IGrain
+public interface IRubricGrain : IGrainWithStringKey
 {
     Task<Rubric> GetAsync();
 
@@ -28,18 +30,22 @@ public interface IRubricGrain : IGrain
 [JsonPolymorphic]
 [JsonDerivedType(typeof(RubricSet), "rubric-set")]
 [JsonDerivedType(typeof(RubricLocked), "rubric-locked")]
+[GenerateSerializer, Immutable]
 public abstract record RubricEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record RubricSet(string Actor, ImmutableList<Criterion> Criteria) : RubricEvent, IAuditedEvent
 {
     public string Describe() => "set the rubric: " + string.Join(", ", Criteria.Select(c => $"{c.Name} (x{c.Weight})"));
 }
 
+[GenerateSerializer, Immutable]
 public sealed record RubricLocked(string Actor, DateTimeOffset At) : RubricEvent, IAuditedEvent
 {
     public string Describe() => "locked the rubric (scoring opened)";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record RubricState(ImmutableList<Criterion> Criteria, DateTimeOffset? LockedAt) : IJournaledState<RubricState, RubricEvent>
 {
     // The criteria the city teams pitch against, until an organiser changes them.
@@ -62,7 +68,7 @@ public sealed record RubricState(ImmutableList<Criterion> Criteria, DateTimeOffs
 }
 
 [GrainType("rubric")]
-public sealed class RubricGrain(TimeProvider clock) : JournaledGrain<RubricState, RubricEvent>, IRubricGrain
+public sealed class RubricGrain(TimeProvider clock) : JournalGrain<RubricState, RubricEvent>, IRubricGrain
 {
     public const int MaxCriteria = 10;
     public const int MaxWeight = 10;

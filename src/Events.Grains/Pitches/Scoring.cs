@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 
 namespace Events.Grains.Pitches;
 
+[GenerateSerializer, Immutable]
 public sealed record Criterion(string Id, string Name, string Description, int Weight);
 
+[GenerateSerializer]
 public enum Interest
 {
     Pass,
@@ -13,6 +15,7 @@ public enum Interest
 
 // One investor's scores for one pitch. Conflict: the investor declared a conflict of interest, and
 // none of their scores count in any aggregate.
+[GenerateSerializer, Immutable]
 public sealed record Scorecard(
     string Investor,
     ImmutableDictionary<string, int> Scores,
@@ -22,8 +25,10 @@ public sealed record Scorecard(
     bool Conflict,
     DateTimeOffset UpdatedAt);
 
+[GenerateSerializer, Immutable]
 public sealed record CriterionSummary(string CriterionId, int Count, double Mean, double Median, ImmutableArray<int> Histogram);
 
+[GenerateSerializer, Immutable]
 public sealed record PitchSummary(ImmutableArray<CriterionSummary> Criteria, double WeightedTotal, int Scorecards, ImmutableArray<string> Comments);
 
 // The released feedback, as pure arithmetic over the latest scorecard of each investor.

@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Questions;
 
 // People a moderator barred from asking questions anywhere in one event (keyed by the event's slug).
-public interface IQuestionBansGrain : IGrain
+public interface IQuestionBansGrain : IGrainWithStringKey
 {
     Task<bool> IsBannedAsync(string email);
 
@@ -15,13 +15,16 @@ public interface IQuestionBansGrain : IGrain
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(AskerBanned), "asker-banned")]
+[GenerateSerializer, Immutable]
 public abstract record BansEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record AskerBanned(string Actor, string Email) : BansEvent, IAuditedEvent
 {
     public string Describe() => $"Q&A: banned {Email} from asking";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record BansState(ImmutableHashSet<string> Banned) : IJournaledState<BansState, BansEvent>
 {
     public static BansState Initial { get; } = new(ImmutableHashSet<string>.Empty);
@@ -30,7 +33,7 @@ public sealed record BansState(ImmutableHashSet<string> Banned) : IJournaledStat
 }
 
 [GrainType("question-bans")]
-public sealed class QuestionBansGrain : JournaledGrain<BansState, BansEvent>, IQuestionBansGrain
+public sealed class QuestionBansGrain : JournalGrain<BansState, BansEvent>, IQuestionBansGrain
 {
     public Task<bool> IsBannedAsync(string email) => Task.FromResult(State.Banned.Contains(email));
 

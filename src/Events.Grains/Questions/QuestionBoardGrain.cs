@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Questions;
 
+[GenerateSerializer]
 public enum QuestionStatus
 {
     Pending,
@@ -14,6 +15,7 @@ public enum QuestionStatus
     Withdrawn,
 }
 
+[GenerateSerializer]
 public enum ModerationAction
 {
     Approve,
@@ -23,8 +25,10 @@ public enum ModerationAction
     Unpin,
 }
 
+[GenerateSerializer, Immutable]
 public sealed record Asker(string Email, string Name);
 
+[GenerateSerializer, Immutable]
 public sealed record Question(
     string Id,
     string AuthorEmail,
@@ -37,6 +41,7 @@ public sealed record Question(
     DateTimeOffset? AnsweredAt);
 
 // One question as one viewer may see it: no author where the viewer may not know it.
+[GenerateSerializer, Immutable]
 public sealed record QuestionView(
     string Id,
     string Text,
@@ -50,14 +55,16 @@ public sealed record QuestionView(
     DateTimeOffset AskedAt,
     DateTimeOffset? AnsweredAt);
 
+[GenerateSerializer, Immutable]
 public sealed record BoardView(long Version, bool PreModerated, ImmutableArray<QuestionView> Questions);
 
 // Everything about a board, for the organisers' export.
+[GenerateSerializer, Immutable]
 public sealed record BoardExport(ImmutableArray<Question> Questions);
 
 // The audience's questions for one session (mixer slots and pitch rooms are sessions too),
 // keyed "{event slug}/{session id}".
-public interface IQuestionBoardGrain : IGrain
+public interface IQuestionBoardGrain : IGrainWithStringKey
 {
     Task<BoardView> GetAsync(string? viewer, bool moderator);
 
@@ -86,32 +93,41 @@ public interface IQuestionBoardGrain : IGrain
 [JsonDerivedType(typeof(QuestionModerated), "question-moderated")]
 [JsonDerivedType(typeof(QuestionCorrected), "question-corrected")]
 [JsonDerivedType(typeof(BoardModeSet), "board-mode-set")]
+[GenerateSerializer, Immutable]
 public abstract record BoardEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record QuestionAsked(Question Question, string IdempotencyKey) : BoardEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record QuestionEdited(string QuestionId, string Text) : BoardEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record QuestionWithdrawn(string QuestionId) : BoardEvent;
 
 // Count is the question's votes after this one, so pushes need not fold the board.
+[GenerateSerializer, Immutable]
 public sealed record QuestionVoted(string QuestionId, string Voter, bool Up, int Count) : BoardEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record QuestionModerated(string Actor, string QuestionId, ModerationAction Action, DateTimeOffset At) : BoardEvent, IAuditedEvent
 {
     public string Describe() => $"Q&A: {Action.ToString().ToLowerInvariant()} question {QuestionId}";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record QuestionCorrected(string Actor, string QuestionId, string Before, string After) : BoardEvent, IAuditedEvent
 {
     public string Describe() => $"Q&A: corrected question {QuestionId} from \"{Before}\" to \"{After}\"";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record BoardModeSet(string Actor, bool PreModerated) : BoardEvent, IAuditedEvent
 {
     public string Describe() => PreModerated ? "Q&A: questions now wait for approval" : "Q&A: questions now show at once";
 }
 
+[GenerateSerializer, Immutable]
 public sealed record BoardState(
     bool PreModerated,
     ImmutableList<Question> Questions,
@@ -147,7 +163,7 @@ public sealed record BoardState(
 }
 
 [GrainType("questions")]
-public sealed class QuestionBoardGrain(TimeProvider clock) : JournaledGrain<BoardState, BoardEvent>, IQuestionBoardGrain
+public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardState, BoardEvent>, IQuestionBoardGrain
 {
     public const int MaxLength = 500;
     public const int PerPersonPerMinute = 5;

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Storage;
 
@@ -8,7 +8,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
 {
     public SqlDialect Dialect { get; } = dialect;
 
-    public async Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grain, CancellationToken cancellationToken)
+    public async Task<StoredSnapshot?> ReadSnapshotAsync(JournalKey grain, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, "read_snapshot", grain);
@@ -18,7 +18,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
             : null;
     }
 
-    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(GrainId grain, long afterSequence, int maxCount, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(JournalKey grain, long afterSequence, int maxCount, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, "read_events", grain);
@@ -34,7 +34,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
         return events;
     }
 
-    public async Task AppendAsync(GrainId grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken)
+    public async Task AppendAsync(JournalKey grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
@@ -93,7 +93,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
         return connection;
     }
 
-    private DbCommand Command(DbConnection connection, string query, GrainId grain, DbTransaction? transaction = null)
+    private DbCommand Command(DbConnection connection, string query, JournalKey grain, DbTransaction? transaction = null)
     {
         var command = connection.CreateCommand();
         command.CommandText = Dialect.Query(query);

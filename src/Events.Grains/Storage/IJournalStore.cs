@@ -1,4 +1,4 @@
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Storage;
 
@@ -9,21 +9,21 @@ public sealed record StoredSnapshot(long Sequence, string Payload);
 // Where journals live. Appends are atomic: all of a call's events and its snapshot, or nothing.
 public interface IJournalStore
 {
-    Task<StoredSnapshot?> ReadSnapshotAsync(GrainId grain, CancellationToken cancellationToken);
+    Task<StoredSnapshot?> ReadSnapshotAsync(JournalKey grain, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(GrainId grain, long afterSequence, int maxCount, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(JournalKey grain, long afterSequence, int maxCount, CancellationToken cancellationToken);
 
     // The first event must carry the grain's last stored sequence + 1. If any sequence number is
     // taken already, nothing is written and JournalConflictException is thrown.
-    Task AppendAsync(GrainId grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken);
+    Task AppendAsync(JournalKey grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken);
 
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
 }
 
-public sealed class JournalConflictException(GrainId grain, long sequence, Exception inner)
+public sealed class JournalConflictException(JournalKey grain, long sequence, Exception? inner = null)
     : Exception($"Sequence {sequence} of grain {grain} was appended by another writer.", inner)
 {
-    public GrainId Grain { get; } = grain;
+    public JournalKey Grain { get; } = grain;
 }
 
 public sealed class SchemaTooNewException(string database, int found, int known)

@@ -1,5 +1,6 @@
 using Events.Grains.Agenda;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Live;
 
 namespace Events.Web.Agenda;

@@ -1,6 +1,7 @@
 using Events.Grains.Agenda;
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;

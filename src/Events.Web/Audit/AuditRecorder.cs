@@ -1,5 +1,6 @@
 using Events.Grains.Audit;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Shared;
 using Microsoft.Extensions.Logging;
 

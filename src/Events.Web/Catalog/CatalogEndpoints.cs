@@ -1,5 +1,6 @@
 using Events.Grains.Catalog;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;

@@ -1,4 +1,5 @@
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Events.Web.Live;
 // is pushed to that topic's group, in commit order. Grains never see SignalR. A subscriber that
 // misses a push catches up by sequence number when it next subscribes.
 public sealed class LiveForwarder(GrainEventPublisher publisher, LiveTopics topics, IHubContext<LiveHub, ILiveClient> hub, ILogger<LiveForwarder> logger)
-    : GrainEventPump<LiveDelta>(publisher, logger)
+    : GrainEventPump<LiveDelta>(publisher, logger, fromEverySilo: true)
 {
     protected override LiveDelta? Select(GrainEvent grainEvent) => topics.ProjectLive(grainEvent);
 

@@ -1,4 +1,5 @@
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -8,7 +9,7 @@ namespace Events.Web.Live;
 // The one hub. Anyone may connect and follow public topics; methods that change something name
 // their policy (see the feature files: LiveHub.*.cs), checked on every call.
 [AllowAnonymous]
-public sealed partial class LiveHub(LiveTopics topics, GrainRuntime runtime, IGrainFactory grains, IAuthorizationService authorization) : Hub<ILiveClient>
+public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IGrainFactory grains, IAuthorizationService authorization) : Hub<ILiveClient>
 {
     public const string Path = "/live";
     public const int MaxSubscriptions = 20;
@@ -37,7 +38,7 @@ public sealed partial class LiveHub(LiveTopics topics, GrainRuntime runtime, IGr
             // Join first, then read: an event committed in between arrives twice and the client
             // drops the copy by its sequence number, instead of being missed.
             await Groups.AddToGroupAsync(Context.ConnectionId, subscription.Topic!);
-            var missed = await runtime.ReadEventsAsync(new GrainId(resolved.Kind.GrainType, resolved.Key), Math.Max(0, subscription.After), MaxCatchUpEventsPlusOne);
+            var missed = await journal.ReadEventsAsync(new JournalKey(resolved.Kind.GrainType, resolved.Key), Math.Max(0, subscription.After), MaxCatchUpEventsPlusOne);
             caughtUp.Add(missed.Count > LiveTopics.MaxCatchUpEvents
                 ? new CatchUp(subscription.Topic!, true, [])
                 : new CatchUp(subscription.Topic!, false, [.. missed.Select(e => resolved.Kind.Project(subscription.Topic!, e)).OfType<LiveDelta>()]));

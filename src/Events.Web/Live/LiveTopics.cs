@@ -1,4 +1,5 @@
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 
 namespace Events.Web.Live;
 

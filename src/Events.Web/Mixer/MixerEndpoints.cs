@@ -1,7 +1,8 @@
 using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Mixer;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Agenda;
 using Events.Web.Localization;
 using Events.Web.Security;

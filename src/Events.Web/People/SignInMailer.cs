@@ -1,5 +1,6 @@
 using Events.Grains.People;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Localization;
 using Events.Web.Mail;
 using Events.Web.Security;

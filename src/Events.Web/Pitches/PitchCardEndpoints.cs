@@ -1,7 +1,8 @@
 using Events.Grains;
 using Events.Grains.People;
 using Events.Grains.Pitches;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;
 using Events.Web.Shared;

@@ -1,5 +1,6 @@
 using Events.Grains.Pitches;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Live;
 
 namespace Events.Web.Pitches;

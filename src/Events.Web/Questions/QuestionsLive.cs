@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Events.Grains.Questions;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Events.Web.Live;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.SignalR;
@@ -37,7 +38,7 @@ public sealed class QuestionsTopic : ILiveTopic
 // At most one count update per question per second per board: a burst of votes on a popular
 // question becomes one small frame a second for everyone on a slow link. The last count wins.
 public sealed class VoteCoalescer(GrainEventPublisher publisher, IHubContext<LiveHub, ILiveClient> hub, ILogger<VoteCoalescer> logger)
-    : GrainEventPump<GrainEvent>(publisher, logger)
+    : GrainEventPump<GrainEvent>(publisher, logger, fromEverySilo: true)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Events.Grains.People;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

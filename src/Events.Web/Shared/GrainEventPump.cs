@@ -1,12 +1,15 @@
 using System.Threading.Channels;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
+using Orleans;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Events.Web.Shared;
 
-// Takes committed grain events off the publisher (which runs inside the grain's turn, so it must
-// not wait) and handles the ones a subclass selects, one at a time, in commit order. Subscribes on
+// Takes committed grain events off this silo's publisher (which runs inside the grain's turn, so it
+// must not wait) and handles the ones a subclass selects, one at a time, in commit order. Live
+// pushes take events from every silo; work that must happen once per event (audit, mail) takes only
+// what grains on this silo committed, so with several silos exactly one handles each event. Subscribes on
 // construction: the host builds every hosted service before starting any, so events committed by
 // start-up work (seeding) are not missed. What is queued at shutdown is drained first.
 public abstract class GrainEventPump<T> : BackgroundService
@@ -16,7 +19,7 @@ public abstract class GrainEventPump<T> : BackgroundService
     private readonly ILogger _logger;
     private readonly IDisposable _subscription;
 
-    protected GrainEventPump(GrainEventPublisher publisher, ILogger logger)
+    protected GrainEventPump(GrainEventPublisher publisher, ILogger logger, bool fromEverySilo = false)
     {
         _logger = logger;
         _subscription = publisher.Subscribe(e =>
@@ -25,7 +28,7 @@ public abstract class GrainEventPump<T> : BackgroundService
             {
                 _queue.Writer.TryWrite(item);
             }
-        });
+        }, fromEverySilo);
     }
 
     protected abstract T? Select(GrainEvent grainEvent);

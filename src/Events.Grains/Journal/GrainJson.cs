@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Events.Grains.Runtime;
+namespace Events.Grains.Journal;
 
 // One serializer setup for journals and snapshots. Event records declare their stored names with
 // [JsonDerivedType]; those names are part of the database format and never change.

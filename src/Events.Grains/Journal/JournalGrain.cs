@@ -1,0 +1,175 @@
+using System.Text.Json;
+using Events.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.EventSourcing;
+using Orleans.EventSourcing.CustomStorage;
+using Orleans.Providers;
+
+namespace Events.Grains.Journal;
+
+// An Orleans JournaledGrain whose log is our append-only journal table (Orleans' CustomStorage
+// log-consistency provider). What a call raises is kept aside while the call runs and appended
+// when it returns, in one transaction, with the conditional form: if another writer appended
+// first, nothing is written and the call is refused (JournalConflictException) on refreshed state,
+// never re-applied blindly. A call that throws leaves state and journal as they were. Only after
+// the append is durable does the caller get its answer and the events get published.
+[LogConsistencyProvider(ProviderName = JournalStorage.ProviderName)]
+public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TState, TEvent>, TEvent>,
+    ICustomStorageInterface<Folded<TState, TEvent>, TEvent>, IIncomingGrainCallFilter
+    where TState : class, IJournaledState<TState, TEvent>
+    where TEvent : class
+{
+    private readonly List<TEvent> _pending = [];
+    private TState? _working;
+    private JournalServices? _services;
+
+    // The state as this call sees it, including what it raised and has not appended yet.
+    protected new TState State => _working ?? base.State.Value;
+
+    // The sequence number of the last event folded into State.
+    protected new long Version => base.Version + _pending.Count;
+
+    protected string Key => this.GetPrimaryKeyString();
+
+    protected JournalKey Journal => new(this.GetGrainId().Type.ToString()!, Key);
+
+    private JournalServices Services => _services ??= ServiceProvider.GetRequiredService<JournalServices>();
+
+    protected override void RaiseEvent<TRaised>(TRaised @event)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        _working = State.Apply(@event);
+        _pending.Add(@event);
+    }
+
+    protected override void RaiseEvents<TRaised>(IEnumerable<TRaised> events)
+    {
+        foreach (var @event in events)
+        {
+            RaiseEvent(@event);
+        }
+    }
+
+    // Orleans' own conditional raise would bypass the per-call batch; grains raise with RaiseEvent.
+    protected override Task<bool> RaiseConditionalEvent<TRaised>(TRaised @event) =>
+        throw new NotSupportedException("Raise with RaiseEvent: the call's events are appended conditionally when it returns.");
+
+    protected override Task<bool> RaiseConditionalEvents<TRaised>(IEnumerable<TRaised> events) =>
+        throw new NotSupportedException("Raise with RaiseEvent: the call's events are appended conditionally when it returns.");
+
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        Discard();
+        try
+        {
+            await context.Invoke();
+        }
+        catch
+        {
+            Discard();
+            throw;
+        }
+
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        var raised = _pending.ToArray();
+        Discard();
+        if (!await base.RaiseConditionalEvents(raised))
+        {
+            throw new JournalConflictException(Journal, base.Version + 1);
+        }
+
+        var first = base.Version - raised.Length + 1;
+        var recordedAt = _lastRecordedAt;
+        var committed = new GrainEvent[raised.Length];
+        for (var i = 0; i < raised.Length; i++)
+        {
+            committed[i] = new GrainEvent(Journal, first + i, raised[i], recordedAt);
+        }
+
+        Services.Publish(committed);
+    }
+
+    private DateTimeOffset _lastRecordedAt;
+
+    async Task<KeyValuePair<int, Folded<TState, TEvent>>> ICustomStorageInterface<Folded<TState, TEvent>, TEvent>.ReadStateFromStorage()
+    {
+        var store = Services.Store;
+        var journal = Journal;
+        var snapshot = await store.ReadSnapshotAsync(journal, CancellationToken.None);
+        var state = snapshot is null ? TState.Initial : Deserialize<TState>(snapshot.Payload);
+        var version = snapshot?.Sequence ?? 0;
+        while (true)
+        {
+            var batch = await store.ReadEventsAsync(journal, version, JournalPage.Size, CancellationToken.None);
+            foreach (var stored in batch)
+            {
+                state = state.Apply(Deserialize<TEvent>(stored.Payload));
+                version = stored.Sequence;
+            }
+
+            if (batch.Count < JournalPage.Size)
+            {
+                break;
+            }
+        }
+
+        return new(checked((int)version), new Folded<TState, TEvent> { Value = state });
+    }
+
+    async Task<bool> ICustomStorageInterface<Folded<TState, TEvent>, TEvent>.ApplyUpdatesToStorage(IReadOnlyList<TEvent> updates, int expectedVersion)
+    {
+        if (updates.Count == 0)
+        {
+            return true;
+        }
+
+        var services = Services;
+        var recordedAt = services.Clock.GetUtcNow();
+        var stored = new StoredEvent[updates.Count];
+        var state = base.State.Value;
+        for (var i = 0; i < updates.Count; i++)
+        {
+            stored[i] = new StoredEvent(expectedVersion + i + 1, JsonSerializer.Serialize(updates[i], GrainJson.Options), recordedAt);
+            state = state.Apply(updates[i]);
+        }
+
+        long newVersion = expectedVersion + updates.Count;
+        var interval = services.Options.SnapshotInterval;
+        var snapshot = interval > 0 && newVersion / interval > expectedVersion / interval
+            ? new StoredSnapshot(newVersion, JsonSerializer.Serialize(state, GrainJson.Options))
+            : null;
+
+        try
+        {
+            await services.Store.AppendAsync(Journal, stored, snapshot, CancellationToken.None);
+        }
+        catch (JournalConflictException)
+        {
+            return false;
+        }
+
+        _lastRecordedAt = recordedAt;
+        return true;
+    }
+
+    protected override void TransitionState(Folded<TState, TEvent> state, TEvent @event) => state.Value = state.Value.Apply(@event);
+
+    private void Discard()
+    {
+        _pending.Clear();
+        _working = null;
+    }
+
+    private static T Deserialize<T>(string payload) =>
+        JsonSerializer.Deserialize<T>(payload, GrainJson.Options)
+        ?? throw new InvalidDataException("A grain's journal has an empty entry.");
+}
+
+internal static class JournalPage
+{
+    public const int Size = 500;
+}

@@ -1,0 +1,32 @@
+using Events.Grains.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Events.Grains.Journal;
+
+public sealed class JournalOptions
+{
+    public const string Section = "Grains";
+
+    // A grain with no call for this long leaves memory (Orleans' collection age); its next call reloads it.
+    public TimeSpan IdleDeactivation { get; set; } = TimeSpan.FromMinutes(10);
+
+    // A snapshot of the state is written every this many events; 0 turns snapshots off.
+    public int SnapshotInterval { get; set; } = 50;
+}
+
+// What every journaled grain on a silo shares: the store, the clock, and where committed events go.
+public sealed class JournalServices(IJournalStore store, TimeProvider clock, IOptions<JournalOptions> options, GrainEventPublisher publisher, JournalRelay relay)
+{
+    public IJournalStore Store { get; } = store;
+
+    public TimeProvider Clock { get; } = clock;
+
+    public JournalOptions Options { get; } = options.Value;
+
+    // Runs in the committing grain's turn: local subscribers first, then every other silo.
+    internal void Publish(IReadOnlyList<GrainEvent> committed)
+    {
+        publisher.PublishCommittedHere(committed);
+        relay.SendToOtherSilos(committed);
+    }
+}
