@@ -149,7 +149,7 @@ public sealed class SessionChangeTests : IAsyncDisposable
         var mixer = await SessionAsync("Global Mixer");
         var topic = $"agenda:{Slug}";
         var seen = (await Agenda.GetAsync())!.Version;
-        await using (var client = await HubTestClient.ConnectAsync(_host.BaseAddress))
+        await using (var client = await LiveClient.ConnectAsync(_host))
         {
             await client.InvokeAsync("Subscribe", new object[] { new[] { new { topic, after = seen } } });
             await Agenda.ChangeSessionAsync("m", new SessionChange(mixer.Id, AgendaChangeKind.Delayed, 5));
@@ -166,7 +166,7 @@ public sealed class SessionChangeTests : IAsyncDisposable
 
         // While this client is away the session ends; coming back with its last number it gets exactly that.
         await Agenda.ChangeSessionAsync("m", new SessionChange(mixer.Id, AgendaChangeKind.Ended));
-        await using var back = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        await using var back = await LiveClient.ConnectAsync(_host);
         var caughtUp = (await back.InvokeAsync("Subscribe", new object[] { new[] { new { topic, after = seen } } }))[0];
 
         var missed = caughtUp.GetProperty("deltas").EnumerateArray().ToList();

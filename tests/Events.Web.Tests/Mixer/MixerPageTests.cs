@@ -5,6 +5,7 @@ using Events.Grains.Mixer;
 using Events.Grains.People;
 using Events.Silo;
 using Events.Web.Tests.Live;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Mixer;
 
@@ -139,7 +140,7 @@ public sealed class MixerPageTests : IAsyncDisposable
         var topic = $"mixer:{Slug}/{sessionId}";
         var seen = (await slot.GetAsync()).Version;
         using var moderator = await AsAsync(EventRole.Moderator);
-        await using (var client = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(moderator)))
+        await using (var client = await LiveClient.ConnectAsync(_host, moderator))
         {
             await client.InvokeAsync("Subscribe", new object[] { new[] { new { topic, after = seen } } });
 
@@ -155,7 +156,7 @@ public sealed class MixerPageTests : IAsyncDisposable
         }
 
         await slot.ControlAsync("m@example.org", MixerControl.End);
-        await using var back = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        await using var back = await LiveClient.ConnectAsync(_host);
         var missed = (await back.InvokeAsync("Subscribe", new object[] { new[] { new { topic, after = seen } } }))[0].GetProperty("deltas").EnumerateArray().ToList();
 
         Assert.Single(missed);
@@ -169,9 +170,9 @@ public sealed class MixerPageTests : IAsyncDisposable
         var sessionId = await MixerSessionIdAsync();
         await AcceptAsync(await SlotAsync(), "Kampala", 10);
         using var attendee = await AsAsync(EventRole.Attendee);
-        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(attendee));
+        await using var client = await LiveClient.ConnectAsync(_host, attendee);
 
-        var refused = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("ControlMixer", Slug, sessionId, "StartSlot"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("ControlMixer", Slug, sessionId, "StartSlot"));
 
         Assert.Contains("unauthorized", refused.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(MixerPhase.NotStarted, (await (await SlotAsync()).GetAsync()).Now.Phase);

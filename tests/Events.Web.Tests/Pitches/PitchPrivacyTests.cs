@@ -62,7 +62,7 @@ public sealed class PitchPrivacyTests : IAsyncDisposable
         using var anonymous = new TestBrowser(_host);
 
         // An attendee follows the room and its Q&A board over a real WebSocket for the whole run.
-        await using var watcher = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(attendee));
+        await using var watcher = await LiveClient.ConnectAsync(_host, attendee);
         await watcher.InvokeAsync("Subscribe", new object[] { new[] { new { topic = $"pitch:{Slug}/{Room}", after = 0 }, new { topic = $"qa:{Slug}/{Room}", after = 0 } } });
 
         await moderator.GetPageAsync($"/events/{Slug}/rooms/{Room}");
@@ -74,7 +74,7 @@ public sealed class PitchPrivacyTests : IAsyncDisposable
         using var amaraSaved = await amara.PostFormAsync($"{PitchPage}/scorecard", Scorecard(4, "Amara-comment: strong evidence", "Amara-note: call my partner"));
         Assert.Equal(HttpStatusCode.Found, amaraSaved.StatusCode);
         // Bola scores through the hub, as the offline-safe input does.
-        await using (var bolaHub = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(bola)))
+        await using (var bolaHub = await LiveClient.ConnectAsync(_host, bola))
         {
             await bolaHub.InvokeAsync("ScorePitch", Slug, Room, Team, Enumerable.Range(1, 5).ToDictionary(i => $"c{i}", _ => "2"), "Bola-comment: budget unclear", "Bola-note: too early for us", "Pass", false, "bola-key-1");
         }

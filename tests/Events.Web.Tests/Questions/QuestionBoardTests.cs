@@ -5,6 +5,7 @@ using Events.Grains.People;
 using Events.Grains.Questions;
 using Events.Silo;
 using Events.Web.Tests.Live;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Questions;
 
@@ -95,9 +96,9 @@ public sealed class QuestionBoardTests : IAsyncDisposable
 
         await attendee.GetPageAsync(page);
         using var viaForm = await attendee.PostFormAsync($"{page}/questions", ("text", "Another one"), ("idempotencyKey", "b2"));
-        await using var hub = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(attendee));
+        await using var hub = await LiveClient.ConnectAsync(_host, attendee);
         var session = await SessionIdAsync();
-        var viaHub = await Assert.ThrowsAsync<HubCallException>(() => hub.InvokeAsync("AskQuestion", Slug, session, "Through the hub", false, "b3"));
+        var viaHub = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("AskQuestion", Slug, session, "Through the hub", false, "b3"));
 
         Assert.Equal(HttpStatusCode.BadRequest, viaForm.StatusCode);
         Assert.Contains("A moderator has stopped you from asking questions in this event.", WebUtility.HtmlDecode(await viaForm.Content.ReadAsStringAsync(Ct)));
@@ -110,7 +111,7 @@ public sealed class QuestionBoardTests : IAsyncDisposable
     {
         var board = await BoardAsync();
         var question = await board.AskAsync(Person("Popular"), "Who pays for the servers after the pilot?", false, "c1");
-        await using var client = await HubTestClient.ConnectAsync(_host.BaseAddress);
+        await using var client = await LiveClient.ConnectAsync(_host);
         await client.InvokeAsync("Subscribe", new object[] { new[] { new { topic = $"qa:{Slug}/{await SessionIdAsync()}", after = (await board.GetAsync(null, false)).Version } } });
         var clock = Stopwatch.StartNew();
 
@@ -141,7 +142,7 @@ public sealed class QuestionBoardTests : IAsyncDisposable
     public async Task The_same_question_sent_twice_with_one_idempotency_key_exists_once()
     {
         using var attendee = await AsAsync(EventRole.Attendee, "Resender");
-        await using var hub = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(attendee));
+        await using var hub = await LiveClient.ConnectAsync(_host, attendee);
         var session = await SessionIdAsync();
 
         var first = await hub.InvokeAsync("AskQuestion", Slug, session, "Will the app work offline?", false, "same-key");
@@ -156,7 +157,7 @@ public sealed class QuestionBoardTests : IAsyncDisposable
     {
         var page = await PageAsync();
         using var watcher = await AsAsync(EventRole.Attendee, "Watcher");
-        await using var hub = await HubTestClient.ConnectAsync(_host.BaseAddress, HubTestClient.CookieOf(watcher));
+        await using var hub = await LiveClient.ConnectAsync(_host, watcher);
         await hub.InvokeAsync("Subscribe", new object[] { new[] { new { topic = $"qa:{Slug}/{await SessionIdAsync()}", after = 0 } } });
         using var shy = await AsAsync(EventRole.Attendee, "Zainabou");
         await shy.GetPageAsync(page);

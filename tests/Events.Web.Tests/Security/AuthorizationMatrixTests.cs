@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Events.Web.Tests.Security;
@@ -224,7 +225,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         // Hub methods first: the HTTP table ends by signing everyone out.
         foreach (var (who, browser) in browsers)
         {
-            await using var hub = await Live.HubTestClient.ConnectAsync(_host.BaseAddress, Live.HubTestClient.CookieOf(browser));
+            await using var hub = await Live.LiveClient.ConnectAsync(_host, browser);
             foreach (var (method, arguments, allowed) in HubTable)
             {
                 string? refusal = null;
@@ -232,7 +233,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
                 {
                     await hub.InvokeAsync(method, arguments);
                 }
-                catch (Live.HubCallException ex)
+                catch (HubException ex)
                 {
                     refusal = ex.Message;
                 }
