@@ -17,11 +17,11 @@ public static class SiloCommands
     // Settings may follow as --Key=value; the command's own words are the rest.
     private static string[] Words(string[] args) => [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
 
-    // A command runs its own silo beside a server that may be running: it must not take the
-    // server's ports. It serves no HTTP.
+    // A command runs its own silo (grain calls need one) beside a server that may be running: it
+    // takes none of the server's ports and serves no HTTP.
     public static void UseSpareEndpoints(WebApplicationBuilder builder)
     {
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoHttpServer>();
         builder.Configuration[$"{OrleansSettings.Section}:{nameof(OrleansSettings.SiloPort)}"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.Configuration[$"{OrleansSettings.Section}:{nameof(OrleansSettings.GatewayPort)}"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -68,5 +68,19 @@ public static class SiloCommands
         await app.StopAsync();
         await ((IAsyncDisposable)app).DisposeAsync();
         return 0;
+    }
+}
+
+internal sealed class NoHttpServer : Microsoft.AspNetCore.Hosting.Server.IServer
+{
+    public Microsoft.AspNetCore.Http.Features.IFeatureCollection Features { get; } = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
+
+    public Task StartAsync<TContext>(Microsoft.AspNetCore.Hosting.Server.IHttpApplication<TContext> application, CancellationToken cancellationToken)
+        where TContext : notnull => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose()
+    {
     }
 }
