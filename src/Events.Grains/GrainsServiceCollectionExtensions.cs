@@ -16,6 +16,24 @@ public static class GrainsServiceCollectionExtensions
     public static ISiloBuilder AddEventGrains(this ISiloBuilder silo)
     {
         silo.AddCustomStorageBasedLogConsistencyProvider(JournalStorage.ProviderName);
+        silo.AddAdoNetGrainStorage(GrainStore.Name, options => options.Configure<IOptions<StorageOptions>>((adoNet, storage) =>
+        {
+            // Orleans reads its statements from our OrleansQuery table (migration 0002), on the
+            // same database as the journal.
+            if (storage.Value.Provider == StorageProvider.PostgreSql)
+            {
+                adoNet.Invariant = "Npgsql";
+                adoNet.ConnectionString = storage.Value.ConnectionString;
+            }
+            else
+            {
+                // Orleans 10.4.2 knows Microsoft.Data.Sqlite by this invariant name.
+                adoNet.Invariant = "System.Data.SQLite";
+                adoNet.ConnectionString = SqliteDialect.ConnectionStringFor(storage.Value.ResolveSqlitePath());
+            }
+
+            adoNet.GrainStorageSerializer = new GrainStateJson();
+        }));
         var services = silo.Services;
         services.AddJournalStorage();
         services.AddOptions<JournalOptions>();

@@ -38,7 +38,7 @@ public sealed record CatalogState(ImmutableList<EventListing> Events) : IJournal
 }
 
 [GrainType("catalog")]
-public sealed class EventCatalogGrain : JournalGrain<CatalogState, CatalogEvent>, IEventCatalogGrain
+public sealed class EventCatalogGrain([PersistentState("catalog", GrainStore.Name)] IPersistentState<Folded<CatalogState, CatalogEvent>> state) : StateGrain<CatalogState, CatalogEvent>(state), IEventCatalogGrain
 {
     public Task<IReadOnlyList<EventListing>> ListAsync() =>
         Task.FromResult<IReadOnlyList<EventListing>>(State.Events.OrderBy(e => e.StartsAt).ToList());

@@ -77,9 +77,12 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
 
         var raised = _pending.ToArray();
         Discard();
+
+        // Taken before the append: a refused append re-reads the journal, which moves Version on.
+        var attempted = base.Version + 1;
         if (!await base.RaiseConditionalEvents(raised))
         {
-            throw new JournalConflictException(Journal, base.Version + 1);
+            throw new JournalConflictException(Journal, attempted);
         }
 
         var first = base.Version - raised.Length + 1;
@@ -97,26 +100,7 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
 
     async Task<KeyValuePair<int, Folded<TState, TEvent>>> ICustomStorageInterface<Folded<TState, TEvent>, TEvent>.ReadStateFromStorage()
     {
-        var store = Services.Store;
-        var journal = Journal;
-        var snapshot = await store.ReadSnapshotAsync(journal, CancellationToken.None);
-        var state = snapshot is null ? TState.Initial : Deserialize<TState>(snapshot.Payload);
-        var version = snapshot?.Sequence ?? 0;
-        while (true)
-        {
-            var batch = await store.ReadEventsAsync(journal, version, JournalPage.Size, CancellationToken.None);
-            foreach (var stored in batch)
-            {
-                state = state.Apply(Deserialize<TEvent>(stored.Payload));
-                version = stored.Sequence;
-            }
-
-            if (batch.Count < JournalPage.Size)
-            {
-                break;
-            }
-        }
-
+        var (state, version) = await JournalFold.ReadAsync<TState, TEvent>(Services.Store, Journal);
         return new(checked((int)version), new Folded<TState, TEvent> { Value = state });
     }
 
@@ -163,13 +147,4 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
         _pending.Clear();
         _working = null;
     }
-
-    private static T Deserialize<T>(string payload) =>
-        JsonSerializer.Deserialize<T>(payload, GrainJson.Options)
-        ?? throw new InvalidDataException("A grain's journal has an empty entry.");
-}
-
-internal static class JournalPage
-{
-    public const int Size = 500;
 }

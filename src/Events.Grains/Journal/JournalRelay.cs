@@ -63,7 +63,7 @@ public sealed class JournalRelayGrain(TimeProvider clock) : Grain, IJournalRelay
     }
 }
 
-public sealed class JournalRelay(IGrainFactory grains, ILocalSiloDetails silo, GrainEventPublisher publisher, ILogger<JournalRelay> logger)
+public sealed class JournalRelay(IGrainFactory grains, ILocalSiloDetails silo, IClusterMembershipService membership, GrainEventPublisher publisher, ILogger<JournalRelay> logger)
     : BackgroundService, IJournalObserver
 {
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(5);
@@ -81,8 +81,14 @@ public sealed class JournalRelay(IGrainFactory grains, ILocalSiloDetails silo, G
 
     internal void SendToOtherSilos(IReadOnlyList<GrainEvent> committed)
     {
-        var relay = RelayGrain;
-        _ = relay.PublishAsync(SiloName, [.. committed]);
+        // Alone in the cluster (SQLite, or one PostgreSQL silo) there is no one to tell: skip the
+        // message. A silo that is still joining catches up by sequence number like any browser.
+        if (!membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress)))
+        {
+            return;
+        }
+
+        _ = RelayGrain.PublishAsync(SiloName, [.. committed]);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -29,4 +29,7 @@ public sealed class JournalServices(IJournalStore store, TimeProvider clock, IOp
         publisher.PublishCommittedHere(committed);
         relay.SendToOtherSilos(committed);
     }
+
+    // What state grains change: their audit entries are made on this silo; nothing is pushed live.
+    internal void PublishHereOnly(IReadOnlyList<GrainEvent> changes) => publisher.PublishCommittedHere(changes);
 }

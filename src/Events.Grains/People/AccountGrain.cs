@@ -56,7 +56,7 @@ public sealed record AccountState(Account? Account) : IJournaledState<AccountSta
 }
 
 [GrainType("account")]
-public sealed class AccountGrain(TimeProvider clock) : JournalGrain<AccountState, AccountEvent>, IAccountGrain
+public sealed class AccountGrain([PersistentState("account", GrainStore.Name)] IPersistentState<Folded<AccountState, AccountEvent>> state, TimeProvider clock) : StateGrain<AccountState, AccountEvent>(state), IAccountGrain
 {
     public static readonly ImmutableArray<string> Languages = ["en", "fr", "pt"];
 

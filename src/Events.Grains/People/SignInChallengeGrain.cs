@@ -72,7 +72,7 @@ public sealed record SignInState(ChallengeIssued? Issued, bool Redeemed, int Wro
 }
 
 [GrainType("sign-in")]
-public sealed class SignInChallengeGrain(TimeProvider clock) : JournalGrain<SignInState, SignInEvent>, ISignInChallengeGrain
+public sealed class SignInChallengeGrain([PersistentState("sign-in", GrainStore.Name)] IPersistentState<Folded<SignInState, SignInEvent>> state, TimeProvider clock) : StateGrain<SignInState, SignInEvent>(state), ISignInChallengeGrain
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(15);
     public const int MaxCodeAttempts = 5;

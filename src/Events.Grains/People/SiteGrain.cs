@@ -37,7 +37,7 @@ public sealed record SiteState(ImmutableSortedSet<string> Organisers) : IJournal
 }
 
 [GrainType("site")]
-public sealed class SiteGrain(TimeProvider clock) : JournalGrain<SiteState, SiteEvent>, ISiteGrain
+public sealed class SiteGrain([PersistentState("site", GrainStore.Name)] IPersistentState<Folded<SiteState, SiteEvent>> state, TimeProvider clock) : StateGrain<SiteState, SiteEvent>(state), ISiteGrain
 {
     public Task<bool> IsOrganiserAsync(string email) => Task.FromResult(State.Organisers.Contains(email));
 

@@ -33,7 +33,7 @@ public sealed record BansState(ImmutableHashSet<string> Banned) : IJournaledStat
 }
 
 [GrainType("question-bans")]
-public sealed class QuestionBansGrain : JournalGrain<BansState, BansEvent>, IQuestionBansGrain
+public sealed class QuestionBansGrain([PersistentState("question-bans", GrainStore.Name)] IPersistentState<Folded<BansState, BansEvent>> state) : StateGrain<BansState, BansEvent>(state), IQuestionBansGrain
 {
     public Task<bool> IsBannedAsync(string email) => Task.FromResult(State.Banned.Contains(email));
 

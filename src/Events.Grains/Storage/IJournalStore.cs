@@ -20,9 +20,13 @@ public interface IJournalStore
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
 }
 
+// Thrown to the grain's caller when another writer appended first, so Orleans must be able to
+// carry it across silos: without a generated codec the caller gets CodecNotFoundException instead.
+[GenerateSerializer]
 public sealed class JournalConflictException(JournalKey grain, long sequence, Exception? inner = null)
     : Exception($"Sequence {sequence} of grain {grain} was appended by another writer.", inner)
 {
+    [Id(0)]
     public JournalKey Grain { get; } = grain;
 }
 

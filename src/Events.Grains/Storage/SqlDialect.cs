@@ -118,14 +118,16 @@ public sealed class SqliteDialect : SqlDialect, IDisposable
         : base("sqlite")
     {
         DatabasePath = Path.GetFullPath(databasePath);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        _connectionString = ConnectionStringFor(DatabasePath);
     }
+
+    public static string ConnectionStringFor(string databasePath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.GetFullPath(databasePath),
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
 
     public string DatabasePath { get; }
 

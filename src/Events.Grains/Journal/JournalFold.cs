@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Events.Grains.Storage;
+
+namespace Events.Grains.Journal;
+
+// State = latest snapshot + the events after it, read page by page.
+internal static class JournalFold
+{
+    private const int PageSize = 500;
+
+    public static async Task<(TState State, long Version)> ReadAsync<TState, TEvent>(IJournalStore store, JournalKey journal)
+        where TState : class, IJournaledState<TState, TEvent>
+        where TEvent : class
+    {
+        var snapshot = await store.ReadSnapshotAsync(journal, CancellationToken.None);
+        var state = snapshot is null ? TState.Initial : Deserialize<TState>(snapshot.Payload);
+        var version = snapshot?.Sequence ?? 0;
+        while (true)
+        {
+            var batch = await store.ReadEventsAsync(journal, version, PageSize, CancellationToken.None);
+            foreach (var stored in batch)
+            {
+                state = state.Apply(Deserialize<TEvent>(stored.Payload));
+                version = stored.Sequence;
+            }
+
+            if (batch.Count < PageSize)
+            {
+                return (state, version);
+            }
+        }
+    }
+
+    private static T Deserialize<T>(string payload) =>
+        JsonSerializer.Deserialize<T>(payload, GrainJson.Options)
+        ?? throw new InvalidDataException("A grain's journal has an empty entry.");
+}
