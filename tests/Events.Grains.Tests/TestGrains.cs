@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
-using Events.Grains.Runtime;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Tests;
 
-// A small journaled grain for testing the runtime itself: a ledger of numbered entries.
-public interface ILedgerGrain : IGrain
+// A small journaled grain for testing JournalGrain itself: a ledger of numbered entries.
+public interface ILedgerGrain : IGrainWithStringKey
 {
     Task<LedgerState> GetAsync();
 
@@ -16,14 +16,20 @@ public interface ILedgerGrain : IGrain
     Task AddThenFailAsync(string note);
 
     Task<int> ActivationNumberAsync();
+
+    // The silo this activation lives on, as SiloAddress.ToParsableString().
+    Task<string> SiloAsync();
 }
 
 [JsonPolymorphic]
 [JsonDerivedType(typeof(EntryAdded), "entry-added")]
+[GenerateSerializer, Immutable]
 public abstract record LedgerEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record EntryAdded(long Number, string Note) : LedgerEvent;
 
+[GenerateSerializer, Immutable]
 public sealed record LedgerState(long Count, ImmutableList<string> Notes, ImmutableList<long> Numbers) : IJournaledState<LedgerState, LedgerEvent>
 {
     public static LedgerState Initial { get; } = new(0, [], []);
@@ -35,22 +41,40 @@ public sealed record LedgerState(long Count, ImmutableList<string> Notes, Immuta
     };
 }
 
+// One per silo: numbers the ledger's activations and counts its deactivations, so a test can
+// tell a reloaded grain from the one it talked to before without waking it.
 public sealed class ActivationCounter
 {
-    private int _count;
+    private int _activations;
+    private int _deactivations;
 
-    public int Next() => Interlocked.Increment(ref _count);
+    public int Deactivations => Volatile.Read(ref _deactivations);
+
+    public int Activated() => Interlocked.Increment(ref _activations);
+
+    public void Deactivated() => Interlocked.Increment(ref _deactivations);
 }
 
-[GrainType("test-ledger")]
-public sealed class LedgerGrain(ActivationCounter activations) : JournaledGrain<LedgerState, LedgerEvent>, ILedgerGrain
+[GrainType(TypeName)]
+public sealed class LedgerGrain(ActivationCounter activations, ILocalSiloDetails silo) : JournalGrain<LedgerState, LedgerEvent>, ILedgerGrain
 {
+    public const string TypeName = "test-ledger";
+
     private int _activationNumber;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public static JournalKey JournalOf(string key) => new(TypeName, key);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _activationNumber = activations.Next();
-        return Task.CompletedTask;
+        // The journal is loaded here; counting after it means a counted activation has its state.
+        await base.OnActivateAsync(cancellationToken);
+        _activationNumber = activations.Activated();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        activations.Deactivated();
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<LedgerState> GetAsync() => Task.FromResult(State);
@@ -80,9 +104,6 @@ public sealed class LedgerGrain(ActivationCounter activations) : JournaledGrain<
     }
 
     public Task<int> ActivationNumberAsync() => Task.FromResult(_activationNumber);
-}
 
-public static class TestGrains
-{
-    public static void Register(GrainRegistry registry) => registry.Add<ILedgerGrain, LedgerGrain>();
+    public Task<string> SiloAsync() => Task.FromResult(silo.SiloAddress.ToParsableString());
 }

@@ -4,10 +4,12 @@ namespace Events.Grains.Tests.Mixer;
 
 public sealed class MixerSlotGrainTests
 {
-    private static async Task<IMixerSlotGrain> SlotAsync(TestDatabase db)
+    private static readonly DateTimeOffset T0 = new(2026, 12, 3, 8, 30, 0, TimeSpan.Zero);
+
+    private static async Task<IMixerSlotGrain> SlotAsync(TestDatabase db, TimeProvider? clock = null)
     {
-        var runtime = await db.StartRuntimeAsync(grains: r => r.Add<IMixerSlotGrain, MixerSlotGrain>());
-        return runtime.GetGrain<IMixerSlotGrain>($"event-{Guid.NewGuid():N}/s3");
+        var cluster = await db.StartClusterAsync(new ClusterSetup { Clock = clock });
+        return cluster.GetGrain<IMixerSlotGrain>($"event-{Guid.NewGuid():N}/s3");
     }
 
     private static ProposeIntervention Proposal(string city, int minutes) => new("Speaker", city, $"{city} pilot", "", minutes);
@@ -56,7 +58,8 @@ public sealed class MixerSlotGrainTests
     public async Task The_moderator_reorders_the_line_up_and_controls_are_refused_when_they_make_no_sense()
     {
         await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
-        var slot = await SlotAsync(db);
+        var clock = new ManualClock(T0);
+        var slot = await SlotAsync(db, clock);
         var notYet = await Assert.ThrowsAsync<ValidationFailedException>(() => slot.ControlAsync("m", MixerControl.StartSlot));
         var a = await slot.ProposeAsync("a", Proposal("Kampala", 8));
         var b = await slot.ProposeAsync("b", Proposal("Bizerte", 8));
@@ -71,5 +74,9 @@ public sealed class MixerSlotGrainTests
         Assert.Equal(Problem.MixerControlNotNow, resumeWhileRunning.Problem);
         Assert.Equal(["Bizerte pilot", "Kampala pilot"], started.LineUp.Select(i => i.Title));
         Assert.Equal("Bizerte pilot", started.Now.Current!.Title);
+        // The slot runs on the grain's clock: started at T0, three minutes into an 8-minute turn.
+        Assert.Equal(T0.AddMinutes(8), started.Now.CurrentEndsAt);
+        clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(TimeSpan.FromMinutes(5), (await slot.GetAsync()).Now.Remaining);
     }
 }

@@ -1,5 +1,4 @@
 using Events.Grains.Pitches;
-using Events.Grains.Runtime;
 
 namespace Events.Grains.Tests.Pitches;
 
@@ -9,12 +8,8 @@ public sealed class PitchRoomGrainTests
 
     private static async Task<(IGrainFactory Grains, string Slug)> StartAsync(TestDatabase db)
     {
-        var runtime = await db.StartRuntimeAsync(grains: r => r
-            .Add<IPitchRoomGrain, PitchRoomGrain>()
-            .Add<IPitchCardsGrain, PitchCardsGrain>()
-            .Add<IRubricGrain, RubricGrain>()
-            .Add<IFollowUpsGrain, FollowUpsGrain>());
-        return (runtime, $"event-{Guid.NewGuid():N}");
+        var cluster = await db.StartClusterAsync();
+        return (cluster.Client, $"event-{Guid.NewGuid():N}");
     }
 
     private static async Task<IPitchRoomGrain> RoomWithPitchAsync(IGrainFactory grains, string slug, string teamName = "Kampala")
