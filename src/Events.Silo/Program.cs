@@ -57,6 +57,7 @@ try
     app.MapAccount();
     app.MapInvitations();
     app.MapAudit();
+    app.MapOrleansDashboardForOrganisers();
     if (app.Environment.IsDevelopment())
     {
         app.MapOutbox();

@@ -3,6 +3,8 @@ using Events.Grains;
 using Events.Grains.Journal;
 using Events.Grains.Storage;
 using Orleans.Configuration;
+using Events.Web.Security;
+using Orleans.Dashboard;
 
 namespace Events.Silo;
 
@@ -75,6 +77,24 @@ public static class SiloSetup
         }
 
         silo.AddEventGrains();
+        if (orleans.Dashboard)
+        {
+            silo.AddDashboard();
+        }
+    }
+
+    // Orleans' dashboard, for site organisers only, when Orleans:Dashboard is on.
+    public static void MapOrleansDashboardForOrganisers(this WebApplication app)
+    {
+        if (app.Configuration.GetSection(OrleansSettings.Section).Get<OrleansSettings>()?.Dashboard == true)
+        {
+            // The dashboard ships its icon font and sets inline styles; it is for site organisers only.
+            app.MapOrleansDashboard(OrleansSettings.DashboardPath)
+                .RequireAuthorization(Policies.SiteOrganiser)
+                .WithContentSecurityPolicy(SecurityHeaders.ContentSecurityPolicy
+                    .Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal)
+                    .Replace("font-src 'none'", "font-src 'self' data:", StringComparison.Ordinal));
+        }
     }
 }
 
@@ -92,7 +112,14 @@ public sealed class OrleansSettings
 
     public string ClusterId { get; set; } = "events";
 
+    // Orleans' ADO.NET grain storage keys stored state by this id too: changing it hides the state
+    // grains' rows (accounts, sign-ins, the catalogue) from the silos.
     public string ServiceId { get; set; } = "events";
+
+    // Orleans' dashboard (grain activations, calls, silos) at DashboardPath, for site organisers.
+    public bool Dashboard { get; set; }
+
+    public const string DashboardPath = "/orleans-dashboard";
 }
 
 // Runs before the silo and the server start: schema first, refusing a newer database.

@@ -13,13 +13,20 @@ public static class SecurityHeaders
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        // WebApplication routes before this runs, so the endpoint (if any) is known here.
+        headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<ContentSecurityPolicyMetadata>()?.Policy ?? ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "same-origin";
         return next(context);
     });
 
+    // Endpoints that are not ours (Orleans' dashboard) may name a policy of their own.
+    public static TBuilder WithContentSecurityPolicy<TBuilder>(this TBuilder builder, string policy)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new ContentSecurityPolicyMetadata(policy));
+
     // Pages reached from a link carrying a secret: the secret must not leak to the next site.
     public static void NoReferrer(this HttpContext context) => context.Response.Headers["Referrer-Policy"] = "no-referrer";
 }
+
+public sealed record ContentSecurityPolicyMetadata(string Policy);

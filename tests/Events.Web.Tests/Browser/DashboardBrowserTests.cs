@@ -1,0 +1,37 @@
+using Events.Grains.People;
+
+namespace Events.Web.Tests.Browser;
+
+// The dashboard is Orleans' own page: it must work under our Content-Security-Policy.
+public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+{
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["Orleans:Dashboard"] = "true" });
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_site_organiser_sees_this_silo_on_the_dashboard_with_nothing_blocked()
+    {
+        var email = $"site-{Guid.NewGuid():N}@kumasi.example.org";
+        await _host.Grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(email);
+        using var organiser = new TestBrowser(_host);
+        await organiser.SignInAsync(email);
+        await using var context = await chromium.NewContextAsync(_host, organiser);
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add(message.Text);
+            }
+        };
+
+        await page.GotoAsync(new Uri(_host.BaseAddress, "/orleans-dashboard/").ToString());
+        await page.GetByText("ACTIVE SILOS", new() { Exact = false }).WaitForAsync();
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Silos" }).ClickAsync();
+        await page.GetByText("127.0.0.1").First.WaitForAsync();
+
+        Assert.Empty(problems);
+    }
+}
