@@ -19,12 +19,12 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     where TState : class, IJournaledState<TState, TEvent>
     where TEvent : class
 {
-    private readonly List<TEvent> _pending = [];
-    private TState? _working;
+    private readonly PendingChanges<TState, TEvent> _pending = new();
     private JournalServices? _services;
+    private DateTimeOffset _lastRecordedAt;
 
     // The state as this call sees it, including what it raised and has not appended yet.
-    protected new TState State => _working ?? base.State.Value;
+    protected new TState State => _pending.Over(base.State.Value);
 
     // The sequence number of the last event folded into State.
     protected new long Version => base.Version + _pending.Count;
@@ -35,12 +35,7 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
 
     private JournalServices Services => _services ??= ServiceProvider.GetRequiredService<JournalServices>();
 
-    protected override void RaiseEvent<TRaised>(TRaised @event)
-    {
-        ArgumentNullException.ThrowIfNull(@event);
-        _working = State.Apply(@event);
-        _pending.Add(@event);
-    }
+    protected override void RaiseEvent<TRaised>(TRaised @event) => _pending.Raise(base.State.Value, @event);
 
     protected override void RaiseEvents<TRaised>(IEnumerable<TRaised> events)
     {
@@ -59,24 +54,12 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
 
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
-        Discard();
-        try
-        {
-            await context.Invoke();
-        }
-        catch
-        {
-            Discard();
-            throw;
-        }
-
-        if (_pending.Count == 0)
+        if (await _pending.RunAsync(context) is not { } changes)
         {
             return;
         }
 
-        var raised = _pending.ToArray();
-        Discard();
+        var raised = changes.Events;
 
         // Taken before the append: a refused append re-reads the journal, which moves Version on.
         var attempted = base.Version + 1;
@@ -95,8 +78,6 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
 
         Services.Publish(committed);
     }
-
-    private DateTimeOffset _lastRecordedAt;
 
     async Task<KeyValuePair<int, Folded<TState, TEvent>>> ICustomStorageInterface<Folded<TState, TEvent>, TEvent>.ReadStateFromStorage()
     {
@@ -141,10 +122,4 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     }
 
     protected override void TransitionState(Folded<TState, TEvent> state, TEvent @event) => state.Value = state.Value.Apply(@event);
-
-    private void Discard()
-    {
-        _pending.Clear();
-        _working = null;
-    }
 }

@@ -21,19 +21,13 @@ public abstract class StateGrain<TState, TEvent>(IPersistentState<Folded<TState,
     where TState : class, IJournaledState<TState, TEvent>
     where TEvent : class
 {
-    private readonly List<TEvent> _pending = [];
-    private TState? _working;
+    private readonly PendingChanges<TState, TEvent> _pending = new();
 
-    protected TState State => _working ?? stored.State.Value;
+    protected TState State => _pending.Over(stored.State.Value);
 
     protected string Key => this.GetPrimaryKeyString();
 
-    protected void RaiseEvent(TEvent @event)
-    {
-        ArgumentNullException.ThrowIfNull(@event);
-        _working = State.Apply(@event);
-        _pending.Add(@event);
-    }
+    protected void RaiseEvent(TEvent @event) => _pending.Raise(stored.State.Value, @event);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -53,25 +47,13 @@ public abstract class StateGrain<TState, TEvent>(IPersistentState<Folded<TState,
 
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
-        Discard();
-        try
-        {
-            await context.Invoke();
-        }
-        catch
-        {
-            Discard();
-            throw;
-        }
-
-        if (_pending.Count == 0)
+        if (await _pending.RunAsync(context) is not { } changes)
         {
             return;
         }
 
-        var raised = _pending.ToArray();
-        var next = _working!;
-        Discard();
+        var (raised, next) = changes;
+
         var before = stored.State;
         stored.State = new Folded<TState, TEvent> { Value = next };
         try
@@ -94,12 +76,6 @@ public abstract class StateGrain<TState, TEvent>(IPersistentState<Folded<TState,
         var at = services.Clock.GetUtcNow();
         var journalKey = new JournalKey(this.GetGrainId().Type.ToString()!, Key);
         services.PublishHereOnly([.. raised.Select(e => new GrainEvent(journalKey, 0, e, at))]);
-    }
-
-    private void Discard()
-    {
-        _pending.Clear();
-        _working = null;
     }
 }
 
