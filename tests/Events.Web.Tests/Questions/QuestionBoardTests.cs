@@ -205,4 +205,25 @@ public sealed class QuestionBoardTests : IAsyncDisposable
         Assert.Contains($"<span class=\"votes\" data-votes=\"{id}\">1</span>", html);
         Assert.Contains("Remove my vote", html);
     }
+
+    [Fact]
+    public async Task Without_javascript_the_vote_button_removes_a_vote_as_it_says()
+    {
+        var page = await PageAsync();
+        using var attendee = await AsAsync(EventRole.Attendee, "Zanele");
+        await attendee.GetPageAsync(page);
+        using var asked = await attendee.PostFormAsync($"{page}/questions", ("text", "Who maintains the route data?"), ("idempotencyKey", "form-3"));
+        var id = asked.Headers.Location!.OriginalString.Split('#')[1];
+
+        // Press the button twice, posting exactly what the page's form carries each time.
+        foreach (var expected in new[] { 1, 0 })
+        {
+            var html = await attendee.GetPageAsync(page);
+            var form = System.Text.RegularExpressions.Regex.Match(html, $"action=\"{page}/questions/{id}/vote\".*?</form>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+            var up = System.Text.RegularExpressions.Regex.Match(form, "name=\"up\" value=\"(true|false)\"").Groups[1].Value;
+            using var pressed = await attendee.PostFormAsync($"{page}/questions/{id}/vote", ("up", up));
+            Assert.Equal(HttpStatusCode.Found, pressed.StatusCode);
+            Assert.Contains($"<span class=\"votes\" data-votes=\"{id}\">{expected}</span>", await attendee.GetPageAsync(page));
+        }
+    }
 }
