@@ -26,7 +26,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static SiloProcess Start(string dataFolder, params string[] command)
+    public static SiloProcess Start(string dataFolder, params string[] command) =>
+        Start(dataFolder, new Dictionary<string, string>(), command);
+
+    // Settings may follow the command as --Key=value; environment variables are added to the process's own.
+    public static SiloProcess Start(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] command)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -45,6 +49,10 @@ public sealed class SiloProcess : IAsyncDisposable
         start.ArgumentList.Add($"--Storage:DataFolder={dataFolder}");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         var silo = new SiloProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
         silo._process.OutputDataReceived += (_, e) => silo.Receive(e.Data);
@@ -69,6 +77,18 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    // What `kill -9` does: no shutdown code runs, nothing is flushed or unregistered.
+    public void Kill()
+    {
+        using var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        _process.WaitForExit();
     }
 
     private void Receive(string? line)
