@@ -373,8 +373,7 @@ public sealed partial class TwoSiloTests : IAsyncDisposable
 
     // Two machines each keep their own ASP.NET Core data-protection key ring unless the product
     // shares one; a separate HOME per silo gives each its own ring, as separate machines have.
-    // Explicit: it fails today (see the report that came with these tests) and runs when asked for.
-    [Fact(Explicit = true)]
+    [Fact]
     public async Task A_person_signed_in_through_a_silo_on_one_machine_is_signed_in_on_a_silo_on_another_and_its_forms_are_accepted_there()
     {
         var cluster = await ClusterAsync();

@@ -41,3 +41,10 @@ INSERT INTO snapshot (grain_type, grain_key, seq, payload)
 VALUES (@grain_type, @grain_key, @seq, @payload)
 ON CONFLICT (grain_type, grain_key) DO UPDATE SET seq = excluded.seq, payload = excluded.payload
 WHERE excluded.seq > snapshot.seq;
+
+-- name: read_data_protection_keys
+SELECT xml FROM data_protection_keys ORDER BY friendly_name;
+
+-- name: write_data_protection_key
+INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@friendly_name, @xml)
+ON CONFLICT (friendly_name) DO NOTHING;
