@@ -3,7 +3,6 @@ using Events.Grains.Agenda;
 using Events.Grains.Catalog;
 using Events.Grains.People;
 using Events.Grains.Pitches;
-using Events.Grains.Journal;
 using Orleans;
 
 namespace Events.Silo;

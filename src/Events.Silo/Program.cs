@@ -38,6 +38,7 @@ try
     app.UseResponseCompression();
     app.UseRequestLocalization();
     app.UseEventsSecurity();
+    app.UseConflictPages();
     app.MapStaticAssets().AllowAnonymous();
     app.MapHealth();
     app.MapCatalog();

@@ -1,5 +1,4 @@
 using Events.Grains.People;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Grains.Storage;
 using Events.Web.People;
@@ -17,13 +16,14 @@ public static class SiloCommands
     // Settings may follow as --Key=value; the command's own words are the rest.
     private static string[] Words(string[] args) => [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
 
-    // A command runs its own silo (grain calls need one) beside a server that may be running: it
-    // takes none of the server's ports and serves no HTTP.
+    // A command runs instead of the server (stop the server first: with SQLite, a server left running
+    // keeps its own copy of the grains the command changes). It runs a silo of its own, since grain
+    // calls need one, on spare ports, and serves no HTTP.
     public static void UseSpareEndpoints(WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoHttpServer>();
         builder.Configuration[$"{OrleansSettings.Section}:{nameof(OrleansSettings.SiloPort)}"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        builder.Configuration[$"{OrleansSettings.Section}:{nameof(OrleansSettings.GatewayPort)}"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Configuration[$"{OrleansSettings.Section}:{nameof(OrleansSettings.GatewayPort)}"] = "0";
     }
 
     private static int FreePort()

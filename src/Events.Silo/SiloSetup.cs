@@ -102,10 +102,13 @@ public sealed class OrleansSettings
 {
     public const string Section = "Orleans";
 
-    // Silo-to-silo and client gateway ports; two silos on one machine need two of each.
+    // Silo-to-silo port; two silos on one machine need two. Orleans does not authenticate it:
+    // keep it on a private network.
     public int SiloPort { get; set; } = 11111;
 
-    public int GatewayPort { get; set; } = 30000;
+    // Orleans clients' port. The web server runs inside the silo and needs none, so 0 (off): an
+    // open gateway would let anyone who reaches it call any grain.
+    public int GatewayPort { get; set; }
 
     // The address other silos reach this one at (from the membership table).
     public string AdvertisedAddress { get; set; } = "127.0.0.1";

@@ -15,7 +15,8 @@ public readonly record struct JournalKey(string Type, string Key)
 [GenerateSerializer, Immutable]
 public sealed record GrainEvent(JournalKey Grain, long Sequence, object Event, DateTimeOffset RecordedAt);
 
-// One silo's fan-out of committed events, in commit order per grain. Two audiences: work that must
+// One silo's fan-out of committed events; a grain's own events arrive in commit order (those relayed
+// from another silo in the order the relay delivered them). Two audiences: work that must
 // happen once per event (audit, mail) sees only what grains on this silo committed; live pushes see
 // what any silo committed. Handlers run inside a grain's turn or the relay's callback, so they must
 // be quick (hand off to a queue) and must not call back into the grain.

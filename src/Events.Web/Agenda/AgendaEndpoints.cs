@@ -3,7 +3,6 @@ using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Announcements;
 using Events.Grains.People;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Announcements;
 using Events.Web.Localization;

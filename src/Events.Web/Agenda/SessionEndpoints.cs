@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Events.Grains;
 using Events.Grains.Agenda;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;

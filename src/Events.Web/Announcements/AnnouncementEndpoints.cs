@@ -1,7 +1,6 @@
 using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Announcements;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Agenda;
 using Events.Web.Localization;

@@ -1,6 +1,5 @@
 using Events.Grains.Agenda;
 using Events.Grains.Audit;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Security;
 using Events.Web.Shared;

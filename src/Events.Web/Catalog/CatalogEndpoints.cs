@@ -1,5 +1,4 @@
 using Events.Grains.Catalog;
-using Events.Grains.Journal;
 using Orleans;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,6 @@
 using Events.Grains;
 using Events.Grains.Catalog;
 using Events.Grains.People;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.People;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;

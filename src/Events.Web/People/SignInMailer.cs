@@ -1,5 +1,4 @@
 using Events.Grains.People;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Mail;

@@ -3,7 +3,6 @@ using System.Text;
 using Events.Grains;
 using Events.Grains.People;
 using Events.Grains.Pitches;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;

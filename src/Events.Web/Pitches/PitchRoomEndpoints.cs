@@ -3,7 +3,6 @@ using System.Text;
 using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Pitches;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Agenda;
 using Events.Web.Localization;

@@ -1,6 +1,5 @@
 using Events.Grains.People;
 using Events.Grains.Pitches;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Security;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Events.Grains;
 using Events.Grains.Pitches;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;

@@ -4,7 +4,6 @@ using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.People;
 using Events.Grains.Questions;
-using Events.Grains.Journal;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Events.Grains.People;
-using Events.Grains.Journal;
 using Orleans;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;

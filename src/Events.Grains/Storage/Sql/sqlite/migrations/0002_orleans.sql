@@ -22,14 +22,15 @@
 --   lands if the version Orleans holds is the one stored, else the statement reports no version
 --   and Orleans raises InconsistentStateException. Orleans' own hashes (@GrainIdHash,
 --   @GrainTypeHash) are not stored: the primary key already finds the row. A missing key
---   extension is stored as ' (Orleans never builds a key with a blank extension) so it can be
+--   extension is stored as '' (Orleans never builds a key with a blank extension) so it can be
 --   part of the primary key. Clearing keeps the row with no payload and a bumped version, so a
 --   stale copy still conflicts; DeleteStorageKey (DeleteStateOnClear) removes the row.
 -- * Membership follows Orleans' protocol: one version row per cluster (DeploymentId = ClusterId)
 --   that every insert or status change of a silo row bumps in the same statement, and only if it
 --   still holds the version Orleans last read. I-am-alive heartbeats do not bump it. A SQLite
---   installation is one process and normally uses localhost clustering; these tables let several
---   silos on one machine share the file.
+--   installation is one silo with localhost clustering, so Events does not use these tables on
+--   SQLite today; they are here so that both dialects have one schema, and the contract tests
+--   run Orleans' clustering on them.
 -- * Times are text as Microsoft.Data.Sqlite writes a DateTime (yyyy-MM-dd HH:mm:ss.FFFFFFF, UTC),
 --   which sorts in time order.
 -- Keep this file and postgres/migrations/0002_orleans.sql the same in meaning.
