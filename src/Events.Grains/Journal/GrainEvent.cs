@@ -31,6 +31,21 @@ public sealed class GrainEventPublisher(ILogger<GrainEventPublisher> logger)
         return new Subscription(this, entry);
     }
 
+    // Raised when this silo may have missed events committed elsewhere (see JournalRelay).
+    public event Action? Gap;
+
+    internal void PublishGap()
+    {
+        try
+        {
+            Gap?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A gap subscriber failed");
+        }
+    }
+
     internal void PublishCommittedHere(IReadOnlyList<GrainEvent> events) => Publish(events, committedHere: true);
 
     internal void PublishCommittedElsewhere(IReadOnlyList<GrainEvent> events) => Publish(events, committedHere: false);

@@ -10,8 +10,9 @@ namespace Events.Grains.Journal;
 // with the relay grain and refreshes it; a grain's committed events go through the relay grain to
 // every other silo's observer, which hands them to that silo's publisher (live pushes only: audit
 // and mail run once, on the committing silo). The relay grain keeps observers in memory only: if
-// its silo dies, other silos miss events until their next refresh, and browsers catch up by
-// sequence number, as after any drop.
+// its silo dies, other silos miss events until their next refresh. A refresh that finds itself
+// forgotten says so, and the silo tells its publisher's gap subscribers (the hub asks its
+// browsers to catch up by sequence number).
 public interface IJournalObserver : IGrainObserver
 {
     [OneWay]
@@ -20,7 +21,8 @@ public interface IJournalObserver : IGrainObserver
 
 public interface IJournalRelayGrain : IGrainWithIntegerKey
 {
-    Task SubscribeAsync(string silo, IJournalObserver observer);
+    // False when the relay did not know this silo's observer: events may have gone past it.
+    Task<bool> SubscribeAsync(string silo, IJournalObserver observer);
 
     Task UnsubscribeAsync(string silo);
 
@@ -32,10 +34,11 @@ public sealed class JournalRelayGrain(TimeProvider clock) : Grain, IJournalRelay
 {
     private readonly Dictionary<string, (IJournalObserver Observer, DateTimeOffset Seen)> _silos = new(StringComparer.Ordinal);
 
-    public Task SubscribeAsync(string silo, IJournalObserver observer)
+    public Task<bool> SubscribeAsync(string silo, IJournalObserver observer)
     {
+        var known = _silos.TryGetValue(silo, out var entry) && entry.Observer.Equals(observer);
         _silos[silo] = (observer, clock.GetUtcNow());
-        return Task.CompletedTask;
+        return Task.FromResult(known);
     }
 
     public Task UnsubscribeAsync(string silo)
@@ -94,6 +97,7 @@ public sealed class JournalRelay(IGrainFactory grains, ILocalSiloDetails silo, I
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reference = grains.CreateObjectReference<IJournalObserver>(this);
+        var registered = false;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -101,7 +105,14 @@ public sealed class JournalRelay(IGrainFactory grains, ILocalSiloDetails silo, I
                 var wait = Refresh;
                 try
                 {
-                    await RelayGrain.SubscribeAsync(SiloName, reference);
+                    var known = await RelayGrain.SubscribeAsync(SiloName, reference);
+                    if (registered && !known)
+                    {
+                        logger.LogInformation("The journal relay had forgotten this silo (its silo restarted?): live pages here catch up");
+                        publisher.PublishGap();
+                    }
+
+                    registered = true;
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {

@@ -21,4 +21,8 @@ public sealed record CatchUp(
 public interface ILiveClient
 {
     Task Delta(LiveDelta delta);
+
+    // This silo may have missed events committed on another: subscribe again from the sequence
+    // numbers shown, which catches up exactly what was missed.
+    Task CatchUp();
 }

@@ -262,6 +262,7 @@
   }
 
   connection.on("Delta", apply);
+  connection.on("CatchUp", () => subscribe());
   connection.onreconnecting(() => show("reconnecting"));
   connection.onreconnected(async () => {
     show("live");

@@ -312,4 +312,34 @@ public sealed class JournalGrainTests
     }
 
     private static string Json(LedgerState state) => JsonSerializer.Serialize(state, GrainJson.Options);
+
+    [Fact]
+    public async Task When_the_relay_forgets_the_silos_each_silo_says_it_may_have_missed_events()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var cluster = await db.StartClusterAsync(new ClusterSetup { Silos = 2 });
+        var gaps = new int[2];
+        for (var silo = 0; silo < 2; silo++)
+        {
+            var index = silo;
+            cluster.Publisher(silo).Gap += () => Interlocked.Increment(ref gaps[index]);
+        }
+
+        // The relay loses its memory, as when its silo dies. A silo that had not registered yet
+        // has nothing to miss, so forget again each refresh period until both have said so.
+        var relay = cluster.Client.GetGrain<IJournalRelayGrain>(0);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && (Volatile.Read(ref gaps[0]) == 0 || Volatile.Read(ref gaps[1]) == 0))
+        {
+            await cluster.Cluster.DeactivateAsync(relay);
+            var next = DateTime.UtcNow + JournalRelay.Refresh + TimeSpan.FromSeconds(1);
+            while (DateTime.UtcNow < next && (Volatile.Read(ref gaps[0]) == 0 || Volatile.Read(ref gaps[1]) == 0))
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        Assert.True(gaps[0] > 0 && gaps[1] > 0, $"Gaps seen: {gaps[0]} and {gaps[1]}.");
+    }
+
 }

@@ -195,4 +195,24 @@ public sealed class LiveHubTests : IAsyncDisposable
         // Counted on the wire: the official client does not surface pings or byte counts (see LiveClient).
         Assert.InRange(client.ReceivedBytes - before, 1, 500);
     }
+
+    [Fact]
+    public async Task When_this_silo_may_have_missed_events_every_connected_page_is_asked_to_catch_up()
+    {
+        await using var page = await LiveClient.ConnectAsync(_host);
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var handler = page.Connection.On("CatchUp", () => asked.TrySetResult());
+
+        // Deactivating every grain makes the journal relay forget this silo, as when the relay's silo
+        // dies; the silo's next refresh finds out. Until it has registered once there is nothing to
+        // forget, so forget again each refresh period until the page is asked.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!asked.Task.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await _host.Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
+            await Task.WhenAny(asked.Task, Task.Delay(Events.Grains.Journal.JournalRelay.Refresh + TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+        }
+
+        Assert.True(asked.Task.IsCompleted, "The page was never asked to catch up.");
+    }
 }
