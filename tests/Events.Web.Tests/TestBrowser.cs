@@ -101,16 +101,9 @@ public sealed partial class TestBrowser(EventsHost host) : IDisposable
             foreach (var header in setCookies)
             {
                 LastSetCookieHeaders.Add(header);
-                var pair = header.Split(';')[0].Split('=', 2);
-                if (pair[1].Length == 0 || header.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase))
-                {
-                    _cookies.Remove(pair[0]);
-                }
-                else
-                {
-                    _cookies[pair[0]] = pair[1];
-                }
             }
+
+            ApplySetCookies(_cookies, setCookies);
         }
 
         if (response.Content.Headers.ContentType?.MediaType == "text/html")
@@ -124,6 +117,23 @@ public sealed partial class TestBrowser(EventsHost host) : IDisposable
         }
 
         return response;
+    }
+
+    // What a response's Set-Cookie headers do to a cookie jar: set, or delete (empty or expired).
+    public static void ApplySetCookies(IDictionary<string, string> cookies, IEnumerable<string> setCookies)
+    {
+        foreach (var header in setCookies)
+        {
+            var pair = header.Split(';')[0].Split('=', 2);
+            if (pair[1].Length == 0 || header.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase))
+            {
+                cookies.Remove(pair[0]);
+            }
+            else
+            {
+                cookies[pair[0]] = pair[1];
+            }
+        }
     }
 
     public void Dispose() => _client.Dispose();

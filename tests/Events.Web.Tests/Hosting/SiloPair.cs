@@ -442,18 +442,7 @@ public sealed partial class ClusterBrowser(SiloCluster cluster)
         {
             lock (_cookies)
             {
-                foreach (var header in setCookies)
-                {
-                    var pair = header.Split(';')[0].Split('=', 2);
-                    if (pair[1].Length == 0 || header.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase))
-                    {
-                        _cookies.Remove(pair[0]);
-                    }
-                    else
-                    {
-                        _cookies[pair[0]] = pair[1];
-                    }
-                }
+                TestBrowser.ApplySetCookies(_cookies, setCookies);
             }
         }
 
