@@ -29,6 +29,9 @@ public static class SiloSetup
             builder.Configuration[ReloadStaticAssetsKey] = "false";
         }
 
+        // Orleans' placement runs through Polly, which logs every grain placement at Information.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
         builder.Services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.Section)
             .PostConfigure<IConfiguration>((options, configuration) =>
