@@ -73,6 +73,12 @@ public enum Problem
     CommentTooLong,
     FollowUpMissing,
     FollowUpStatusNotAllowed,
+    EventEndsBeforeStart,
+    EventReadOnly,
+    EventCapacity,
+    EventLanguages,
+    EventAddressInvalid,
+    ReasonMissing,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.

@@ -10,11 +10,34 @@ namespace Events.Grains.Agenda;
 [JsonDerivedType(typeof(SessionScheduled), "session-scheduled")]
 [JsonDerivedType(typeof(SessionChanged), "session-changed")]
 [JsonDerivedType(typeof(SessionEdited), "session-edited")]
+[JsonDerivedType(typeof(EventDetailsSet), "event-details-set")]
+[JsonDerivedType(typeof(EventCancelled), "event-cancelled")]
+[JsonDerivedType(typeof(EventArchived), "event-archived")]
 [GenerateSerializer, Immutable]
 public abstract record AgendaEvent;
 
 [GenerateSerializer, Immutable]
 public sealed record EventOpened(string Title, string SummaryMarkdown, string TimeZoneId) : AgendaEvent;
+
+// Raised when an organiser creates the event and on every edit of its details.
+[GenerateSerializer, Immutable]
+public sealed record EventDetailsSet(string Actor, EventDetails Details, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+{
+    public string Describe() => $"set the event's details ({Details.Title}, {Details.StartsAt:yyyy-MM-dd HH:mm} UTC, {Details.Visibility}, capacity {Details.Capacity?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"})";
+}
+
+// Registrants are told and paid orders refunded by those who follow the journal, not by the agenda.
+[GenerateSerializer, Immutable]
+public sealed record EventCancelled(string Actor, string Reason, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+{
+    public string Describe() => $"cancelled the event: {Reason}";
+}
+
+[GenerateSerializer, Immutable]
+public sealed record EventArchived(string Actor, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+{
+    public string Describe() => "archived the event";
+}
 
 [GenerateSerializer, Immutable]
 public sealed record SessionScheduled(AgendaSession Session) : AgendaEvent;
@@ -49,7 +72,10 @@ public sealed record AgendaState(
     string SummaryMarkdown,
     string TimeZoneId,
     ImmutableList<AgendaSession> Sessions,
-    ImmutableList<AgendaChange> Changes) : IJournaledState<AgendaState, AgendaEvent>
+    ImmutableList<AgendaChange> Changes,
+    EventDetails? Details = null,
+    EventStatus Status = EventStatus.Active,
+    string? CancellationReason = null) : IJournaledState<AgendaState, AgendaEvent>
 {
     public static AgendaState Initial { get; } = new(false, "", "", "UTC", ImmutableList<AgendaSession>.Empty, ImmutableList<AgendaChange>.Empty);
 
@@ -62,6 +88,16 @@ public sealed record AgendaState(
             SummaryMarkdown = opened.SummaryMarkdown,
             TimeZoneId = opened.TimeZoneId,
         },
+        EventDetailsSet set => this with
+        {
+            IsOpen = true,
+            Title = set.Details.Title,
+            SummaryMarkdown = set.Details.SummaryMarkdown,
+            TimeZoneId = set.Details.TimeZoneId,
+            Details = set.Details,
+        },
+        EventCancelled cancelled => this with { Status = EventStatus.Cancelled, CancellationReason = cancelled.Reason },
+        EventArchived => this with { Status = EventStatus.Archived },
         SessionScheduled scheduled => this with { Sessions = Sessions.Add(scheduled.Session) },
         SessionEdited edited when Sessions.FirstOrDefault(s => s.Id == edited.SessionId) is { } session => this with
         {

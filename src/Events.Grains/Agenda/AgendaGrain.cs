@@ -10,6 +10,15 @@ public interface IAgendaGrain : IGrainWithStringKey
 
     Task<AgendaView> OpenAsync(OpenEvent command);
 
+    // Opens the event with an organiser's details; the slug (the key) must be a valid address.
+    Task<AgendaView> CreateAsync(string actor, EventDetails details);
+
+    Task<AgendaView> EditDetailsAsync(string actor, EventDetails details);
+
+    Task<AgendaView> CancelAsync(string actor, string reason);
+
+    Task<AgendaView> ArchiveAsync(string actor);
+
     Task<AgendaSession> ScheduleSessionAsync(ScheduleSession command);
 
     Task<AgendaSession> ChangeSessionAsync(string actor, SessionChange change);
@@ -23,6 +32,9 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
     public const int MaxDelayMinutes = 600;
     public const int MaxTitleLength = 200;
     public const int MaxMarkdownLength = 20_000;
+    public const int MaxCapacity = 1_000_000;
+    public const int MaxReasonLength = 1_000;
+    public const int MaxSlugLength = 60;
 
     public Task<AgendaView?> GetAsync() => Task.FromResult(State.IsOpen ? View() : null);
 
@@ -44,12 +56,118 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
         return Task.FromResult(View());
     }
 
-    public Task<AgendaSession> ScheduleSessionAsync(ScheduleSession command)
+    public Task<AgendaView> CreateAsync(string actor, EventDetails details)
+    {
+        if (State.IsOpen)
+        {
+            throw new ValidationFailedException(Problem.EventExists, Key);
+        }
+
+        if (!IsValidSlug(Key))
+        {
+            throw new ValidationFailedException(Problem.EventAddressInvalid, MaxSlugLength);
+        }
+
+        RaiseEvent(new EventDetailsSet(actor, Validated(details), clock.GetUtcNow()));
+        return Task.FromResult(View());
+    }
+
+    public Task<AgendaView> EditDetailsAsync(string actor, EventDetails details)
+    {
+        RequireWritable();
+        RaiseEvent(new EventDetailsSet(actor, Validated(details), clock.GetUtcNow()));
+        return Task.FromResult(View());
+    }
+
+    public Task<AgendaView> CancelAsync(string actor, string reason)
+    {
+        RequireWritable();
+        reason = reason.Trim();
+        if (reason.Length == 0)
+        {
+            throw new ValidationFailedException(Problem.ReasonMissing);
+        }
+
+        if (reason.Length > MaxReasonLength)
+        {
+            throw new ValidationFailedException(Problem.ReasonTooLong, MaxReasonLength);
+        }
+
+        RaiseEvent(new EventCancelled(actor, reason, clock.GetUtcNow()));
+        return Task.FromResult(View());
+    }
+
+    // A cancelled event can still be archived; an archived one is final.
+    public Task<AgendaView> ArchiveAsync(string actor)
     {
         if (!State.IsOpen)
         {
             throw new ValidationFailedException(Problem.EventMissing, Key);
         }
+
+        if (State.Status == EventStatus.Archived)
+        {
+            throw new ValidationFailedException(Problem.EventReadOnly, State.Title);
+        }
+
+        RaiseEvent(new EventArchived(actor, clock.GetUtcNow()));
+        return Task.FromResult(View());
+    }
+
+    // Lowercase letters, digits and single hyphens: the address is part of every URL and file name.
+    public static bool IsValidSlug(string slug) =>
+        slug.Length is >= 3 and <= MaxSlugLength
+        && slug.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
+        && slug[0] != '-' && slug[^1] != '-' && !slug.Contains("--", StringComparison.Ordinal);
+
+    private void RequireWritable()
+    {
+        if (!State.IsOpen)
+        {
+            throw new ValidationFailedException(Problem.EventMissing, Key);
+        }
+
+        if (State.Status != EventStatus.Active)
+        {
+            throw new ValidationFailedException(Problem.EventReadOnly, State.Title);
+        }
+    }
+
+    private static EventDetails Validated(EventDetails details)
+    {
+        RequireTitle(details.Title);
+        RequireMarkdown(details.SummaryMarkdown);
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(details.TimeZoneId, out _))
+        {
+            throw new ValidationFailedException(Problem.TimeZoneUnknown, details.TimeZoneId);
+        }
+
+        if (details.EndsAt <= details.StartsAt)
+        {
+            throw new ValidationFailedException(Problem.EventEndsBeforeStart);
+        }
+
+        if (details.Capacity is < 1 or > MaxCapacity)
+        {
+            throw new ValidationFailedException(Problem.EventCapacity, MaxCapacity);
+        }
+
+        var languages = details.Languages.IsDefault ? [] : details.Languages
+            .Select(l => l.Trim().ToLowerInvariant())
+            .Where(l => l.Length > 0)
+            .Distinct()
+            .ToImmutableArray();
+        if (languages.Length is 0 or > 20 || languages.Any(l => l.Length > 8 || !l.All(c => c is (>= 'a' and <= 'z') or '-')))
+        {
+            throw new ValidationFailedException(Problem.EventLanguages);
+        }
+
+        return details with { Title = details.Title.Trim(), Languages = languages };
+    }
+
+    public Task<AgendaSession> ScheduleSessionAsync(ScheduleSession command)
+    {
+        RequireWritable();
 
         command = Validated(command);
 
@@ -69,6 +187,7 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
 
     public Task<AgendaSession> EditSessionAsync(string actor, string sessionId, ScheduleSession details)
     {
+        RequireWritable();
         var session = State.Sessions.FirstOrDefault(s => s.Id == sessionId)
             ?? throw new ValidationFailedException(Problem.SessionMissing, sessionId);
         RaiseEvent(new SessionEdited(actor, Validated(details), clock.GetUtcNow()) { SessionId = session.Id });
@@ -97,6 +216,7 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
 
     public Task<AgendaSession> ChangeSessionAsync(string actor, SessionChange change)
     {
+        RequireWritable();
         var session = State.Sessions.FirstOrDefault(s => s.Id == change.SessionId)
             ?? throw new ValidationFailedException(Problem.SessionMissing, change.SessionId);
         if (session.Status is SessionStatus.Cancelled or SessionStatus.Ended)
@@ -127,7 +247,14 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
         State.SummaryMarkdown,
         State.TimeZoneId,
         [.. State.Sessions.OrderBy(s => s.Start).ThenBy(s => s.Title, StringComparer.Ordinal)],
-        [.. State.Changes.Reverse()]);
+        [.. State.Changes.Reverse()],
+        State.Details?.StartsAt ?? (State.Sessions.IsEmpty ? null : State.Sessions.Min(s => s.Start)),
+        State.Details?.EndsAt ?? (State.Sessions.IsEmpty ? null : State.Sessions.Max(s => s.End)),
+        State.Details?.Languages ?? ["en"],
+        State.Details?.Visibility ?? EventVisibility.Listed,
+        State.Details?.Capacity,
+        State.Status,
+        State.CancellationReason);
 
     private static void RequireTitle(string title)
     {

@@ -61,7 +61,40 @@ public sealed record AgendaChange(DateTimeOffset At, string SessionId, string Se
 [GenerateSerializer, Immutable]
 public sealed record SessionChange(string SessionId, AgendaChangeKind Kind, int Minutes = 0, DateTimeOffset? NewStart = null);
 
-// What a page needs to render an event's agenda.
+// Who finds an event: listed on the home page, unlisted (anyone with the address), or private
+// (only people with a role in it see more than its title).
+[GenerateSerializer]
+public enum EventVisibility
+{
+    Listed,
+    Unlisted,
+    Private,
+}
+
+// Cancelled and archived events are read-only; exports still work.
+[GenerateSerializer]
+public enum EventStatus
+{
+    Active,
+    Cancelled,
+    Archived,
+}
+
+// What an organiser sets when creating or editing an event. Capacity null: no limit beyond
+// each ticket type's quantity. Languages: the codes of the languages the sessions are held in.
+[GenerateSerializer, Immutable]
+public sealed record EventDetails(
+    string Title,
+    string SummaryMarkdown,
+    string TimeZoneId,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    ImmutableArray<string> Languages,
+    EventVisibility Visibility,
+    int? Capacity);
+
+// What a page needs to render an event's agenda. StartsAt/EndsAt are the organiser's dates, or
+// for an event opened without them (the demo) the span of its sessions.
 [GenerateSerializer, Immutable]
 public sealed record AgendaView(
     string Slug,
@@ -70,7 +103,17 @@ public sealed record AgendaView(
     string SummaryMarkdown,
     string TimeZoneId,
     ImmutableArray<AgendaSession> Sessions,
-    ImmutableArray<AgendaChange> Changes);
+    ImmutableArray<AgendaChange> Changes,
+    DateTimeOffset? StartsAt = null,
+    DateTimeOffset? EndsAt = null,
+    ImmutableArray<string> Languages = default,
+    EventVisibility Visibility = EventVisibility.Listed,
+    int? Capacity = null,
+    EventStatus Status = EventStatus.Active,
+    string? CancellationReason = null)
+{
+    public bool IsReadOnly => Status != EventStatus.Active;
+}
 
 [GenerateSerializer, Immutable]
 public sealed record OpenEvent(string Title, string SummaryMarkdown, string TimeZoneId);
