@@ -39,9 +39,11 @@ try
     app.UseRequestLocalization();
     app.UseEventsSecurity();
     app.UseConflictPages();
+    app.UseReadOnlyEvents();
     app.MapStaticAssets().AllowAnonymous();
     app.MapHealth();
     app.MapCatalog();
+    app.MapEvents();
     app.MapAgenda();
     app.MapSessions();
     app.MapTimeZoneChoice();

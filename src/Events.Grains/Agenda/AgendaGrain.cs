@@ -115,8 +115,10 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
     }
 
     // Lowercase letters, digits and single hyphens: the address is part of every URL and file name.
+    // "new" is the address of the form that creates events.
     public static bool IsValidSlug(string slug) =>
         slug.Length is >= 3 and <= MaxSlugLength
+        && slug != "new"
         && slug.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
         && slug[0] != '-' && slug[^1] != '-' && !slug.Contains("--", StringComparison.Ordinal);
 

@@ -53,10 +53,10 @@ public static class AgendaEndpoints
         events.MapGet("/{slug:regex(^[a-z0-9][a-z0-9-]{{0,63}}$)}", (string slug, int? refresh, HttpContext http, IGrainFactory grains) =>
             RenderAsync(slug, http, grains, null, null, StatusCodes.Status200OK, refresh)).WithName("agenda");
         events.MapGet("/{slug}/sessions", RegionAsync);
-        events.MapGet("/{slug}/calendar.ics", (string slug, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
-            CalendarAsync(slug, null, grains, site.Value, clock));
-        events.MapGet("/{slug}/sessions/{id}/calendar.ics", (string slug, string id, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
-            CalendarAsync(slug, id, grains, site.Value, clock));
+        events.MapGet("/{slug}/calendar.ics", (string slug, HttpContext http, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
+            CalendarAsync(slug, null, http, grains, site.Value, clock));
+        events.MapGet("/{slug}/sessions/{id}/calendar.ics", (string slug, string id, HttpContext http, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
+            CalendarAsync(slug, id, http, grains, site.Value, clock));
 
         app.MapPost("/events/{slug}/sessions/{id}/change", ChangeAsync).RequireAuthorization(Policies.EventModerator);
         return app;
@@ -68,6 +68,11 @@ public static class AgendaEndpoints
         if (agenda is null)
         {
             return Pages.NoEvent(slug);
+        }
+
+        if (await HiddenFromAsync(http, agenda))
+        {
+            return PrivateEvent(agenda);
         }
 
         return new RazorComponentResult<AgendaPage>(new
@@ -102,12 +107,24 @@ public static class AgendaEndpoints
 
     private static Task<bool> CanModerateAsync(HttpContext http, string slug) => http.MayAsync(slug, Policies.EventModerator);
 
+    // A private event shows its title to everyone and the rest only to people with a role in it.
+    public static async Task<bool> HiddenFromAsync(HttpContext http, AgendaView agenda) =>
+        agenda.Visibility == EventVisibility.Private && !await http.MayAsync(agenda.Slug, Policies.EventMember);
+
+    public static IResult PrivateEvent(AgendaView agenda) =>
+        Pages.Message(StatusCodes.Status403Forbidden, "event.private-title", "event.private", $"/signin?returnUrl=%2Fevents%2F{agenda.Slug}", "shell.signin", agenda.Title);
+
     // The live region alone, for a page whose topic changed.
     private static async Task<IResult> RegionAsync(string slug, HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
             return Pages.NoEvent(slug);
+        }
+
+        if (await HiddenFromAsync(http, agenda))
+        {
+            return PrivateEvent(agenda);
         }
 
         return new RazorComponentResult<AgendaRegion>(new
@@ -121,11 +138,16 @@ public static class AgendaEndpoints
         });
     }
 
-    private static async Task<IResult> CalendarAsync(string slug, string? sessionId, IGrainFactory grains, SiteOptions site, TimeProvider clock)
+    private static async Task<IResult> CalendarAsync(string slug, string? sessionId, HttpContext http, IGrainFactory grains, SiteOptions site, TimeProvider clock)
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
             return Pages.NoEvent(slug);
+        }
+
+        if (await HiddenFromAsync(http, agenda))
+        {
+            return PrivateEvent(agenda);
         }
 
         var sessions = sessionId is null ? agenda.Sessions : [.. agenda.Sessions.Where(s => s.Id == sessionId)];

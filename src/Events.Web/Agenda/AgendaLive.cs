@@ -28,6 +28,7 @@ public sealed class AgendaTopic : ILiveTopic
             m = changed.Minutes,
             s = changed.Start.ToUnixTimeMilliseconds(),
         }),
+        EventDetailsSet or EventCancelled or EventArchived => new LiveDelta(topic, grainEvent.Sequence, Kind, new { id = "", c = grainEvent.Event.GetType().Name, m = 0, s = 0L }),
         SessionScheduled scheduled => new LiveDelta(topic, grainEvent.Sequence, Kind, new { id = scheduled.Session.Id, c = "Scheduled", m = 0, s = scheduled.Session.Start.ToUnixTimeMilliseconds() }),
         _ => null,
     };

@@ -1,4 +1,7 @@
 using Events.Grains.Catalog;
+using Events.Grains.People;
+using Events.Web.Security;
+using Microsoft.AspNetCore.Http;
 using Orleans;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,9 +17,10 @@ public static class CatalogEndpoints
         return app;
     }
 
-    private static async Task<RazorComponentResult<EventListPage>> GetEventList(IGrainFactory grains)
+    private static async Task<RazorComponentResult<EventListPage>> GetEventList(HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
         var events = await grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).ListAsync();
-        return new RazorComponentResult<EventListPage>(new { Events = events });
+        var canCreate = http.User.Email() is { } email && await grains.GetGrain<ISiteGrain>(ISiteGrain.Key).IsOrganiserAsync(email);
+        return new RazorComponentResult<EventListPage>(new { Events = events, Now = clock.GetUtcNow(), CanCreate = canCreate });
     }
 }

@@ -86,6 +86,13 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
             violations.AddRange(await ViolationsAsync(context, path));
         }
 
+        // The event's own forms; creating one needs a site organiser.
+        await _host.Grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(DemoEvent.OrganiserEmail);
+        foreach (var path in new[] { $"/events/{Slug}/manage", $"/events/{Slug}/edit", "/events/new" })
+        {
+            violations.AddRange(await ViolationsAsync(context, path));
+        }
+
         violations.AddRange(await ViolationsAsync(anonymous, $"/invite/{Slug}/{invitation.Token}"));
         var signIn = await anonymous.NewPageAsync();
         await signIn.GotoAsync(new Uri(_host.BaseAddress, "/signin").ToString());

@@ -133,6 +133,15 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("*", "/live/negotiate", "/live/negotiate?negotiateVersion=1", Everyone),
         ("*", "/live", "/live", Everyone),
         ("GET", "/events/{slug}/audit", $"/events/{Other}/audit", SiteOrganisers),
+        ("GET", "/events/new", "/events/new", SiteOrganisers),
+        ("POST", "/events/new", "/events/new", SiteOrganisers),
+        ("GET", "/events/{slug}/manage", $"/events/{Demo}/manage", DemoOrganisers),
+        ("GET", "/events/{slug}/manage", $"/events/{Other}/manage", SiteOrganisers),
+        ("GET", "/events/{slug}/edit", $"/events/{Demo}/edit", DemoOrganisers),
+        ("POST", "/events/{slug}/edit", $"/events/{Demo}/edit", DemoOrganisers),
+        ("POST", "/events/{slug}/cancel", $"/events/{Demo}/cancel", DemoOrganisers),
+        // Late: a site organiser's empty form archives the other event, after which it is read-only.
+        ("POST", "/events/{slug}/archive", $"/events/{Other}/archive", SiteOrganisers),
         // Last: it ends the session of whoever may use it.
         ("POST", "/signout", "/signout", SignedIn),
     ];

@@ -1,0 +1,35 @@
+using Events.Grains.Agenda;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+
+namespace Events.Web.Catalog;
+
+// A cancelled or archived event is read-only everywhere, not only in its agenda: every form post
+// under /events/{slug} is refused with one page before it reaches a feature, while pages and
+// exports keep working. Endpoints that must still work (archiving a cancelled event) carry Allowed.
+public static class ReadOnlyEvents
+{
+    public static readonly object Allowed = new AllowedOnReadOnlyEvent();
+
+    public static IApplicationBuilder UseReadOnlyEvents(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (HttpMethods.IsPost(http.Request.Method)
+            && http.GetRouteValue("slug") is string slug
+            && http.GetEndpoint() is { } endpoint
+            && endpoint.Metadata.GetMetadata<AllowedOnReadOnlyEvent>() is null
+            && await http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
+        {
+            await Pages.Message(StatusCodes.Status409Conflict, "event.read-only-title", "problem.EventReadOnly", $"/events/{slug}", null, agenda.Title)
+                .ExecuteAsync(http);
+            return;
+        }
+
+        await next(http);
+    });
+
+    private sealed class AllowedOnReadOnlyEvent;
+}
