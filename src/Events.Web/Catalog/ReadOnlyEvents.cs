@@ -1,8 +1,10 @@
 using Events.Grains.Agenda;
+using Events.Web.Localization;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 
@@ -32,4 +34,20 @@ public static class ReadOnlyEvents
     });
 
     private sealed class AllowedOnReadOnlyEvent;
+}
+
+// The same rule for the hub: every event-scoped hub method takes the event's slug first, and all
+// of them but Subscribe (which takes none) write.
+public sealed class ReadOnlyEventsHubFilter(IGrainFactory grains) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        if (invocationContext.HubMethodArguments.FirstOrDefault() is string slug
+            && await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
+        {
+            throw new HubException(Text.Format(Text.LanguageOf(invocationContext.Context.GetHttpContext()), "problem.EventReadOnly", agenda.Title));
+        }
+
+        return await next(invocationContext);
+    }
 }

@@ -17,6 +17,7 @@ public static class LiveSetup
             options.ClientTimeoutInterval = TimeSpan.FromSeconds(45);
             options.StatefulReconnectBufferSize = 256 * 1024;
             options.AddFilter<HubRateLimitFilter>();
+            options.AddFilter<Catalog.ReadOnlyEventsHubFilter>();
         });
         services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<LiveTopics>();

@@ -146,6 +146,8 @@ public sealed class EventLifecycleTests : IAsyncDisposable
             ("title", "Late addition"), ("kind", "Talk"), ("date", "2027-03-10"), ("start", "10:00"), ("end", "10:30"), ("abstract", ""), ("speakers", ""));
         using var edit = await organiser.PostFormAsync($"/events/{slug}/edit", Form(slug, title: "Back on"));
         using var archived = await organiser.PostFormAsync($"/events/{slug}/archive");
+        await using var hub = await LiveClient.ConnectAsync(_host, organiser);
+        var announcement = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => hub.InvokeAsync("PostAnnouncement", slug, "We are back", 30, "key-1"));
 
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.Contains("Please give a reason", await BodyAsync(noReason));
@@ -154,6 +156,7 @@ public sealed class EventLifecycleTests : IAsyncDisposable
         Assert.Contains("Nothing was changed", await BodyAsync(session));
         Assert.Equal(HttpStatusCode.Conflict, edit.StatusCode);
         Assert.Equal(HttpStatusCode.Found, archived.StatusCode);
+        Assert.Contains("is cancelled or archived", announcement.Message);
         var agenda = (await _host.Grains.GetGrain<IAgendaGrain>(slug).GetAsync())!;
         Assert.Equal((EventStatus.Archived, "Digital cities day", 0), (agenda.Status, agenda.Title, agenda.Sessions.Length));
         using var visitor = new TestBrowser(_host);
