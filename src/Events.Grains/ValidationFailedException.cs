@@ -79,6 +79,20 @@ public enum Problem
     EventLanguages,
     EventAddressInvalid,
     ReasonMissing,
+    PollLimit,
+    PollQuestionMissing,
+    PollQuestionTooLong,
+    PollOptions,
+    PollOptionTooLong,
+    PollOptionsRepeated,
+    PollMissing,
+    PollControlNotNow,
+    PollClosed,
+    PollNotOpen,
+    PollWords,
+    PollWordTooLong,
+    PollAnswerMissing,
+    PollRankEvery,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.
