@@ -13,6 +13,7 @@ using Events.Web.Mail;
 using Events.Web.Mixer;
 using Events.Web.Questions;
 using Events.Web.People;
+using Events.Web.Polls;
 using Events.Web.Security;
 using Events.Web.Shared;
 
@@ -50,6 +51,7 @@ try
     app.MapAnnouncements();
     app.MapMixer();
     app.MapQuestions();
+    app.MapPolls();
     app.MapPitchCards();
     app.MapRubric();
     app.MapPitchRooms();

@@ -54,6 +54,8 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, QuestionsTopic>();
         services.AddSingleton<ILiveTopic, PitchRoomTopic>();
         services.AddHostedService<VoteCoalescer>();
+        services.AddSingleton<ILiveTopic, Polls.PollsTopic>();
+        services.AddHostedService<Polls.PollResultsCoalescer>();
         services.AddHostedService<PitchMailer>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");

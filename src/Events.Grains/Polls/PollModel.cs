@@ -87,9 +87,9 @@ public sealed record PollResults(int Respondents, ImmutableArray<int> Counts, do
 public sealed record NamedAnswer(string Name, string Answer);
 
 // A poll as one viewer may see it: results only when shown (moderators always), names only for
-// moderators of polls that are not anonymous.
+// moderators of polls that are not anonymous. How many answered is never secret.
 [GenerateSerializer, Immutable]
-public sealed record PollView(Poll Poll, PollAnswer? MyAnswer, PollResults? Results, ImmutableArray<NamedAnswer> Answers);
+public sealed record PollView(Poll Poll, PollAnswer? MyAnswer, PollResults? Results, ImmutableArray<NamedAnswer> Answers, int Respondents);
 
 [GenerateSerializer, Immutable]
 public sealed record PollsView(long Version, ImmutableArray<PollView> Polls)

@@ -240,7 +240,7 @@ public sealed class PollsGrain(TimeProvider clock) : JournalGrain<PollsState, Po
         ImmutableArray<NamedAnswer> named = moderator && !poll.Anonymous
             ? [.. record.ByVoter.Values.OrderBy(r => r.VoterName, StringComparer.CurrentCulture).Select(r => new NamedAnswer(r.VoterName, Describe(poll, r.Answer)))]
             : [];
-        return new PollView(poll, mine, results, named);
+        return new PollView(poll, mine, results, named, record.ByVoter.Count);
     }
 
     // What a moderator reads beside a name: the options chosen, the rating, the words or the text.

@@ -68,6 +68,33 @@
         document.querySelectorAll(`[data-votes="${CSS.escape(id)}"]`).forEach((el) => { el.textContent = String(count); });
       }
     },
+    // A poll was prepared, launched, closed or moderated: refetch this viewer's rendering.
+    poll(region) {
+      reload(region.dataset.topic);
+    },
+    // How many answered, and for choice polls with results shown the counts: patched in place.
+    pollcounts(region, delta) {
+      const d = delta.d;
+      document.querySelectorAll(`[data-poll-count="${CSS.escape(d.p)}"]`).forEach((el) => { el.textContent = String(d.n); });
+      if (!d.c) {
+        return;
+      }
+      const max = Math.max(1, ...d.c);
+      const total = Math.max(1, d.r ? d.c.reduce((a, b) => a + b, 0) : d.n);
+      document.querySelectorAll(`[data-poll-results="${CSS.escape(d.p)}"]`).forEach((results) => {
+        d.c.forEach((count, i) => {
+          const bar = results.querySelector(`[data-poll-bar="${i}"]`);
+          if (bar) {
+            bar.max = max;
+            bar.value = count;
+          }
+          const figure = results.querySelector(`[data-poll-figure="${i}"]`);
+          if (figure) {
+            figure.textContent = `${count} · ${Math.round((100 * count) / total)}%`;
+          }
+        });
+      });
+    },
     announcement(region, delta) {
       const list = region.querySelector("[data-list]");
       if (!list || document.getElementById(delta.d.id)) {

@@ -86,6 +86,23 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
             violations.AddRange(await ViolationsAsync(context, path));
         }
 
+        // Polls: one of each kind, the word cloud live with results shown.
+        var polls = _host.Grains.GetGrain<Events.Grains.Polls.IPollsGrain>($"{Slug}/s4");
+        foreach (var kind in Enum.GetValues<Events.Grains.Polls.PollKind>())
+        {
+            await polls.PrepareAsync(DemoEvent.OrganiserEmail, new(kind, $"A {kind} poll?", kind is Events.Grains.Polls.PollKind.SingleChoice or Events.Grains.Polls.PollKind.MultipleChoice or Events.Grains.Polls.PollKind.Ranking ? ["One", "Two", "Three"] : [], false));
+        }
+
+        var cloud = (await polls.GetAsync(null, true)).Polls.Single(p => p.Poll.Kind == Events.Grains.Polls.PollKind.WordCloud).Poll;
+        await polls.ControlAsync(DemoEvent.OrganiserEmail, cloud.Id, Events.Grains.Polls.PollControl.Launch);
+        await polls.ControlAsync(DemoEvent.OrganiserEmail, cloud.Id, Events.Grains.Polls.PollControl.ShowResults);
+        await polls.AnswerAsync(new("a@example.org", "A"), cloud.Id, Events.Grains.Polls.PollAnswer.Empty with { Words = ["mobilité", "land"] }, "k");
+        foreach (var path in new[] { $"/events/{Slug}/polls/s4", $"/events/{Slug}/polls/s4/projector" })
+        {
+            violations.AddRange(await ViolationsAsync(context, path));
+            violations.AddRange(await ViolationsAsync(anonymous, path));
+        }
+
         // The event's own forms; creating one needs a site organiser.
         await _host.Grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(DemoEvent.OrganiserEmail);
         foreach (var path in new[] { $"/events/{Slug}/manage", $"/events/{Slug}/edit", "/events/new" })
