@@ -96,6 +96,7 @@ public static class PollEndpoints
         var polls = app.MapGroup("/events/{slug}/polls/{session}");
         polls.MapGet("/", (string slug, string session, HttpContext http, IGrainFactory grains) => PageAsync(slug, session, http, grains, null, null, StatusCodes.Status200OK)).AllowAnonymous();
         polls.MapGet("/live", RegionAsync).AllowAnonymous();
+        polls.MapGet("/banner", BannerAsync).AllowAnonymous();
         polls.MapGet("/projector", ProjectorAsync).AllowAnonymous();
         polls.MapGet("/projector/live", ProjectorRegionAsync).AllowAnonymous();
         polls.MapGet("/export.csv", (string slug, string session, IGrainFactory grains) => ExportAsync(slug, [session], grains, $"polls-{slug}-{session}.csv"))
@@ -169,6 +170,11 @@ public static class PollEndpoints
             IdempotencyKey = Secrets.NewToken(16),
         });
     }
+
+    private static async Task<IResult> BannerAsync(string slug, string session, HttpContext http, IGrainFactory grains) =>
+        await QuestionEndpoints.SessionAsync(grains, slug, session) is not null
+            ? new RazorComponentResult<PollBanner>(new { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), false) })
+            : Pages.NoSession(slug, session);
 
     // The projector shows what any attendee may see: often a shared, signed-out screen.
     private static async Task<IResult> ProjectorAsync(string slug, string session, IGrainFactory grains) =>

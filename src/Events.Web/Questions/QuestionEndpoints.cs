@@ -109,6 +109,7 @@ public static class QuestionEndpoints
             SessionId = session,
             SessionTitle = found.Title,
             Board = await Board(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Polls = await Events.Web.Polls.PollEndpoints.Polls(grains, slug, session).GetAsync(http.User.Email(), false),
             Sort = sort == "new" ? "new" : "votes",
             CanAsk = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,

@@ -47,6 +47,7 @@ public sealed class PollPageTests : IAsyncDisposable
         using var launched = await moderator.PostFormAsync($"{Page}/{poll.Id}/control", ("action", "Launch"));
 
         var form = await attendee.GetPageAsync(Page);
+        var board = WebUtility.HtmlDecode(await attendee.GetPageAsync($"/events/{Slug}/qa/{Session}"));
         using var first = await attendee.PostFormAsync($"{Page}/{poll.Id}/answer", ("choice", "0"), ("idempotencyKey", "form-key-1"));
         await attendee.GetPageAsync(Page);
         using var changed = await attendee.PostFormAsync($"{Page}/{poll.Id}/answer", ("choice", "2"), ("idempotencyKey", "form-key-2"));
@@ -59,6 +60,7 @@ public sealed class PollPageTests : IAsyncDisposable
 
         Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found), (prepared.StatusCode, launched.StatusCode));
         Assert.Contains("Which pilot should we follow up first?", form);
+        Assert.Contains("Poll open:</strong> Which pilot should we follow up first?", board);
         Assert.Contains("name=\"choice\" value=\"2\"", form);
         Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found), (first.StatusCode, changed.StatusCode));
         Assert.Contains("Your answer is recorded", hidden);

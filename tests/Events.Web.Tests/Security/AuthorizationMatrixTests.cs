@@ -136,6 +136,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("GET", "/events/{slug}/polls/{session}", $"/events/{Demo}/polls/s4", Everyone),
         ("GET", "/events/{slug}/polls/{session}/live", $"/events/{Demo}/polls/s4/live", Everyone),
         ("GET", "/events/{slug}/polls/{session}/projector", $"/events/{Demo}/polls/s4/projector", Everyone),
+        ("GET", "/events/{slug}/polls/{session}/banner", $"/events/{Demo}/polls/s4/banner", Everyone),
         ("GET", "/events/{slug}/polls/{session}/projector/live", $"/events/{Demo}/polls/s4/projector/live", Everyone),
         ("GET", "/events/{slug}/polls/{session}/export.csv", $"/events/{Demo}/polls/s4/export.csv", DemoOrganisers),
         ("GET", "/events/{slug}/polls.csv", $"/events/{Demo}/polls.csv", DemoOrganisers),
