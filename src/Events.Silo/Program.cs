@@ -15,6 +15,7 @@ using Events.Web.Questions;
 using Events.Web.People;
 using Events.Web.Security;
 using Events.Web.Shared;
+using Events.Web.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
 if (SiloCommands.IsCommand(args))
@@ -52,6 +53,7 @@ try
     app.MapRubric();
     app.MapPitchRooms();
     app.MapFollowUps();
+    app.MapTickets();
     app.MapLive();
     app.MapLanguage();
     app.MapSignIn();

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using Events.Web.Markdown;
 using Events.Web.Mixer;
 using Events.Web.Questions;
+using Events.Web.Tickets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -55,6 +56,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, PitchRoomTopic>();
         services.AddHostedService<VoteCoalescer>();
         services.AddHostedService<PitchMailer>();
+        services.AddTickets();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

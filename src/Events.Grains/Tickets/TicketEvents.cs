@@ -18,6 +18,7 @@ namespace Events.Grains.Tickets;
 [JsonDerivedType(typeof(StripeEventNoted), "stripe-event-noted")]
 [JsonDerivedType(typeof(AttendanceMarked), "attendance-marked")]
 [JsonDerivedType(typeof(ConfirmationResent), "confirmation-resent")]
+[JsonDerivedType(typeof(RefundRequested), "refund-requested")]
 [GenerateSerializer, Immutable]
 public abstract record TicketEvent;
 
@@ -75,6 +76,14 @@ public sealed record ConfirmationResent(string Actor, string OrderId) : TicketEv
     public string Describe() => $"resent the confirmation of order {OrderId}";
 }
 
+// A refund asked for again on an order already cancelled (Stripe was unreachable, or the
+// cancellation came without one); the idempotency key keeps it to one refund at Stripe.
+[GenerateSerializer, Immutable]
+public sealed record RefundRequested(string Actor, string OrderId) : TicketEvent, IAuditedEvent
+{
+    public string Describe() => $"asked for a refund of order {OrderId}";
+}
+
 [GenerateSerializer, Immutable]
 public sealed record TicketOfficeState(
     ImmutableList<TicketType> Types,
@@ -99,6 +108,7 @@ public sealed record TicketOfficeState(
         OrderCancelled cancelled => Update(cancelled.OrderId, o => o with { Status = OrderStatus.Cancelled, RefundDue = cancelled.Refund, Note = cancelled.Reason }),
         OrderRefunded refunded => Update(refunded.OrderId, o => o with { Status = OrderStatus.Refunded, RefundDue = false }).Seen(refunded.StripeEventId),
         StripeEventNoted noted => Seen(noted.StripeEventId),
+        RefundRequested requested => Update(requested.OrderId, o => o with { RefundDue = true }),
         AttendanceMarked marked => Update(marked.OrderId, o => o with { Present = marked.Present }),
         _ => this,
     };

@@ -38,9 +38,9 @@ public interface ITicketOfficeGrain : IGrainWithStringKey
 [GrainType("ticket-office")]
 public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketOfficeState, TicketEvent>, ITicketOfficeGrain
 {
-    // Stripe Checkout sessions live at least 30 minutes; the hold outlasts the session a little so
+    // Stripe Checkout sessions must live at least 30 minutes (one more for clock skew); the hold outlasts the session a little so
     // that a payment completed at the last second still finds its seat.
-    public static readonly TimeSpan CheckoutLifetime = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan CheckoutLifetime = TimeSpan.FromMinutes(31);
     public static readonly TimeSpan HoldFor = CheckoutLifetime + TimeSpan.FromMinutes(2);
 
     public const int MaxTypes = 50;
@@ -139,6 +139,7 @@ public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketO
             : OrderStatus.Confirmed;
         var order = new Order(Secrets.NewToken(12), type.Id, type.Name, registrant, status, type.Price, type.Currency, type.Role, now,
             type.IsFree ? null : now + HoldFor, null, null, false, false, null);
+        await GrainFactory.GetGrain<ITicketWalletGrain>(registrant.Email).AddAsync(new WalletEntry(Key, order.Id));
         RaiseEvent(new OrderPlaced(order));
         return order;
     }
@@ -200,8 +201,11 @@ public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketO
             case OrderAction.Cancel when order.IsActive:
                 RaiseEvent(new OrderCancelled(actor, orderId, "organiser", Refund: false));
                 break;
-            case OrderAction.Refund when order.IsPaid && order.Status is OrderStatus.Confirmed or OrderStatus.Cancelled && !order.RefundDue:
+            case OrderAction.Refund when order.IsPaid && order.Status == OrderStatus.Confirmed:
                 RaiseEvent(new OrderCancelled(actor, orderId, "refund", Refund: true));
+                break;
+            case OrderAction.Refund when order.IsPaid && order.Status == OrderStatus.Cancelled:
+                RaiseEvent(new RefundRequested(actor, orderId));
                 break;
             case OrderAction.ResendConfirmation when order.Status == OrderStatus.Confirmed:
                 RaiseEvent(new ConfirmationResent(actor, orderId));
