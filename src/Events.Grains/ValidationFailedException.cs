@@ -98,6 +98,7 @@ public enum Problem
     RegistrationControlCharacters,
     PaymentsOff,
     PaymentFailed,
+    RegistrationMarkup,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.

@@ -56,8 +56,10 @@ public sealed record OrderCancelled(string Actor, string OrderId, string Reason,
     public string Describe() => $"cancelled order {OrderId}{(Refund ? " with a refund" : "")}: {Reason}";
 }
 
+// WasActive: the refund came from outside (Stripe's dashboard, or before we knew of the payment)
+// while the ticket stood, so its holder has not been told yet.
 [GenerateSerializer, Immutable]
-public sealed record OrderRefunded(string OrderId, string StripeEventId) : TicketEvent;
+public sealed record OrderRefunded(string OrderId, string StripeEventId, bool WasActive) : TicketEvent;
 
 // A Stripe event that changed nothing (a refund for an order already refunded, an expiry after
 // payment) is remembered too, so that its retries are recognised.

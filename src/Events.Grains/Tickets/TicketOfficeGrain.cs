@@ -180,7 +180,7 @@ public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketO
                 RaiseEvent(new OrderReleased(order.Id, notice.EventId, "checkout-expired"));
                 break;
             case StripeNoticeKind.ChargeRefunded when order.Status != OrderStatus.Refunded:
-                RaiseEvent(new OrderRefunded(order.Id, notice.EventId));
+                RaiseEvent(new OrderRefunded(order.Id, notice.EventId, WasActive: order.IsActive));
                 break;
             default:
                 RaiseEvent(new StripeEventNoted(notice.EventId));
@@ -310,7 +310,8 @@ public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketO
         r.InDirectory);
 
     // What people type is stored as typed (pages encode it), but control characters, which no
-    // keyboard produces and which break mail headers and CSV files, are refused.
+    // keyboard produces and which break mail headers and CSV files, are refused, and so is markup
+    // in one-line fields.
     private static string Text(string? value, int max, bool required, bool multiline = false)
     {
         var text = required
@@ -319,6 +320,12 @@ public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketO
         if (text.Any(c => char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t')))
         {
             throw new ValidationFailedException(Problem.RegistrationControlCharacters);
+        }
+
+        // Nobody's name or town has angle brackets; markup there is someone probing the pages.
+        if (!multiline && text.AsSpan().IndexOfAny('<', '>') >= 0)
+        {
+            throw new ValidationFailedException(Problem.RegistrationMarkup);
         }
 
         return text;

@@ -40,8 +40,9 @@ public static class StripeWebhook
             stripeEvent = EventUtility.ConstructEvent(json, request.Headers["Stripe-Signature"].ToString(), settings.WebhookSecret,
                 settings.WebhookTolerance, clock.GetUtcNow().ToUnixTimeSeconds(), throwOnApiVersionMismatch: true);
         }
-        catch (Exception ex) when (ex is StripeException or Newtonsoft.Json.JsonException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // ConstructEvent only reads its arguments: whatever it throws is about this request.
             logger.LogWarning("Stripe webhook refused: {Reason}", ex.Message);
             return TypedResults.BadRequest();
         }

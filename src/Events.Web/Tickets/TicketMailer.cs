@@ -22,7 +22,7 @@ public sealed class TicketMailer(GrainEventPublisher publisher, IGrainFactory gr
     protected override GrainEvent? Select(GrainEvent grainEvent) => grainEvent.Event switch
     {
         OrderPlaced { Order.Status: OrderStatus.Confirmed or OrderStatus.AwaitingApproval } => grainEvent,
-        OrderPaid or OrderDecided or OrderCancelled or ConfirmationResent => grainEvent,
+        OrderPaid or OrderDecided or OrderCancelled or ConfirmationResent or OrderRefunded { WasActive: true } => grainEvent,
         _ => null,
     };
 
@@ -41,6 +41,7 @@ public sealed class TicketMailer(GrainEventPublisher publisher, IGrainFactory gr
             OrderCancelled { Refund: true } cancelled => (cancelled.OrderId, "refunded"),
             OrderCancelled cancelled => (cancelled.OrderId, "cancelled"),
             ConfirmationResent resent => (resent.OrderId, "confirmed"),
+            OrderRefunded refunded => (refunded.OrderId, "refunded"),
             _ => ("", ""),
         };
 
