@@ -133,6 +133,25 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("*", "/live/negotiate", "/live/negotiate?negotiateVersion=1", Everyone),
         ("*", "/live", "/live", Everyone),
         ("GET", "/events/{slug}/audit", $"/events/{Other}/audit", SiteOrganisers),
+        // Tickets: registration is public (an order's page is reached by its unguessable id), the
+        // webhook is checked by Stripe's signature, the ticket office is the organisers'.
+        ("GET", "/events/{slug}/register", $"/events/{Demo}/register", Everyone),
+        ("POST", "/events/{slug}/register", $"/events/{Demo}/register", Everyone),
+        ("GET", "/events/{slug}/register/{orderId}", $"/events/{Demo}/register/none", Everyone),
+        ("POST", "/stripe/webhook", "/stripe/webhook", Everyone),
+        ("GET", "/my/tickets", "/my/tickets", SignedIn),
+        ("POST", "/my/tickets/{slug}/{orderId}/cancel", $"/my/tickets/{Demo}/none/cancel", SignedIn),
+        ("GET", "/events/{slug}/tickets", $"/events/{Demo}/tickets", DemoOrganisers),
+        ("GET", "/events/{slug}/tickets", $"/events/{Other}/tickets", SiteOrganisers),
+        ("GET", "/events/{slug}/tickets/{typeId}/edit", $"/events/{Demo}/tickets/t1/edit", DemoOrganisers),
+        ("POST", "/events/{slug}/tickets", $"/events/{Demo}/tickets", DemoOrganisers),
+        ("POST", "/events/{slug}/tickets", $"/events/{Other}/tickets", SiteOrganisers),
+        ("GET", "/events/{slug}/orders", $"/events/{Demo}/orders", DemoOrganisers),
+        ("GET", "/events/{slug}/orders", $"/events/{Other}/orders", SiteOrganisers),
+        ("POST", "/events/{slug}/orders/{orderId}", $"/events/{Demo}/orders/none", DemoOrganisers),
+        ("POST", "/events/{slug}/orders/{orderId}", $"/events/{Other}/orders/none", SiteOrganisers),
+        ("GET", "/events/{slug}/orders.csv", $"/events/{Demo}/orders.csv", DemoOrganisers),
+        ("GET", "/events/{slug}/check-in", $"/events/{Demo}/check-in", DemoOrganisers),
         // Last: it ends the session of whoever may use it.
         ("POST", "/signout", "/signout", SignedIn),
     ];
