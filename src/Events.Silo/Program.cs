@@ -16,6 +16,7 @@ using Events.Web.People;
 using Events.Web.Polls;
 using Events.Web.Security;
 using Events.Web.Shared;
+using Events.Web.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
 if (SiloCommands.IsCommand(args))
@@ -56,6 +57,7 @@ try
     app.MapRubric();
     app.MapPitchRooms();
     app.MapFollowUps();
+    app.MapTickets();
     app.MapLive();
     app.MapLanguage();
     app.MapSignIn();

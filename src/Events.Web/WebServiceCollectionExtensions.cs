@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using Events.Web.Markdown;
 using Events.Web.Mixer;
 using Events.Web.Questions;
+using Events.Web.Tickets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -57,6 +58,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, Polls.PollsTopic>();
         services.AddHostedService<Polls.PollResultsCoalescer>();
         services.AddHostedService<PitchMailer>();
+        services.AddTickets();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

@@ -64,7 +64,10 @@ public sealed class OutboxMailSender(IOptions<MailOptions> mail, IOptions<Storag
         var now = clock.GetUtcNow();
         var name = $"{now:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}.eml";
         var text = $"From: {mail.Value.From}\nTo: {message.To}\nSubject: {message.Subject}\nDate: {now.ToString("R", CultureInfo.InvariantCulture)}\n\n{message.Body}";
-        await File.WriteAllTextAsync(Path.Combine(Folder, name), text, cancellationToken);
+        // Written aside and then renamed, so a reader never sees half a message.
+        var path = Path.Combine(Folder, name);
+        await File.WriteAllTextAsync(path + ".tmp", text, cancellationToken);
+        File.Move(path + ".tmp", path);
     }
 
     public IReadOnlyList<StoredMail> ReadAll()

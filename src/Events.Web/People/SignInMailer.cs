@@ -12,12 +12,17 @@ public sealed class SignInMailer(IGrainFactory grains, IMailSender mail, IOption
 {
     public async Task<IssuedSignIn> StartAsync(string email, PendingInvitation? invitation, string? note, string language, CancellationToken cancellationToken)
     {
-        var challengeId = Secrets.NewToken(16);
-        var issued = await grains.GetGrain<ISignInChallengeGrain>(challengeId).IssueAsync(email, invitation);
-        var link = site.Value.Link($"/signin/link?t={Uri.EscapeDataString(issued.LinkToken)}");
+        var (issued, link) = await IssueAsync(email, invitation);
         var minutes = (int)SignInChallengeGrain.Lifetime.TotalMinutes;
         var body = (note is null ? "" : note + "\n\n") + Text.Format(language, "mail.body", minutes, link, issued.Code);
         await mail.SendAsync(new OutgoingMail(email, Text.Get(language, "mail.subject"), body), cancellationToken);
         return issued;
+    }
+
+    // A fresh challenge and its link, for mails of other features that let the reader sign in.
+    public async Task<(IssuedSignIn Issued, string Link)> IssueAsync(string email, PendingInvitation? invitation)
+    {
+        var issued = await grains.GetGrain<ISignInChallengeGrain>(Secrets.NewToken(16)).IssueAsync(email, invitation);
+        return (issued, site.Value.Link($"/signin/link?t={Uri.EscapeDataString(issued.LinkToken)}"));
     }
 }

@@ -28,10 +28,12 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
         throw new FileNotFoundException("axe-core is missing: building Events.Web runs npm ci, which installs it.");
     }
 
-    private async Task<IReadOnlyList<string>> ViolationsAsync(Microsoft.Playwright.IBrowserContext context, string path)
+    private Task<IReadOnlyList<string>> ViolationsAsync(Microsoft.Playwright.IBrowserContext context, string path) => ViolationsAsync(context, _host.BaseAddress, path);
+
+    public static async Task<IReadOnlyList<string>> ViolationsAsync(Microsoft.Playwright.IBrowserContext context, Uri site, string path)
     {
         var page = await context.NewPageAsync();
-        var response = await page.GotoAsync(new Uri(_host.BaseAddress, path).ToString());
+        var response = await page.GotoAsync(new Uri(site, path).ToString());
         Assert.True(response!.Status < 400 || (path.StartsWith("/no/", StringComparison.Ordinal) && response.Status == 404), $"{path} answered {response.Status}");
         await page.AddScriptTagAsync(new() { Path = AxePath() });
         var violations = await page.EvaluateAsync<JsonElement>("""

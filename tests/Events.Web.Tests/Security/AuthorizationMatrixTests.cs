@@ -151,6 +151,25 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("GET", "/events/{slug}/edit", $"/events/{Demo}/edit", DemoOrganisers),
         ("POST", "/events/{slug}/edit", $"/events/{Demo}/edit", DemoOrganisers),
         ("POST", "/events/{slug}/cancel", $"/events/{Demo}/cancel", DemoOrganisers),
+        // Tickets: registration is public (an order's page is reached by its unguessable id), the
+        // webhook is checked by Stripe's signature, the ticket office is the organisers'.
+        ("GET", "/events/{slug}/register", $"/events/{Demo}/register", Everyone),
+        ("POST", "/events/{slug}/register", $"/events/{Demo}/register", Everyone),
+        ("GET", "/events/{slug}/register/{orderId}", $"/events/{Demo}/register/none", Everyone),
+        ("POST", "/stripe/webhook", "/stripe/webhook", Everyone),
+        ("GET", "/my/tickets", "/my/tickets", SignedIn),
+        ("POST", "/my/tickets/{slug}/{orderId}/cancel", $"/my/tickets/{Demo}/none/cancel", SignedIn),
+        ("GET", "/events/{slug}/tickets", $"/events/{Demo}/tickets", DemoOrganisers),
+        ("GET", "/events/{slug}/tickets", $"/events/{Other}/tickets", SiteOrganisers),
+        ("GET", "/events/{slug}/tickets/{typeId}/edit", $"/events/{Demo}/tickets/t1/edit", DemoOrganisers),
+        ("POST", "/events/{slug}/tickets", $"/events/{Demo}/tickets", DemoOrganisers),
+        ("POST", "/events/{slug}/tickets", $"/events/{Other}/tickets", SiteOrganisers),
+        ("GET", "/events/{slug}/orders", $"/events/{Demo}/orders", DemoOrganisers),
+        ("GET", "/events/{slug}/orders", $"/events/{Other}/orders", SiteOrganisers),
+        ("POST", "/events/{slug}/orders/{orderId}", $"/events/{Demo}/orders/none", DemoOrganisers),
+        ("POST", "/events/{slug}/orders/{orderId}", $"/events/{Other}/orders/none", SiteOrganisers),
+        ("GET", "/events/{slug}/orders.csv", $"/events/{Demo}/orders.csv", DemoOrganisers),
+        ("GET", "/events/{slug}/check-in", $"/events/{Demo}/check-in", DemoOrganisers),
         // Late: a site organiser's empty form archives the other event, after which it is read-only.
         ("POST", "/events/{slug}/archive", $"/events/{Other}/archive", SiteOrganisers),
         // Last: it ends the session of whoever may use it.
