@@ -168,6 +168,8 @@ public sealed class PaymentTests
         Assert.Equal(1, site.MailCount(guest, subject));
         Assert.Contains("This event is cancelled", await visitor.GetPageAsync($"/events/{slug}/register"));
         using var refused = await visitor.PostFormAsync($"/events/{slug}/register", TicketsSite.Registration(free.Id, TicketsSite.NewEmail("late")));
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        // Every form post to a cancelled event is refused by one rule before it reaches the ticket office.
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("is cancelled or archived", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
     }
 }
