@@ -35,6 +35,7 @@ try
         return;
     }
 
+    app.EnsureStaticAssetsAreServed();
     app.UseResponseCompression();
     app.UseRequestLocalization();
     app.UseEventsSecurity();
@@ -68,7 +69,7 @@ try
 
     await app.RunAsync();
 }
-catch (SchemaTooNewException ex)
+catch (Exception ex) when (ex is SchemaTooNewException or StaticAssetsMissingException)
 {
     // Said plainly and without a stack trace: this is an operator's mistake, not a crash.
     Console.Error.WriteLine(ex.Message);

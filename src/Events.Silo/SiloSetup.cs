@@ -30,6 +30,7 @@ public static class SiloSetup
         }
 
         builder.UseQuietProductionLogging();
+        builder.ServeStaticAssetsFromTheBuild();
 
         builder.Services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.Section)

@@ -64,7 +64,11 @@ public sealed class OutboxMailSender(IOptions<MailOptions> mail, IOptions<Storag
         var now = clock.GetUtcNow();
         var name = $"{now:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}.eml";
         var text = $"From: {mail.Value.From}\nTo: {message.To}\nSubject: {message.Subject}\nDate: {now.ToString("R", CultureInfo.InvariantCulture)}\n\n{message.Body}";
-        await File.WriteAllTextAsync(Path.Combine(Folder, name), text, cancellationToken);
+        // Written aside, then renamed: a reader (the outbox page, a mail pickup) sees a whole mail
+        // or none. The temporary name does not end in .eml, so ReadAll skips it.
+        var temporary = Path.Combine(Folder, $".{name}.partial");
+        await File.WriteAllTextAsync(temporary, text, cancellationToken);
+        File.Move(temporary, Path.Combine(Folder, name));
     }
 
     public IReadOnlyList<StoredMail> ReadAll()
