@@ -37,6 +37,7 @@ try
         return;
     }
 
+    app.EnsureStaticAssetsAreServed();
     app.UseResponseCompression();
     app.UseRequestLocalization();
     app.UseEventsSecurity();
@@ -74,7 +75,7 @@ try
 
     await app.RunAsync();
 }
-catch (SchemaTooNewException ex)
+catch (Exception ex) when (ex is SchemaTooNewException or StaticAssetsMissingException)
 {
     // Said plainly and without a stack trace: this is an operator's mistake, not a crash.
     Console.Error.WriteLine(ex.Message);

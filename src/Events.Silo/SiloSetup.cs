@@ -29,8 +29,8 @@ public static class SiloSetup
             builder.Configuration[ReloadStaticAssetsKey] = "false";
         }
 
-        // Orleans' placement runs through Polly, which logs every grain placement at Information.
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.UseQuietProductionLogging();
+        builder.ServeStaticAssetsFromTheBuild();
 
         builder.Services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.Section)

@@ -24,18 +24,7 @@ public static class WebServiceCollectionExtensions
     public static IServiceCollection AddEventsWeb(this IServiceCollection services)
     {
         services.AddRazorComponents();
-        // Pages are small but 2G is slower: HTML and hub responses are compressed too (static assets
-        // are precompressed at build). Brotli first; gzip for older browsers.
-        services.AddResponseCompression(options =>
-        {
-            options.EnableForHttps = true;
-            // Only pages: static assets arrive precompressed (compressing them again breaks them),
-            // and event streams must not be buffered.
-            options.MimeTypes = ["text/html"];
-            options.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
-            options.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
-        });
-        services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.SmallestSize);
+        services.AddPageCompression();
         services.AddEventsSecurity();
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
         services.AddSingleton<OutboxMailSender>();

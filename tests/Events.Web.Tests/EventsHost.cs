@@ -33,6 +33,9 @@ public sealed class EventsHost : WebApplicationFactory<Program>
 
     public string DataFolder { get; }
 
+    // Extra test services (a log capture, a stand-in), added after the server's own.
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public string DatabasePath => Path.Combine(DataFolder, "events.db");
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
@@ -91,7 +94,11 @@ public sealed class EventsHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            TestServices?.Invoke(services);
+        });
     }
 
     public override async ValueTask DisposeAsync()

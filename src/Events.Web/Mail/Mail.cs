@@ -64,10 +64,11 @@ public sealed class OutboxMailSender(IOptions<MailOptions> mail, IOptions<Storag
         var now = clock.GetUtcNow();
         var name = $"{now:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}.eml";
         var text = $"From: {mail.Value.From}\nTo: {message.To}\nSubject: {message.Subject}\nDate: {now.ToString("R", CultureInfo.InvariantCulture)}\n\n{message.Body}";
-        // Written aside and then renamed, so a reader never sees half a message.
-        var path = Path.Combine(Folder, name);
-        await File.WriteAllTextAsync(path + ".tmp", text, cancellationToken);
-        File.Move(path + ".tmp", path);
+        // Written aside, then renamed: a reader (the outbox page, a mail pickup) sees a whole mail
+        // or none. The temporary name does not end in .eml, so ReadAll skips it.
+        var temporary = Path.Combine(Folder, $".{name}.partial");
+        await File.WriteAllTextAsync(temporary, text, cancellationToken);
+        File.Move(temporary, Path.Combine(Folder, name));
     }
 
     public IReadOnlyList<StoredMail> ReadAll()

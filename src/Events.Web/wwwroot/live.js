@@ -110,24 +110,63 @@
     document.querySelectorAll("[data-topic]").forEach((el) => regions.set(el.dataset.topic, el));
   }
 
+  // A delta names the sequence of the topic's previous push ("p"): when the page shows less than
+  // that, something in between was lost or overtaken, and the page fetches what it missed by
+  // sequence number instead of skipping it. Deltas it already shows are dropped.
   function apply(delta) {
     const region = regions.get(delta.t);
     if (!region || delta.s <= Number(region.dataset.seq)) {
+      return;
+    }
+    if (delta.p !== undefined && delta.p > Number(region.dataset.seq)) {
+      catchUp(delta.t);
       return;
     }
     region.dataset.seq = String(delta.s);
     handlers[delta.k]?.(region, delta);
   }
 
-  // Too far behind to catch up event by event: fetch the region afresh instead of the whole page.
-  async function reload(topic) {
-    const region = regions.get(topic);
-    const response = await fetch(region.dataset.refreshUrl, { credentials: "same-origin" });
+  // One run of work per key at a time; asks made meanwhile fold into one more run after it.
+  function oneAtATime(running, key, work) {
+    const current = running.get(key);
+    if (current) {
+      current.again = true;
+      return current.done;
+    }
+    const state = { again: false };
+    state.done = (async () => {
+      try {
+        do {
+          state.again = false;
+          await work();
+        } while (state.again);
+      } catch {
+        // Offline or refused: the next reconnect subscribes again from what the page shows.
+      } finally {
+        running.delete(key);
+      }
+    })();
+    running.set(key, state);
+    return state.done;
+  }
+
+  // One refetch in flight per region. The region replaced is the one on the page when the answer
+  // arrives, and only by a rendering at least as new as what the page shows (its data-seq).
+  const refetching = new Map();
+  const reload = (topic) => oneAtATime(refetching, topic, () => fetchRegion(topic));
+
+  async function fetchRegion(topic) {
+    const url = regions.get(topic)?.dataset.refreshUrl;
+    if (!url) {
+      return;
+    }
+    const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) {
       return;
     }
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-topic]");
-    if (fresh && fresh.dataset.topic === topic) {
+    const region = regions.get(topic);
+    if (fresh && region && fresh.dataset.topic === topic && Number(fresh.dataset.seq) >= Number(region.dataset.seq)) {
       region.replaceWith(fresh);
       regions.set(topic, fresh);
       localTimes();
@@ -157,15 +196,24 @@
 
   async function subscribe() {
     scan();
-    const wanted = [...regions].map(([topic, el]) => ({ topic, after: Number(el.dataset.seq) }));
-    if (wanted.length === 0) {
+    await catchUpNow([...regions.keys()]);
+  }
+
+  // Joins topics (again) and applies what the page missed since the sequence each region shows.
+  const catchingUp = new Map();
+  const catchUp = (topic) => oneAtATime(catchingUp, topic, () => catchUpNow([topic]));
+
+  async function catchUpNow(topics) {
+    const wanted = topics.filter((topic) => regions.has(topic)).map((topic) => ({ topic, after: Number(regions.get(topic).dataset.seq) }));
+    if (wanted.length === 0 || connection.state !== signalR.HubConnectionState.Connected) {
       return;
     }
     for (const caughtUp of await connection.invoke("Subscribe", wanted)) {
       if (caughtUp.reload) {
         await reload(caughtUp.t);
       } else {
-        caughtUp.deltas.forEach(apply);
+        // Catch-up is exactly what followed the page's sequence: no gap to look for.
+        caughtUp.deltas.forEach((delta) => apply({ ...delta, p: undefined }));
       }
     }
   }

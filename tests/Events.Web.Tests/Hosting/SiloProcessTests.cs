@@ -36,6 +36,55 @@ public sealed class SiloProcessTests
         }
     }
 
+    // The test's bin folder is a build folder, as `dotnet run -c Release` runs it: not a publish.
+    [Fact]
+    public async Task In_production_a_build_folder_serves_its_stylesheet_and_script_with_their_content()
+    {
+        var folder = EventsHost.NewDataFolder();
+        try
+        {
+            await using var silo = SiloProcess.Start(folder, new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+            var address = await silo.WaitUntilListeningAsync(StartTimeout);
+            using var client = new HttpClient { BaseAddress = address };
+
+            var page = await client.GetStringAsync("/events/city-pilots-pitch-day", Ct);
+            var assets = System.Text.RegularExpressions.Regex.Matches(page, @"(?:href|src)=""(/_content/[^""]+\.(?:css|js))""").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(3, assets.Count);
+            foreach (var asset in assets)
+            {
+                using var response = await client.GetAsync(asset, Ct);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.True((await response.Content.ReadAsByteArrayAsync(Ct)).Length > 1000, $"{asset} came back (nearly) empty");
+            }
+        }
+        finally
+        {
+            EventsHost.DeleteDataFolder(folder);
+        }
+    }
+
+    [Fact]
+    public async Task A_build_whose_static_assets_cannot_be_found_refuses_to_start_and_says_why()
+    {
+        var folder = EventsHost.NewDataFolder();
+        try
+        {
+            await using var silo = SiloProcess.Start(
+                folder,
+                new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" },
+                $"--staticWebAssets={Path.Combine(folder, "moved-away.staticwebassets.runtime.json")}");
+
+            Assert.Equal(2, await silo.WaitForExitAsync(StartTimeout));
+            Assert.Contains("static assets (CSS, scripts) are not where this build expects them", silo.Output);
+            Assert.Contains("dotnet publish", silo.Output);
+            Assert.DoesNotContain("Now listening on", silo.Output);
+        }
+        finally
+        {
+            EventsHost.DeleteDataFolder(folder);
+        }
+    }
+
     [Fact]
     public async Task A_database_from_a_newer_version_stops_start_up_with_a_clear_message_and_is_left_byte_for_byte_unchanged()
     {

@@ -1,0 +1,120 @@
+using Events.Grains.Agenda;
+using Events.Silo;
+using Microsoft.Playwright;
+
+namespace Events.Web.Tests.Browser;
+
+// Deltas that make a region refetch itself (session changes, Q&A, mixer, pitch phases), arriving
+// faster than a fetch returns: one refetch in flight per region, and the region on the page keeps
+// following the topic afterwards.
+public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+{
+    private const string Slug = DemoEvent.Slug;
+    private static readonly string AgendaPath = $"/events/{Slug}";
+
+    private readonly EventsHost _host = new();
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private IAgendaGrain Agenda => _host.Grains.GetGrain<IAgendaGrain>(Slug);
+
+    private async Task<long> DelayFirstSessionAsync()
+    {
+        var session = (await Agenda.GetAsync())!.Sessions[0];
+        await Agenda.ChangeSessionAsync("moderator@example.org", new SessionChange(session.Id, AgendaChangeKind.Delayed, 1));
+        return (await Agenda.GetAsync())!.Version;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what);
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    // Holds the region's refetches until released, counting them.
+    private sealed class HeldRefetches
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public static async Task<HeldRefetches> AttachAsync(IPage page)
+        {
+            var held = new HeldRefetches();
+            await page.RouteAsync($"**/events/{Slug}/sessions", async route =>
+            {
+                Interlocked.Increment(ref held._count);
+                await held._released.Task;
+                await route.ContinueAsync();
+            });
+            return held;
+        }
+
+        public void Release() => _released.TrySetResult();
+    }
+
+    private static Task<long> SeqOnPageAsync(IPage page) =>
+        page.EvaluateAsync<long>("() => document.querySelectorAll('#agenda').length === 1 ? Number(document.querySelector('#agenda').dataset.seq) : -1");
+
+    private async Task ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(IPage page, HeldRefetches held, Func<Task<long>> threeChanges)
+    {
+        var third = await threeChanges();
+
+        // All three deltas have reached the page (each moves the region's sequence on) while the
+        // first refetch is still held: no second request has gone out meanwhile.
+        await WaitForAsync(async () => held.Count >= 1 && await page.EvaluateAsync<long>("() => Number(document.querySelector('#agenda').dataset.seq)") == third, "The deltas did not reach the page.");
+        Assert.Equal(1, held.Count);
+
+        held.Release();
+        await WaitForAsync(async () => await SeqOnPageAsync(page) == third, "The region on the page did not show the third change.");
+        Assert.True(held.Count <= 2, $"{held.Count} refetches for three deltas");
+
+        // The region on the page (not a detached copy) still follows the topic.
+        var fourth = await DelayFirstSessionAsync();
+        await WaitForAsync(async () => await SeqOnPageAsync(page) == fourth, "The region froze: a later change never showed.");
+    }
+
+    [Fact]
+    public async Task Three_refetch_deltas_back_to_back_make_one_refetch_in_flight_and_the_region_keeps_following()
+    {
+        await using var context = await chromium.NewContextAsync(_host);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString());
+        await page.Locator("#live-status[data-state=live]").WaitForAsync();
+        var held = await HeldRefetches.AttachAsync(page);
+
+        await ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(page, held, async () =>
+        {
+            await DelayFirstSessionAsync();
+            await DelayFirstSessionAsync();
+            return await DelayFirstSessionAsync();
+        });
+    }
+
+    [Fact]
+    public async Task Three_changes_missed_during_a_cut_make_one_refetch_after_the_reconnect_and_the_region_keeps_following()
+    {
+        await using var cable = new NetworkCut(_host.BaseAddress);
+        await using var context = await chromium.NewContextAsync(_host);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(cable.Address, AgendaPath).ToString());
+        await page.Locator("#live-status[data-state=live]").WaitForAsync();
+        var held = await HeldRefetches.AttachAsync(page);
+
+        await ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(page, held, async () =>
+        {
+            cable.Cut();
+            await page.Locator("#live-status:not([data-state=live])").WaitForAsync();
+            await DelayFirstSessionAsync();
+            await DelayFirstSessionAsync();
+            var third = await DelayFirstSessionAsync();
+            cable.Restore();
+            return third;
+        });
+    }
+}
