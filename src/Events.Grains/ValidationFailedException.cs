@@ -73,6 +73,7 @@ public enum Problem
     CommentTooLong,
     FollowUpMissing,
     FollowUpStatusNotAllowed,
+    IdempotencyKeyReused,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.
