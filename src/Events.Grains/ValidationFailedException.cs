@@ -113,6 +113,7 @@ public enum Problem
     PaymentsOff,
     PaymentFailed,
     RegistrationMarkup,
+    IdempotencyKeyReused,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.

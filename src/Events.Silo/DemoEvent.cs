@@ -1,4 +1,3 @@
-using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Catalog;
 using Events.Grains.People;
@@ -19,63 +18,49 @@ public sealed class DemoEvent(IGrainFactory grains, ILogger<DemoEvent> logger)
 
     public async Task SeedIfEmptyAsync()
     {
-        var catalog = grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey);
-        if ((await catalog.ListAsync()).Count > 0)
+        // An installation that lists events and never started the demo is in real use: no demo.
+        var listed = await grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).ListAsync();
+        if (listed.Count > 0 && listed.All(e => e.Slug != Slug) && await grains.GetGrain<IAgendaGrain>(Slug).GetAsync() is null)
         {
             return;
         }
 
-        // Opening the agenda is the claim: the agenda grain is one activation in the cluster, so
-        // when several silos start at once on an empty database exactly one opens it and seeds.
-        var agenda = grains.GetGrain<IAgendaGrain>(Slug);
-        try
-        {
-            await agenda.OpenAsync(new OpenEvent(
+        await SeedAsync(Slug);
+    }
+
+    // Another slug and a step limit let tests seed copies side by side and stop one half-way.
+    public async Task<SeedOutcome> SeedAsync(string slug, int stepLimit = int.MaxValue)
+    {
+        var seed = new EventSeed(
+            new OpenEvent(
                 "City Pilots Pitch Day",
                 """
                 Municipal digital teams from African cities pitch the pilots they built (mobility, e-tax, land management, city cleanliness) to investors and peer cities, and leave with **honest feedback** and follow-up contacts.
 
                 Built for the connection you have: every page works on a 2G phone, and nothing you type is lost if the link drops. Sessions in English, with French and Portuguese speakers welcome.
                 """,
-                TimeZoneId));
-        }
-        catch (ValidationFailedException ex) when (ex.Problem == Problem.EventExists)
+                TimeZoneId),
+            [.. Sessions()],
+            OrganiserEmail,
+            [.. PitchCards().Select(p => new SeededPitch(p.Room, p.Card))],
+            At(9, 0));
+        var outcome = await grains.GetGrain<IEventSeedGrain>(slug).SeedAsync(seed, stepLimit);
+        if (outcome == SeedOutcome.Seeded)
         {
-            logger.LogInformation("The demo event {Slug} is seeded by another silo", Slug);
-            return;
+            logger.LogInformation(
+                "Seeded the demo event at /events/{Slug}. Its organiser is {Organiser}: sign in with that address (in Development, the mail is at /dev/outbox).",
+                slug,
+                OrganiserEmail);
+        }
+        else if (outcome == SeedOutcome.AlreadySeeded)
+        {
+            logger.LogInformation("The demo event {Slug} is seeded already", slug);
         }
 
-        foreach (var session in Sessions())
-        {
-            await agenda.ScheduleSessionAsync(session);
-        }
-
-        await grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("seed", OrganiserEmail, EventRole.Organiser, null);
-        await SeedPitchesAsync(agenda);
-        await catalog.AddAsync(new EventListing(Slug, "City Pilots Pitch Day", At(9, 0)));
-        logger.LogInformation(
-            "Seeded the demo event at /events/{Slug}. Its organiser is {Organiser}: sign in with that address (in Development, the mail is at /dev/outbox).",
-            Slug,
-            OrganiserEmail);
+        return outcome;
     }
 
-    // The four cities' pitch cards, each team in its room. Contact details are invented.
-    private async Task SeedPitchesAsync(IAgendaGrain agenda)
-    {
-        var rooms = (await agenda.GetAsync())!.Sessions.Where(s => s.Kind == SessionKind.PitchRoom).Select(s => s.Id).ToList();
-        var cards = grains.GetGrain<IPitchCardsGrain>(Slug);
-        foreach (var (room, card) in PitchCards())
-        {
-            var team = TeamKey.From(card.TeamName);
-            await cards.SaveAsync("seed", team, card);
-            var pitchRoom = grains.GetGrain<IPitchRoomGrain>($"{Slug}/{rooms[room]}");
-            if ((await pitchRoom.GetAsync()).Pitches.All(p => p.Team != team))
-            {
-                await pitchRoom.AddPitchAsync("seed", team);
-            }
-        }
-    }
-
+    // The four cities' pitch cards, each team in its room (by its order among the pitch rooms). Contact details are invented.
     private static IEnumerable<(int Room, PitchCardContent Card)> PitchCards()
     {
         yield return (0, new PitchCardContent(

@@ -33,7 +33,6 @@ public static class WebServiceCollectionExtensions
             ? sp.GetRequiredService<OutboxMailSender>()
             : sp.GetRequiredService<SmtpMailSender>());
         services.AddSingleton<SignInMailer>();
-        services.AddHostedService<AuditRecorder>();
         services.AddSingleton<StaticAssetPaths>();
         services.AddSingleton<Text>();
         services.Configure<RequestLocalizationOptions>(Text.Configure);

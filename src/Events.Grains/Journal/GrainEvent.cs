@@ -17,7 +17,7 @@ public sealed record GrainEvent(JournalKey Grain, long Sequence, object Event, D
 
 // One silo's fan-out of committed events; a grain's own events arrive in commit order (those relayed
 // from another silo in the order the relay delivered them). Two audiences: work that must
-// happen once per event (audit, mail) sees only what grains on this silo committed; live pushes see
+// happen once per event (the mailer) sees only what grains on this silo committed; live pushes see
 // what any silo committed. Handlers run inside a grain's turn or the relay's callback, so they must
 // be quick (hand off to a queue) and must not call back into the grain.
 public sealed class GrainEventPublisher(ILogger<GrainEventPublisher> logger)

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Text.Json;
+using Events.Grains.Audit;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.EventSourcing;
@@ -19,9 +21,14 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     where TState : class, IJournaledState<TState, TEvent>
     where TEvent : class
 {
+    private static readonly Follower[] AuditOnly = AuditTrail.Audits(typeof(TEvent)) ? [AuditTrail.Follower] : [];
+
     private readonly PendingChanges<TState, TEvent> _pending = new();
     private JournalServices? _services;
     private DateTimeOffset _lastRecordedAt;
+
+    // The followers this activation has handed its commits to (by their place in Followers).
+    private readonly HashSet<int> _handedOver = [];
 
     // The state as this call sees it, including what it raised and has not appended yet.
     protected new TState State => _pending.Over(base.State.Value);
@@ -77,6 +84,35 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
         }
 
         Services.Publish(committed);
+        var followers = Followers;
+        for (var i = 0; i < followers.Count; i++)
+        {
+            await HandOverAsync(i, followers[i], committed);
+        }
+    }
+
+    // The grains that take some of this grain's committed events before its caller hears of the
+    // call (see IJournalFollower): its event's audit trail when any of its events is audited.
+    protected virtual IReadOnlyList<Follower> Followers => AuditOnly;
+
+    private async Task HandOverAsync(int index, Follower follower, GrainEvent[] committed)
+    {
+        var target = follower.Find(GrainFactory, Journal);
+        IReadOnlyList<GrainEvent> events = committed;
+        var gap = false;
+        if (!_handedOver.Contains(index) && await target.FollowedUpToAsync(Journal) is { } from && from < committed[0].Sequence - 1)
+        {
+            events = await new JournalReader(Services.Store).ReadEventsAsync(Journal, from, int.MaxValue);
+            gap = true;
+        }
+
+        ImmutableArray<GrainEvent> taken = [.. events.Where(e => follower.Takes(e.Event))];
+        if (taken.Length > 0 || gap)
+        {
+            await target.FollowAsync(Journal, base.Version, taken);
+        }
+
+        _handedOver.Add(index);
     }
 
     async Task<KeyValuePair<int, Folded<TState, TEvent>>> ICustomStorageInterface<Folded<TState, TEvent>, TEvent>.ReadStateFromStorage()

@@ -8,8 +8,8 @@ namespace Events.Grains.Journal;
 
 // One per silo, the shape of the GPSTracker sample's hub observer: each silo registers an observer
 // with the relay grain and refreshes it; a grain's committed events go through the relay grain to
-// every other silo's observer, which hands them to that silo's publisher (live pushes only: audit
-// and mail run once, on the committing silo). The relay grain keeps observers in memory only: if
+// every other silo's observer, which hands them to that silo's publisher (live pushes only: mail
+// is woken once, on the committing silo). The relay grain keeps observers in memory only: if
 // its silo dies, other silos miss events until their next refresh. A refresh that finds itself
 // forgotten says so, and the silo tells its publisher's gap subscribers (the hub asks its
 // browsers to catch up by sequence number).

@@ -30,6 +30,6 @@ public sealed class JournalServices(IJournalStore store, TimeProvider clock, IOp
         relay.SendToOtherSilos(committed);
     }
 
-    // What state grains change: their audit entries are made on this silo; nothing is pushed live.
+    // What state grains change: published on this silo only; nothing is pushed live.
     internal void PublishHereOnly(IReadOnlyList<GrainEvent> changes) => publisher.PublishCommittedHere(changes);
 }

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Text.Json;
+using Events.Grains.Audit;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -10,7 +12,7 @@ namespace Events.Grains.Journal;
 // described by events, folded as in a journaled grain, but only the resulting state is written,
 // once, when the call returns; a write that meets another writer's (ETag) is refused on freshly
 // read state, never retried blindly. A call that throws writes nothing. Events are published on
-// this silo only (for the audit trail); they carry no sequence number, since there is no journal.
+// this silo only; they carry no sequence number, since there is no journal.
 //
 // Grains kept their state in journals before this storage existed: on first activation with no
 // stored row, the old journal (if any) is folded once and written as the state.
@@ -21,6 +23,8 @@ public abstract class StateGrain<TState, TEvent>(IPersistentState<Folded<TState,
     where TState : class, IJournaledState<TState, TEvent>
     where TEvent : class
 {
+    private static readonly bool Audited = AuditTrail.Audits(typeof(TEvent));
+
     private readonly PendingChanges<TState, TEvent> _pending = new();
 
     protected TState State => _pending.Over(stored.State.Value);
@@ -75,7 +79,15 @@ public abstract class StateGrain<TState, TEvent>(IPersistentState<Folded<TState,
         var services = ServiceProvider.GetRequiredService<JournalServices>();
         var at = services.Clock.GetUtcNow();
         var journalKey = new JournalKey(this.GetGrainId().Type.ToString()!, Key);
-        services.PublishHereOnly([.. raised.Select(e => new GrainEvent(journalKey, 0, e, at))]);
+        GrainEvent[] published = [.. raised.Select(e => new GrainEvent(journalKey, 0, e, at))];
+        services.PublishHereOnly(published);
+
+        // Before the caller hears of it. With no journal to read back, a change committed and not
+        // recorded (the process killed in between, unacknowledged) stays unrecorded.
+        if (Audited && published.Where(e => AuditTrail.Follower.Takes(e.Event)).ToImmutableArray() is { Length: > 0 } audited)
+        {
+            await AuditTrail.Follower.Find(GrainFactory, journalKey).FollowAsync(journalKey, 0, audited);
+        }
     }
 }
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
 using Events.Grains.Journal;
+using Events.Grains.Mail;
 
 namespace Events.Grains.Pitches;
 
@@ -48,7 +49,11 @@ public sealed record FollowUp(
 // What investors' requests for a meeting led to, per event (keyed by the event's slug). It has no
 // end date: both sides record meetings and pilot agreements long after the event, which is how the
 // network measures what the event achieved.
-public interface IFollowUpsGrain : IGrainWithStringKey
+//
+// It follows the event's pitch rooms (IJournalFollower): a committed scorecard that chooses "follow-up"
+// asks the team for a meeting; one that chooses otherwise before the team has answered takes the
+// request back. An answered request stays: it is the team's too.
+public interface IFollowUpsGrain : IJournalFollower
 {
     Task<IReadOnlyList<FollowUp>> ListAsync();
 
@@ -65,20 +70,29 @@ public interface IFollowUpsGrain : IGrainWithStringKey
 [JsonDerivedType(typeof(FollowUpRequested), "follow-up-requested")]
 [JsonDerivedType(typeof(FollowUpUpdated), "follow-up-updated")]
 [JsonDerivedType(typeof(FollowUpWithdrawn), "follow-up-withdrawn")]
+[JsonDerivedType(typeof(FollowUpSourceFollowed), "follow-up-source-followed")]
 [GenerateSerializer, Immutable]
 public abstract record FollowUpsEvent;
 
 [GenerateSerializer, Immutable]
-public sealed record FollowUpRequested(FollowUp FollowUp) : FollowUpsEvent, IAuditedEvent
+public sealed record FollowUpRequested(FollowUp FollowUp) : FollowUpsEvent, IAuditedEvent, IPromisesMail
 {
+    // The team is told an investor asks to meet.
+    [JsonIgnore]
+    public bool PromisesMail => true;
+
     public string Actor => FollowUp.Investor;
 
     public string Describe() => $"requested a follow-up meeting with {FollowUp.TeamName}";
 }
 
 [GenerateSerializer, Immutable]
-public sealed record FollowUpUpdated(string Actor, string Id, FollowUpStatus Status, DateTimeOffset At) : FollowUpsEvent, IAuditedEvent
+public sealed record FollowUpUpdated(string Actor, string Id, FollowUpStatus Status, DateTimeOffset At) : FollowUpsEvent, IAuditedEvent, IPromisesMail
 {
+    // The investor is told the team said yes.
+    [JsonIgnore]
+    public bool PromisesMail => Status == FollowUpStatus.Accepted;
+
     public string Describe() => $"follow-up {Id}: {Status}";
 }
 
@@ -89,17 +103,24 @@ public sealed record FollowUpWithdrawn(string Actor, string Id) : FollowUpsEvent
 }
 
 [GenerateSerializer, Immutable]
-public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps) : IJournaledState<FollowUpsState, FollowUpsEvent>
+public sealed record FollowUpSourceFollowed(string Source, long UpTo) : FollowUpsEvent;
+
+// Followed is absent from snapshots taken before the grain followed pitch rooms.
+[GenerateSerializer, Immutable]
+public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps, FollowedSources? Followed = null) : IJournaledState<FollowUpsState, FollowUpsEvent>
 {
     public static FollowUpsState Initial { get; } = new(ImmutableList<FollowUp>.Empty);
 
+    public FollowedSources Sources => Followed ?? FollowedSources.None;
+
     public FollowUpsState Apply(FollowUpsEvent @event) => @event switch
     {
-        FollowUpRequested requested => new(FollowUps.Add(requested.FollowUp)),
-        FollowUpUpdated updated => new(FollowUps.Select(f => f.Id == updated.Id
+        FollowUpRequested requested => this with { FollowUps = FollowUps.Add(requested.FollowUp) },
+        FollowUpSourceFollowed followed => this with { Followed = Sources.With(followed.Source, followed.UpTo) },
+        FollowUpUpdated updated => this with { FollowUps = FollowUps.Select(f => f.Id == updated.Id
             ? f with { Status = updated.Status, History = f.History.Add(new FollowUpChange(updated.Status, updated.Actor, updated.At)) }
-            : f).ToImmutableList()),
-        FollowUpWithdrawn withdrawn => new(FollowUps.RemoveAll(f => f.Id == withdrawn.Id)),
+            : f).ToImmutableList() },
+        FollowUpWithdrawn withdrawn => this with { FollowUps = FollowUps.RemoveAll(f => f.Id == withdrawn.Id) },
         _ => this,
     };
 }
@@ -107,6 +128,39 @@ public sealed record FollowUpsState(ImmutableList<FollowUp> FollowUps) : IJourna
 [GrainType("follow-ups")]
 public sealed class FollowUpsGrain(TimeProvider clock) : JournalGrain<FollowUpsState, FollowUpsEvent>, IFollowUpsGrain
 {
+    protected override IReadOnlyList<Follower> Followers => [.. base.Followers, MailOutbox.Follower];
+
+    // A pitch room it has never heard from starts from its present sequence: scorecards saved before
+    // this grain followed rooms made their requests themselves.
+    public Task<long?> FollowedUpToAsync(JournalKey source) =>
+        Task.FromResult(State.Sources.Known(source));
+
+    public async Task FollowAsync(JournalKey source, long upTo, ImmutableArray<GrainEvent> events)
+    {
+        var session = source.Key.Split('/')[^1];
+        foreach (var e in State.Sources.New(source, events))
+        {
+            if (e.Event is not ScorecardSaved saved)
+            {
+                continue;
+            }
+
+            if (saved.Scorecard.Interest == Interest.FollowUp)
+            {
+                await RequestAsync(saved.Scorecard.Investor, saved.Team, saved.TeamName ?? saved.Team, session);
+            }
+            else
+            {
+                await WithdrawAsync(saved.Scorecard.Investor, saved.Team);
+            }
+        }
+
+        if (upTo > State.Sources.Of(source.ToString()))
+        {
+            RaiseEvent(new FollowUpSourceFollowed(source.ToString(), upTo));
+        }
+    }
+
     public Task<IReadOnlyList<FollowUp>> ListAsync() =>
         Task.FromResult<IReadOnlyList<FollowUp>>([.. State.FollowUps.OrderByDescending(f => f.UpdatedAt)]);
 

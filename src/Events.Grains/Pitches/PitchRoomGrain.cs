@@ -1,3 +1,4 @@
+using Events.Grains.Mail;
 using System.Collections.Immutable;
 using Events.Grains.Journal;
 
@@ -34,6 +35,10 @@ public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomS
     public const int MaxPitches = 20;
 
     private string EventSlug => Key.Split('/')[0];
+
+    private static readonly Follower FollowUps = new((grains, source) => grains.GetGrain<IFollowUpsGrain>(source.Key.Split('/')[0]), e => e is ScorecardSaved);
+
+    protected override IReadOnlyList<Follower> Followers => [.. base.Followers, MailOutbox.Follower, FollowUps];
 
     public Task<PitchRoomView> GetAsync() => Task.FromResult(View());
 
@@ -90,16 +95,16 @@ public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomS
     public async Task<Scorecard> SaveScorecardAsync(string investor, string team, ScorecardInput input, string? idempotencyKey)
     {
         var pitch = Pitch(team);
-        var existing = State.ScorecardsOf(team).GetValueOrDefault(investor);
-        if (idempotencyKey is not null && existing is not null
-            && State.IdempotencyKeys.GetValueOrDefault(PitchRoomState.KeyOf(team, investor)) == idempotencyKey)
-        {
-            return existing;
-        }
-
         if (idempotencyKey is { Length: > 64 })
         {
             throw new ValidationFailedException(Problem.IdempotencyKeyInvalid);
+        }
+
+        // A resend of any remembered key answers what that save answered and changes nothing; other
+        // content under a used key is refused rather than dropped unseen.
+        if (idempotencyKey is not null && State.SavedUnder(team, investor, idempotencyKey) is { } earlier)
+        {
+            return SameContent(earlier, input) ? earlier : throw new ValidationFailedException(Problem.IdempotencyKeyReused);
         }
 
         if (pitch.Phase != PitchPhase.ScoringOpen)
@@ -135,19 +140,8 @@ public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomS
             input.Conflict,
             clock.GetUtcNow());
 
-        // Choosing "follow-up" asks the team for a meeting; choosing otherwise before the team has
-        // answered takes the request back. An answered request stays: it is the team's too.
-        var followUps = GrainFactory.GetGrain<IFollowUpsGrain>(EventSlug);
-        if (scorecard.Interest == Interest.FollowUp)
-        {
-            await followUps.RequestAsync(investor, team, pitch.TeamName, Key.Split('/')[^1]);
-        }
-        else if (existing?.Interest == Interest.FollowUp)
-        {
-            await followUps.WithdrawAsync(investor, team);
-        }
-
-        RaiseEvent(new ScorecardSaved(team, scorecard, idempotencyKey));
+        // The follow-up request it makes or takes back follows from the committed event (see FollowUpsGrain).
+        RaiseEvent(new ScorecardSaved(team, scorecard, idempotencyKey, pitch.TeamName));
         return scorecard;
     }
 
@@ -162,6 +156,13 @@ public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomS
         var pitch = Pitch(team);
         return Task.FromResult(new PitchFeedback(pitch, Scoring.Summarise(pitch.Rubric, State.ScorecardsOf(team).Values)));
     }
+
+    private static bool SameContent(Scorecard saved, ScorecardInput input) =>
+        saved.Conflict == input.Conflict
+        && saved.Interest == input.Interest
+        && saved.Comment == (input.Comment ?? "").Trim()
+        && saved.PrivateNote == (input.PrivateNote ?? "").Trim()
+        && saved.Scores.All(s => input.Scores.GetValueOrDefault(s.Key) == s.Value);
 
     private Pitch Pitch(string team) => State.Find(team) ?? throw new ValidationFailedException(Problem.PitchMissing, team);
 

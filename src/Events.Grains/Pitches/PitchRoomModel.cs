@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
 using Events.Grains.Journal;
+using Events.Grains.Mail;
 
 namespace Events.Grains.Pitches;
 
@@ -66,25 +67,41 @@ public sealed record PitchAdded(string Actor, string Team, string TeamName) : Pi
 }
 
 [GenerateSerializer, Immutable]
-public sealed record PitchControlled(string Actor, string Team, PitchControl Control, DateTimeOffset At, int Minutes, ImmutableList<Criterion>? Rubric) : PitchRoomEvent, IAuditedEvent
+public sealed record PitchControlled(string Actor, string Team, PitchControl Control, DateTimeOffset At, int Minutes, ImmutableList<Criterion>? Rubric)
+    : PitchRoomEvent, IAuditedEvent, IPromisesMail
 {
     public string Describe() => $"pitch {Team}: {Control}";
+
+    // The team is told its feedback is out.
+    [JsonIgnore]
+    public bool PromisesMail => Control == PitchControl.ReleaseFeedback;
 }
 
 // Deliberately not audited: the audit trail must not become a second place where scores are read.
+// TeamName is absent from scorecards saved before the follow-ups grain followed pitch rooms.
 [GenerateSerializer, Immutable]
-public sealed record ScorecardSaved(string Team, Scorecard Scorecard, string? IdempotencyKey) : PitchRoomEvent;
+public sealed record ScorecardSaved(string Team, Scorecard Scorecard, string? IdempotencyKey, string? TeamName = null) : PitchRoomEvent;
 
+[GenerateSerializer, Immutable]
+public sealed record KeyedSave(string Key, Scorecard Scorecard);
+
+// RecentSaves is absent from snapshots taken before keys were remembered per person.
 [GenerateSerializer, Immutable]
 public sealed record PitchRoomState(
     ImmutableList<Pitch> Pitches,
     ImmutableDictionary<string, ImmutableDictionary<string, Scorecard>> Scorecards,
-    ImmutableDictionary<string, string> IdempotencyKeys) : IJournaledState<PitchRoomState, PitchRoomEvent>
+    ImmutableDictionary<string, ImmutableList<KeyedSave>>? RecentSaves = null) : IJournaledState<PitchRoomState, PitchRoomEvent>
 {
+    // How many of one person's idempotency keys per pitch are remembered.
+    public const int RememberedKeys = 20;
+
     public static PitchRoomState Initial { get; } = new(
         ImmutableList<Pitch>.Empty,
-        ImmutableDictionary<string, ImmutableDictionary<string, Scorecard>>.Empty,
-        ImmutableDictionary<string, string>.Empty);
+        ImmutableDictionary<string, ImmutableDictionary<string, Scorecard>>.Empty);
+
+    // The scorecard a person's save under this key produced, if the key is still remembered.
+    public Scorecard? SavedUnder(string team, string investor, string idempotencyKey) =>
+        RecentSaves?.GetValueOrDefault(KeyOf(team, investor))?.FirstOrDefault(s => s.Key == idempotencyKey)?.Scorecard;
 
     public Pitch? Find(string team) => Pitches.FirstOrDefault(p => p.Team == team);
 
@@ -100,10 +117,18 @@ public sealed record PitchRoomState(
         ScorecardSaved saved => this with
         {
             Scorecards = Scorecards.SetItem(saved.Team, ScorecardsOf(saved.Team).SetItem(saved.Scorecard.Investor, saved.Scorecard)),
-            IdempotencyKeys = saved.IdempotencyKey is null ? IdempotencyKeys : IdempotencyKeys.SetItem(KeyOf(saved.Team, saved.Scorecard.Investor), saved.IdempotencyKey),
+            RecentSaves = saved.IdempotencyKey is null ? RecentSaves : Remember(saved),
         },
         _ => this,
     };
+
+    private ImmutableDictionary<string, ImmutableList<KeyedSave>> Remember(ScorecardSaved saved)
+    {
+        var all = RecentSaves ?? ImmutableDictionary<string, ImmutableList<KeyedSave>>.Empty;
+        var key = KeyOf(saved.Team, saved.Scorecard.Investor);
+        var mine = (all.GetValueOrDefault(key) ?? []).Add(new KeyedSave(saved.IdempotencyKey!, saved.Scorecard));
+        return all.SetItem(key, mine.Count > RememberedKeys ? mine.RemoveAt(0) : mine);
+    }
 
     private static Pitch Control(Pitch pitch, PitchControlled controlled) => controlled.Control switch
     {

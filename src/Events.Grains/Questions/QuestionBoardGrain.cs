@@ -138,12 +138,15 @@ public sealed record BoardState(
 
     public Question? Find(string id) => Questions.FirstOrDefault(q => q.Id == id);
 
+    // Keys come from browsers: each person's are their own, so one person's key never answers another.
+    public static string KeyOf(string author, string idempotencyKey) => $"{author}\n{idempotencyKey}";
+
     public BoardState Apply(BoardEvent @event) => @event switch
     {
         QuestionAsked asked => this with
         {
             Questions = Questions.Add(asked.Question),
-            ByIdempotencyKey = ByIdempotencyKey.SetItem(asked.IdempotencyKey, asked.Question.Id),
+            ByIdempotencyKey = ByIdempotencyKey.SetItem(KeyOf(asked.Question.AuthorEmail, asked.IdempotencyKey), asked.Question.Id),
         },
         QuestionEdited edited => Update(edited.QuestionId, q => q with { Text = edited.Text }),
         QuestionWithdrawn withdrawn => Update(withdrawn.QuestionId, q => q with { Status = QuestionStatus.Withdrawn }) with { PinnedId = PinnedId == withdrawn.QuestionId ? null : PinnedId },
@@ -179,9 +182,10 @@ public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardS
             throw new ValidationFailedException(Problem.IdempotencyKeyInvalid);
         }
 
-        if (State.ByIdempotencyKey.TryGetValue(key, out var existing))
+        // A resend answers with the question as it is now, whatever became of it (withdrawn included).
+        if (State.ByIdempotencyKey.TryGetValue(BoardState.KeyOf(asker.Email, key), out var existing))
         {
-            return View(asker.Email, false).Questions.First(q => q.Id == existing);
+            return ViewOf(State.Find(existing)!, asker.Email, moderator: false);
         }
 
         var clean = Text(text);
@@ -205,7 +209,7 @@ public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardS
         var question = new Question($"q{Version + 1}", asker.Email, asker.Name, anonymous, clean, now,
             State.PreModerated ? QuestionStatus.Pending : QuestionStatus.Visible, [], null);
         RaiseEvent(new QuestionAsked(question, key));
-        return View(asker.Email, false).Questions.First(q => q.Id == question.Id);
+        return ViewOf(question, asker.Email, moderator: false);
     }
 
     public Task EditAsync(string author, string questionId, string text)
@@ -295,16 +299,18 @@ public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardS
         [.. State.Questions
             .Where(q => q.Status != QuestionStatus.Withdrawn)
             .Where(q => moderator || q.AuthorEmail == viewer || q.Status is QuestionStatus.Visible or QuestionStatus.Answered)
-            .Select(q => new QuestionView(
-                q.Id,
-                q.Text,
-                moderator ? $"{q.AuthorName} <{q.AuthorEmail}>" : q.Anonymous ? null : q.AuthorName,
-                q.Anonymous,
-                q.Status,
-                q.Voters.Count,
-                viewer is not null && q.Voters.Contains(viewer),
-                q.AuthorEmail == viewer,
-                q.Id == State.PinnedId,
-                q.AskedAt,
-                q.AnsweredAt))]);
+            .Select(q => ViewOf(q, viewer, moderator))]);
+
+    private QuestionView ViewOf(Question q, string? viewer, bool moderator) => new(
+        q.Id,
+        q.Text,
+        moderator ? $"{q.AuthorName} <{q.AuthorEmail}>" : q.Anonymous ? null : q.AuthorName,
+        q.Anonymous,
+        q.Status,
+        q.Voters.Count,
+        viewer is not null && q.Voters.Contains(viewer),
+        q.AuthorEmail == viewer,
+        q.Id == State.PinnedId,
+        q.AskedAt,
+        q.AnsweredAt);
 }

@@ -6,7 +6,9 @@ using Microsoft.Extensions.Options;
 
 namespace Events.Web.Mail;
 
-public sealed record OutgoingMail(string To, string Subject, string Body);
+// A mail with an Id is sent at most once per Id by the outbox folder, and carries the Id in its
+// Message-ID over SMTP, so a mail sent again after a crash is recognisably the same one.
+public sealed record OutgoingMail(string To, string Subject, string Body, string? Id = null);
 
 public sealed record StoredMail(string FileName, string To, string Subject, DateTimeOffset Date, string Body);
 
@@ -49,6 +51,11 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
 
         using var message = new MailMessage(new MailAddress(settings.From).Address, mail.To, mail.Subject, mail.Body);
         message.From = new MailAddress(settings.From);
+        if (mail.Id is not null)
+        {
+            message.Headers.Add("Message-ID", $"<{mail.Id}@{message.From.Host}>");
+        }
+
         await client.SendMailAsync(message, cancellationToken);
     }
 }
@@ -61,8 +68,13 @@ public sealed class OutboxMailSender(IOptions<MailOptions> mail, IOptions<Storag
     public async Task SendAsync(OutgoingMail message, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Folder);
+        if (message.Id is not null && Directory.EnumerateFiles(Folder, $"*-{message.Id}.eml").Any())
+        {
+            return;
+        }
+
         var now = clock.GetUtcNow();
-        var name = $"{now:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}.eml";
+        var name = $"{now:yyyyMMddHHmmssfffffff}-{message.Id ?? Guid.NewGuid().ToString("N")}.eml";
         var text = $"From: {mail.Value.From}\nTo: {message.To}\nSubject: {message.Subject}\nDate: {now.ToString("R", CultureInfo.InvariantCulture)}\n\n{message.Body}";
         // Written aside, then renamed: a reader (the outbox page, a mail pickup) sees a whole mail
         // or none. The temporary name does not end in .eml, so ReadAll skips it.

@@ -8,8 +8,9 @@ namespace Events.Web.Shared;
 
 // Takes committed grain events off this silo's publisher (which runs inside the grain's turn, so it
 // must not wait) and handles the ones a subclass selects, one at a time, in commit order. Live
-// pushes take events from every silo; work that must happen once per event (audit, mail) takes only
-// what grains on this silo committed, so with several silos exactly one handles each event. Subscribes on
+// pushes take events from every silo; work that must happen once per event takes only what grains
+// on this silo committed, so with several silos one handles each event. The queue is in memory: work
+// that must survive a crash keeps its own durable record (the mail outbox). Subscribes on
 // construction: the host builds every hosted service before starting any, so events committed by
 // start-up work (seeding) are not missed. What is queued at shutdown is drained first.
 public abstract class GrainEventPump<T> : BackgroundService
@@ -32,6 +33,9 @@ public abstract class GrainEventPump<T> : BackgroundService
     }
 
     protected abstract T? Select(GrainEvent grainEvent);
+
+    // Work that comes from elsewhere than a committed event (catching up at start).
+    protected void Enqueue(T item) => _queue.Writer.TryWrite(item);
 
     protected abstract Task HandleAsync(T item);
 
