@@ -44,7 +44,8 @@ public static class TicketEndpoints
         var register = app.MapGroup("/events/{slug}/register").AllowAnonymous();
         register.MapGet("/", (string slug, HttpContext http, IGrainFactory grains, TicketPayments payments) => RegisterPageAsync(slug, null, null, http, grains, payments))
             .WithContentSecurityPolicy(RegisterPolicy);
-        register.MapPost("/", RegisterAsync);
+        // Each registration mails a sign-in link, so it is limited like asking for one.
+        register.MapPost("/", RegisterAsync).RequireRateLimiting(RateLimitOptions.SignInPolicy);
         register.MapGet("/{orderId}", OrderPageAsync);
         app.MapPost("/stripe/webhook", StripeWebhook.ReceiveAsync).AllowAnonymous().DisableAntiforgery();
 
