@@ -137,7 +137,8 @@ public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketO
         var status = !type.IsFree ? OrderStatus.AwaitingPayment
             : type.Access == TicketAccess.Approval ? OrderStatus.AwaitingApproval
             : OrderStatus.Confirmed;
-        var order = new Order(Secrets.NewToken(12), type.Id, type.Name, registrant, status, type.Price, type.Currency, type.Role, now,
+        // Hex: safe in addresses, mail and spreadsheets (a base64url id may start with '-').
+        var order = new Order(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)), type.Id, type.Name, registrant, status, type.Price, type.Currency, type.Role, now,
             type.IsFree ? null : now + HoldFor, null, null, false, false, null);
         await GrainFactory.GetGrain<ITicketWalletGrain>(registrant.Email).AddAsync(new WalletEntry(Key, order.Id));
         RaiseEvent(new OrderPlaced(order));

@@ -44,7 +44,8 @@ public static class TicketEndpoints
         var register = app.MapGroup("/events/{slug}/register").AllowAnonymous();
         register.MapGet("/", (string slug, HttpContext http, IGrainFactory grains, TicketPayments payments) => RegisterPageAsync(slug, null, null, http, grains, payments))
             .WithContentSecurityPolicy(RegisterPolicy);
-        register.MapPost("/", RegisterAsync);
+        // Each registration mails a sign-in link, so it is limited like asking for one.
+        register.MapPost("/", RegisterAsync).RequireRateLimiting(RateLimitOptions.SignInPolicy);
         register.MapGet("/{orderId}", OrderPageAsync);
         app.MapPost("/stripe/webhook", StripeWebhook.ReceiveAsync).AllowAnonymous().DisableAntiforgery();
 
@@ -78,8 +79,9 @@ public static class TicketEndpoints
         };
     }
 
-    private static async Task<IResult> RegisterAsync(string slug, [FromForm] RegisterForm form, HttpContext http, IGrainFactory grains, TicketPayments payments, ILogger<TicketPayments> logger)
+    private static async Task<IResult> RegisterAsync(string slug, [FromForm] RegisterForm form, HttpContext http, IGrainFactory grains, TicketPayments payments, TimeProvider clock, ILogger<TicketPayments> logger)
     {
+        var before = clock.GetUtcNow();
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
             return Pages.NoEvent(slug);
@@ -116,6 +118,12 @@ public static class TicketEndpoints
                 }
             }
 
+            // Someone typing another person's address must not reach that person's order page.
+            if (order.CreatedAt < before)
+            {
+                return Pages.Message(StatusCodes.Status200OK, "tickets.already-title", "tickets.already", $"/events/{slug}", null, order.Registrant.Email);
+            }
+
             await TicketRoles.SyncAsync(grains, slug, order);
             return TypedResults.Redirect($"/events/{slug}/register/{order.Id}");
         }
@@ -127,9 +135,14 @@ public static class TicketEndpoints
 
     private static async Task<IResult> OrderPageAsync(string slug, string orderId, IGrainFactory grains)
     {
-        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda || await Office(grains, slug).GetOrderAsync(orderId) is not { } order)
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
             return Pages.NoEvent(slug);
+        }
+
+        if (await Office(grains, slug).GetOrderAsync(orderId) is not { } order)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.OrderMissing", $"/events/{slug}/register");
         }
 
         return new RazorComponentResult<OrderPage>(new { Agenda = agenda, Order = order });

@@ -25,11 +25,13 @@ public sealed class TicketOfficeGrainTests
         new(typeId, new Registrant("Amina Diallo", email, "City of Bizerte", "Bizerte", "Tunisia", "fr", "", false), code);
 
     [Theory]
-    [InlineData(0L)]
-    [InlineData(2500L)]
-    public async Task Twenty_concurrent_buyers_for_the_last_five_seats_get_exactly_five_and_the_others_hear_sold_out(long price)
+    [InlineData(TestDatabase.Sqlite, 0L)]
+    [InlineData(TestDatabase.Sqlite, 2500L)]
+    [InlineData(TestDatabase.Postgres, 0L)]
+    [InlineData(TestDatabase.Postgres, 2500L)]
+    public async Task Twenty_concurrent_buyers_for_the_last_five_seats_get_exactly_five_and_the_others_hear_sold_out(string provider, long price)
     {
-        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        await using var db = await TestDatabase.CreateAsync(provider);
         var clock = new ManualClock(T0);
         var (_, office, _) = await StartAsync(db, clock, capacity: 8);
         var type = await office.SaveTicketTypeAsync(Organiser, Type("General", 100, price));

@@ -29,6 +29,15 @@ public sealed class RegistrationTests
         Assert.Contains("General admission", mail.Body);
         Assert.Contains($"/events/{slug}/calendar.ics", mail.Body);
 
+        // Someone else typing the same address learns nothing of the order.
+        using var stranger = new TestBrowser(site.Host);
+        await stranger.GetPageAsync($"/events/{slug}/register");
+        using var again = await stranger.PostFormAsync($"/events/{slug}/register", TicketsSite.Registration(type.Id, email, "Someone Else"));
+        var againPage = await again.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("is already registered", againPage);
+        Assert.DoesNotContain(orderPath.Split('/')[^1], againPage);
+        Assert.Single((await site.Grains.GetGrain<ITicketOfficeGrain>(slug).GetAsync()).Orders);
+
         // The mail's link signs the registrant in, and "my tickets" shows the ticket.
         using var holder = new TestBrowser(site.Host);
         var linkPage = await holder.GetPageAsync(new Uri(TestBrowser.LinkIn(mail.Body)).PathAndQuery);
