@@ -42,7 +42,6 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, MixerTopic>();
         services.AddSingleton<ILiveTopic, QuestionsTopic>();
         services.AddSingleton<ILiveTopic, PitchRoomTopic>();
-        services.AddHostedService<VoteCoalescer>();
         services.AddHostedService<PitchMailer>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");

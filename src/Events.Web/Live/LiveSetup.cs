@@ -19,6 +19,7 @@ public static class LiveSetup
             options.AddFilter<HubRateLimitFilter>();
         });
         services.AddSingleton<HubRateLimitFilter>();
+        services.AddSingleton<HubLifetimeManager<LiveHub>, LiveLifetimeManager>();
         services.AddSingleton<LiveTopics>();
         services.AddHostedService<LiveForwarder>();
         return services;
