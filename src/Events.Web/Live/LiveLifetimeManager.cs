@@ -32,10 +32,7 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
         {
             foreach (var group in member.Groups.Keys)
             {
-                if (_groups.TryGetValue(group, out var members))
-                {
-                    members.TryRemove(connection.ConnectionId, out _);
-                }
+                Leave(group, connection.ConnectionId);
             }
         }
 
@@ -47,7 +44,10 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
         if (_members.TryGetValue(connectionId, out var member))
         {
             member.Groups[groupName] = true;
-            _groups.GetOrAdd(groupName, _ => new(StringComparer.Ordinal))[connectionId] = member;
+            lock (_groups)
+            {
+                _groups.GetOrAdd(groupName, _ => new(StringComparer.Ordinal))[connectionId] = member;
+            }
         }
 
         return Task.CompletedTask;
@@ -60,12 +60,20 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
             member.Groups.TryRemove(groupName, out _);
         }
 
-        if (_groups.TryGetValue(groupName, out var members))
-        {
-            members.TryRemove(connectionId, out _);
-        }
-
+        Leave(groupName, connectionId);
         return Task.CompletedTask;
+    }
+
+    // An empty group is dropped, so groups do not pile up as connections come and go.
+    private void Leave(string groupName, string connectionId)
+    {
+        lock (_groups)
+        {
+            if (_groups.TryGetValue(groupName, out var members) && members.TryRemove(connectionId, out _) && members.IsEmpty)
+            {
+                _groups.TryRemove(groupName, out _);
+            }
+        }
     }
 
     public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default)
