@@ -36,6 +36,7 @@ try
     }
 
     app.EnsureStaticAssetsAreServed();
+    app.UseLiveConnectionCap();
     app.UseResponseCompression();
     app.UseRequestLocalization();
     app.UseEventsSecurity();

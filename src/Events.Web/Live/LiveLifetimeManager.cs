@@ -20,9 +20,15 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
     private readonly ConcurrentDictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Member>> _groups = new(StringComparer.Ordinal);
 
+    // Live connections now open on this process.
+    public int Count => Volatile.Read(ref _count);
+
+    private int _count;
+
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         _members[connection.ConnectionId] = new Member(connection);
+        Interlocked.Increment(ref _count);
         return base.OnConnectedAsync(connection);
     }
 
@@ -30,6 +36,7 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
     {
         if (_members.TryRemove(connection.ConnectionId, out var member))
         {
+            Interlocked.Decrement(ref _count);
             foreach (var group in member.Groups.Keys)
             {
                 Leave(group, connection.ConnectionId);

@@ -24,7 +24,9 @@ public static class LiveSetup
         services.AddLogging(logging => logging.AddFilter(HubRefusalLogFilter.DispatcherCategory, LogLevel.None));
         services.AddSingleton<HubRefusalLogFilter>();
         services.AddSingleton<HubRateLimitFilter>();
-        services.AddSingleton<HubLifetimeManager<LiveHub>, LiveLifetimeManager>();
+        services.AddSingleton<LiveLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<LiveHub>>(sp => sp.GetRequiredService<LiveLifetimeManager>());
+        services.AddOptions<LiveLimits>().BindConfiguration(LiveLimits.Section);
         services.AddSingleton<LiveTopics>();
         services.AddHostedService<LiveForwarder>();
         return services;

@@ -60,3 +60,49 @@ public sealed class LiveHubLimitsTests : IAsyncDisposable
         Assert.Contains(written, e => e.Level == LogLevel.Information && e.Message.Contains("There is no live topic 'scores:secret'", StringComparison.Ordinal));
     }
 }
+
+public sealed class LiveConnectionCapTests : IAsyncDisposable
+{
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["Live:MaxConnections"] = "2" });
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task Beyond_the_configured_cap_a_new_connection_is_refused_with_503_and_those_in_keep_working()
+    {
+        await using var first = await LiveClient.ConnectAsync(_host);
+        await using var second = await LiveClient.ConnectAsync(_host);
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => LiveClient.ConnectAsync(_host));
+        using var http = _host.CreateHttpClient();
+        using var negotiate = await http.PostAsync($"{Web.Live.LiveHub.Path}/negotiate?negotiateVersion=1", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, negotiate.StatusCode);
+        Assert.NotNull(negotiate.Headers.RetryAfter);
+        var followed = await first.InvokeAsync("Subscribe", new object[] { new[] { new { topic = $"announcements:{Events.Silo.DemoEvent.Slug}", after = 0 } } });
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, followed.ValueKind);
+
+        await second.DisposeAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                await using var third = await LiveClient.ConnectAsync(_host);
+                break;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1024, 768)]
+    [InlineData(65536, 49152)]
+    [InlineData(100, 16)]
+    public void The_default_cap_leaves_a_quarter_of_the_open_file_limit_and_at_least_256_descriptors(long openFiles, int cap) =>
+        Assert.Equal(cap, Web.Live.LiveLimits.DefaultMaxConnections(openFiles));
+}
