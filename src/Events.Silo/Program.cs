@@ -38,6 +38,7 @@ try
     }
 
     app.EnsureStaticAssetsAreServed();
+    app.UseLiveConnectionCap();
     app.UseResponseCompression();
     app.UseRequestLocalization();
     app.UseEventsSecurity();

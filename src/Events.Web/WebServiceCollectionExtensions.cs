@@ -42,9 +42,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, MixerTopic>();
         services.AddSingleton<ILiveTopic, QuestionsTopic>();
         services.AddSingleton<ILiveTopic, PitchRoomTopic>();
-        services.AddHostedService<VoteCoalescer>();
         services.AddSingleton<ILiveTopic, Polls.PollsTopic>();
-        services.AddHostedService<Polls.PollResultsCoalescer>();
         services.AddHostedService<PitchMailer>();
         services.AddTickets();
         services.AddSingleton<MarkdownRenderer>();

@@ -46,8 +46,11 @@ public sealed record PollControlled(string Actor, string PollId, PollControl Con
     public string Describe() => $"polls: {Control.ToString().ToLowerInvariant()} {PollId}";
 }
 
+// Respondents and Counts are the poll's after this answer, and ResultsShown whether the audience may
+// see them, so pushes need not fold the polls (as QuestionVoted carries its count). Counts: choice and
+// ranking polls only.
 [GenerateSerializer, Immutable]
-public sealed record PollAnswered(string PollId, PollResponse Response, string IdempotencyKey) : PollEvent;
+public sealed record PollAnswered(string PollId, PollResponse Response, string IdempotencyKey, int Respondents, ImmutableArray<int> Counts, bool ResultsShown) : PollEvent;
 
 [GenerateSerializer, Immutable]
 public sealed record PollTextModerated(string Actor, string PollId, string AnswerId, bool Approved) : PollEvent, IAuditedEvent
@@ -212,7 +215,11 @@ public sealed class PollsGrain(TimeProvider clock) : JournalGrain<PollsState, Po
 
         // A changed text goes back to moderation; the id stays, so links and counts stay put.
         var response = new PollResponse(previous?.Id ?? $"a{Version + 1}", respondent.Email, respondent.Name, valid, clock.GetUtcNow(), TextStatus.Pending);
-        RaiseEvent(new PollAnswered(pollId, response, key));
+        var after = record.ByVoter.SetItem(respondent.Email, response);
+        ImmutableArray<int> counts = record.Poll.Kind is PollKind.SingleChoice or PollKind.MultipleChoice or PollKind.Ranking
+            ? PollTally.Results(record.Poll, after.Values.ToList(), moderator: false).Counts
+            : [];
+        RaiseEvent(new PollAnswered(pollId, response, key, after.Count, counts, record.Poll.ResultsShown));
         return Task.FromResult(valid);
     }
 

@@ -12,19 +12,30 @@ namespace Events.Web.Live;
 public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IGrainFactory grains, IAuthorizationService authorization) : Hub<ILiveClient>
 {
     public const string Path = "/live";
+
+    // Per call and per connection: a page follows a handful of regions; a connection that asks for
+    // more is not a page (each topic is a group to keep and a journal to read).
     public const int MaxSubscriptions = 20;
+
+    private static readonly object FollowedKey = new();
 
     public async Task<IReadOnlyList<CatchUp>> Subscribe(IReadOnlyList<LiveSubscription> subscriptions)
     {
-        if (subscriptions is null || subscriptions.Count > MaxSubscriptions)
+        var followed = Context.Items.TryGetValue(FollowedKey, out var found) ? (HashSet<string>)found! : (HashSet<string>)(Context.Items[FollowedKey] = new HashSet<string>(StringComparer.Ordinal));
+        if (subscriptions is null || subscriptions.Count > MaxSubscriptions
+            || followed.Union(subscriptions.Select(s => s.Topic ?? "")).Count() > MaxSubscriptions)
         {
             throw new HubException(Localization.Text.Format(Language, "live.subscriptions", MaxSubscriptions));
         }
 
+        IReadOnlyList<Events.Grains.Catalog.EventListing>? events = null;
         var caughtUp = new List<CatchUp>();
         foreach (var subscription in subscriptions)
         {
-            if (topics.Resolve(subscription.Topic ?? "") is not { } resolved)
+            // A topic of an event that does not exist is refused before anything is read or joined.
+            events ??= await grains.GetGrain<Events.Grains.Catalog.IEventCatalogGrain>(Events.Grains.Catalog.IEventCatalogGrain.CatalogKey).ListAsync();
+            if (topics.Resolve(subscription.Topic ?? "") is not { } resolved
+                || !events.Any(e => e.Slug == resolved.Key.Split('/')[0]))
             {
                 throw new HubException(Localization.Text.Format(Language, "live.unknown-topic", subscription.Topic));
             }
@@ -37,6 +48,7 @@ public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IG
 
             // Join first, then read: an event committed in between arrives twice and the client
             // drops the copy by its sequence number, instead of being missed.
+            followed.Add(subscription.Topic!);
             await Groups.AddToGroupAsync(Context.ConnectionId, subscription.Topic!);
             var missed = await journal.ReadEventsAsync(new JournalKey(resolved.Kind.GrainType, resolved.Key), Math.Max(0, subscription.After), MaxCatchUpEventsPlusOne);
             caughtUp.Add(missed.Count > LiveTopics.MaxCatchUpEvents

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Events.Web.Live;
 
@@ -16,10 +17,17 @@ public static class LiveSetup
             options.KeepAliveInterval = TimeSpan.FromSeconds(15);
             options.ClientTimeoutInterval = TimeSpan.FromSeconds(45);
             options.StatefulReconnectBufferSize = 256 * 1024;
+            // Outermost first: refusals by the rate limit are logged like the others.
+            options.AddFilter<HubRefusalLogFilter>();
             options.AddFilter<HubRateLimitFilter>();
             options.AddFilter<Catalog.ReadOnlyEventsHubFilter>();
         });
+        services.AddLogging(logging => logging.AddFilter(HubRefusalLogFilter.DispatcherCategory, LogLevel.None));
+        services.AddSingleton<HubRefusalLogFilter>();
         services.AddSingleton<HubRateLimitFilter>();
+        services.AddSingleton<LiveLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<LiveHub>>(sp => sp.GetRequiredService<LiveLifetimeManager>());
+        services.AddOptions<LiveLimits>().BindConfiguration(LiveLimits.Section);
         services.AddSingleton<LiveTopics>();
         services.AddHostedService<LiveForwarder>();
         return services;

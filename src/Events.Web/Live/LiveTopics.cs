@@ -20,8 +20,8 @@ public interface ILiveTopic
 
     LiveDelta? Project(string topic, GrainEvent grainEvent);
 
-    // Events pushed by a coalescer of their own instead of one by one (votes); they are still
-    // projected for catch-up.
+    // Events whose deltas are coalesced before they are pushed (votes: a map of counts by id); catch-up
+    // sends them one by one.
     bool IsCoalesced(GrainEvent grainEvent) => false;
 }
 
@@ -42,9 +42,12 @@ public sealed class LiveTopics(IEnumerable<ILiveTopic> kinds)
             : null;
     }
 
-    // What to push now for a committed event: nothing for events a coalescer pushes.
-    public LiveDelta? ProjectLive(GrainEvent grainEvent) =>
-        _byGrainType.TryGetValue(grainEvent.Grain.Type, out var kind) && !kind.IsCoalesced(grainEvent)
-            ? kind.Project(Name(kind.Prefix, grainEvent.Grain.Key), grainEvent)
+    // What to push for a committed event, and whether it is coalesced (its data is a map of counts
+    // by id, the last count per id wins) rather than pushed on its own.
+    public LivePush? ProjectLive(GrainEvent grainEvent) =>
+        _byGrainType.TryGetValue(grainEvent.Grain.Type, out var kind) && kind.Project(Name(kind.Prefix, grainEvent.Grain.Key), grainEvent) is { } delta
+            ? new LivePush(delta, kind.IsCoalesced(grainEvent))
             : null;
 }
+
+public sealed record LivePush(LiveDelta Delta, bool Coalesced);

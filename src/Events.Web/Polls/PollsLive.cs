@@ -1,16 +1,14 @@
-using System.Collections.Concurrent;
 using Events.Grains.Journal;
 using Events.Grains.Polls;
 using Events.Web.Live;
-using Events.Web.Shared;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Logging;
-using Orleans;
 
 namespace Events.Web.Polls;
 
 // "polls:{slug}/{session}": preparing, launching, closing and moderating make pages refetch their
-// region (each viewer's own rendering); answers are pushed by PollResultsCoalescer. No delta names anyone.
+// region (each viewer's own rendering). Answers travel as a map of counts coalesced in the topic's
+// lane (at most one push a second, under 200 bytes for five options): "{poll}" how many answered,
+// and when the audience may see results "{poll}/{i}" per option (choice and ranking polls) or
+// "{poll}/refetch" (other kinds, whose results are refetched). No delta names anyone.
 public sealed class PollsTopic : ILiveTopic
 {
     public const string Kind = "poll";
@@ -26,78 +24,31 @@ public sealed class PollsTopic : ILiveTopic
 
     public bool IsCoalesced(GrainEvent grainEvent) => grainEvent.Event is PollAnswered;
 
-    public LiveDelta? Project(string topic, GrainEvent grainEvent) =>
-        grainEvent.Event is PollEvent ? new LiveDelta(topic, grainEvent.Sequence, Kind, new { }) : null;
-}
-
-// At most one push per poll per second, whatever the rate of answers: for choice and ranking polls
-// whose results are shown, the counts themselves (under 200 bytes for five options, patched in
-// place); for other kinds with results shown, a refetch; with results hidden, only how many answered.
-public sealed class PollResultsCoalescer(GrainEventPublisher publisher, IGrainFactory grains, IHubContext<LiveHub, ILiveClient> hub, ILogger<PollResultsCoalescer> logger)
-    : GrainEventPump<GrainEvent>(publisher, logger, fromEverySilo: true)
-{
-    private readonly ConcurrentDictionary<string, long> _dirty = new();
-    private readonly ILogger<PollResultsCoalescer> _logger = logger;
-
-    protected override GrainEvent? Select(GrainEvent grainEvent) => grainEvent.Event is PollAnswered ? grainEvent : null;
-
-    protected override Task HandleAsync(GrainEvent grainEvent)
+    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
     {
-        _dirty.AddOrUpdate(grainEvent.Grain.Key, grainEvent.Sequence, (_, seen) => Math.Max(seen, grainEvent.Sequence));
-        return Task.CompletedTask;
-    }
+        PollAnswered answered => new LiveDelta(topic, grainEvent.Sequence, CountsKind, Counts(answered)),
+        PollEvent => new LiveDelta(topic, grainEvent.Sequence, Kind, new { }),
+        _ => null,
+    };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private static Dictionary<string, int> Counts(PollAnswered answered)
     {
-        var flushing = FlushAsync(stoppingToken);
-        await base.ExecuteAsync(stoppingToken);
-        await flushing;
-    }
-
-    private async Task FlushAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Questions.VoteCoalescer.Interval);
-        try
+        var counts = new Dictionary<string, int> { [answered.PollId] = answered.Respondents };
+        if (!answered.ResultsShown)
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                foreach (var key in _dirty.Keys)
-                {
-                    if (_dirty.TryRemove(key, out var sequence))
-                    {
-                        try
-                        {
-                            await PushAsync(key, sequence);
-                        }
-                        catch (Exception ex)
-                        {
-                            _logger.LogWarning(ex, "Could not push poll results for {Key}", key);
-                        }
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task PushAsync(string key, long sequence)
-    {
-        var topic = LiveTopics.Name("polls", key);
-        var view = await grains.GetGrain<IPollsGrain>(key).GetAsync(null, false);
-        if (view.Live is not { } live)
-        {
-            return;
+            return counts;
         }
 
-        var delta = live.Results switch
+        if (answered.Counts.IsDefaultOrEmpty)
         {
-            { } results when live.Poll.Kind is PollKind.SingleChoice or PollKind.MultipleChoice or PollKind.Ranking =>
-                new LiveDelta(topic, sequence, PollsTopic.CountsKind, new { p = live.Poll.Id, n = results.Respondents, c = results.Counts, r = live.Poll.Kind == PollKind.Ranking ? 1 : 0 }),
-            { } => new LiveDelta(topic, sequence, PollsTopic.Kind, new { }),
-            null => new LiveDelta(topic, sequence, PollsTopic.CountsKind, new { p = live.Poll.Id, n = live.Respondents }),
-        };
-        await hub.Clients.Group(topic).Delta(delta);
+            counts[$"{answered.PollId}/refetch"] = 1;
+        }
+
+        for (var i = 0; i < (answered.Counts.IsDefault ? 0 : answered.Counts.Length); i++)
+        {
+            counts[$"{answered.PollId}/{i}"] = answered.Counts[i];
+        }
+
+        return counts;
     }
 }

@@ -72,28 +72,47 @@
     poll(region) {
       reload(region.dataset.topic);
     },
-    // How many answered, and for choice polls with results shown the counts: patched in place.
+    // A map of counts by key: "<poll>" how many answered, "<poll>/<i>" each option's count or
+    // points (patched in place), "<poll>/refetch" results that only a refetch shows.
     pollcounts(region, delta) {
-      const d = delta.d;
-      document.querySelectorAll(`[data-poll-count="${CSS.escape(d.p)}"]`).forEach((el) => { el.textContent = String(d.n); });
-      if (!d.c) {
-        return;
+      const polls = new Map();
+      for (const [key, value] of Object.entries(delta.d)) {
+        const [poll, part] = key.split("/");
+        const entry = polls.get(poll) || { counts: [] };
+        if (part === undefined) {
+          entry.n = value;
+        } else if (part === "refetch") {
+          entry.refetch = true;
+        } else {
+          entry.counts[Number(part)] = value;
+        }
+        polls.set(poll, entry);
       }
-      const max = Math.max(1, ...d.c);
-      const total = Math.max(1, d.r ? d.c.reduce((a, b) => a + b, 0) : d.n);
-      document.querySelectorAll(`[data-poll-results="${CSS.escape(d.p)}"]`).forEach((results) => {
-        d.c.forEach((count, i) => {
-          const bar = results.querySelector(`[data-poll-bar="${i}"]`);
-          if (bar) {
-            bar.max = max;
-            bar.value = count;
+      for (const [poll, entry] of polls) {
+        document.querySelectorAll(`[data-poll-count="${CSS.escape(poll)}"]`).forEach((el) => { el.textContent = String(entry.n); });
+        if (entry.refetch) {
+          reload(region.dataset.topic);
+        }
+        document.querySelectorAll(`[data-poll-results="${CSS.escape(poll)}"]`).forEach((results) => {
+          const counts = entry.counts;
+          if (counts.length === 0) {
+            return;
           }
-          const figure = results.querySelector(`[data-poll-figure="${i}"]`);
-          if (figure) {
-            figure.textContent = `${count} · ${Math.round((100 * count) / total)}%`;
-          }
+          const max = Math.max(1, ...counts);
+          const total = Math.max(1, results.dataset.pollKind === "Ranking" ? counts.reduce((a, b) => a + b, 0) : entry.n);
+          counts.forEach((count, i) => {
+            const bar = results.querySelector(`[data-poll-bar="${i}"]`);
+            if (bar) {
+              bar.max = max;
+              bar.value = count;
+            }
+            const figure = results.querySelector(`[data-poll-figure="${i}"]`);
+            if (figure) {
+              figure.textContent = `${count} · ${Math.round((100 * count) / total)}%`;
+            }
+          });
         });
-      });
+      }
     },
     announcement(region, delta) {
       const list = region.querySelector("[data-list]");

@@ -1,0 +1,51 @@
+using Events.Grains.Announcements;
+using Events.Silo;
+using Microsoft.Playwright;
+
+namespace Events.Web.Tests.Browser;
+
+// A push lost or overtaken on its way: the page sees, from the next push's "previous" sequence, that
+// it missed something, and fetches it by sequence number instead of skipping it.
+public sealed class LiveGapTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+{
+    private const string Slug = DemoEvent.Slug;
+
+    private readonly EventsHost _host = new();
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private Task PostAsync(string text) =>
+        _host.Grains.GetGrain<IAnnouncementsGrain>(Slug).PostAsync(DemoEvent.OrganiserEmail, new PostAnnouncement(text, null, Guid.NewGuid().ToString("N")));
+
+    [Fact]
+    public async Task A_page_that_never_received_one_push_shows_it_after_the_next_one()
+    {
+        await using var context = await chromium.NewContextAsync(_host);
+        var page = await context.NewPageAsync();
+        var dropped = 0;
+        // Between the page and the server: the frame carrying the first announcement never arrives.
+        await page.RouteWebSocketAsync("**/live?*", socket =>
+        {
+            var server = socket.ConnectToServer();
+            socket.OnMessage(frame => server.Send(frame.Text ?? ""));
+            server.OnMessage(frame =>
+            {
+                if (frame.Text is { } text && text.Contains("Dropped on the way", StringComparison.Ordinal) && Interlocked.Exchange(ref dropped, 1) == 0)
+                {
+                    return;
+                }
+
+                socket.Send(frame.Text ?? "");
+            });
+        });
+        await page.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}?transport=websockets").ToString());
+        await page.Locator("#live-status[data-state=live]").WaitForAsync();
+
+        await PostAsync("Dropped on the way");
+        await PostAsync("Arrived after the gap");
+
+        await page.Locator("#announcements li", new() { HasText = "Arrived after the gap" }).WaitForAsync();
+        await page.Locator("#announcements li", new() { HasText = "Dropped on the way" }).WaitForAsync();
+        Assert.Equal(1, Volatile.Read(ref dropped));
+    }
+}
