@@ -70,6 +70,7 @@ public static class SecuritySetup
     public static WebApplication UseEventsSecurity(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        app.Use(HubOrigin.RefuseForeignAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
