@@ -179,7 +179,7 @@ public static class AgendaEndpoints
             if (kind == AgendaChangeKind.Moved && DateTime.TryParseExact(form.NewStart, "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
             {
                 var zone = TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId);
-                newStart = new DateTimeOffset(local, zone.GetUtcOffset(local));
+                newStart = SessionForm.At(local, zone);
             }
 
             await agendaGrain.ChangeSessionAsync(http.User.Email()!, new SessionChange(id, kind, form.Minutes ?? 0, newStart));

@@ -78,11 +78,14 @@ public sealed record SessionForm
         return new ScheduleSession(Title ?? "", kind, At(day, from, zone), At(day, to, zone), Abstract ?? "", speakers, new SessionLinks(Stream, Audio, Slides));
     }
 
-    private static DateTimeOffset At(DateOnly day, TimeOnly time, TimeZoneInfo zone)
-    {
-        var local = day.ToDateTime(time);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
-    }
+    private static DateTimeOffset At(DateOnly day, TimeOnly time, TimeZoneInfo zone) => At(day.ToDateTime(time), zone);
+
+    // A time typed in the event's zone. Years far off are refused before any arithmetic on them
+    // (0001-01-01 minus an offset, or 9999-12-31 plus a delay, does not exist).
+    public static DateTimeOffset At(DateTime local, TimeZoneInfo zone) =>
+        local.Year is >= 2000 and <= 2199
+            ? new DateTimeOffset(local, zone.GetUtcOffset(local))
+            : throw new ValidationFailedException(Problem.SessionTimesInvalid);
 }
 
 public static class SessionEndpoints

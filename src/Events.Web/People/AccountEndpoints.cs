@@ -30,6 +30,11 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account").RequireAuthorization(Policies.SignedIn);
         account.MapGet("/", ShowAccount);
         account.MapPost("/", SaveAccount);
+        account.MapPost("/signout-everywhere", async (HttpContext http, IGrainFactory grains) =>
+        {
+            await Sessions.SignOutAsync(http, grains, everywhere: true);
+            return TypedResults.Redirect("/");
+        });
         return app;
     }
 

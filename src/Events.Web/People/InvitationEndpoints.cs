@@ -111,7 +111,7 @@ public static class InvitationEndpoints
                 return Pages.NoEvent(slug);
             }
 
-            var request = new InvitationRequest(ParseRole(form.Role), form.Team, TimeSpan.FromDays(form.ValidDays ?? 14), form.MaxUses ?? 1);
+            var request = new InvitationRequest(ParseRole(form.Role), form.Team, TimeSpan.FromDays(Math.Clamp(form.ValidDays ?? 14, -1, EventAccessGrain.MaxInvitationLifetime.Days + 1)), form.MaxUses ?? 1);
             var created = await grains.GetGrain<IEventAccessGrain>(slug).CreateInvitationAsync(http.User.Email()!, request);
             var link = site.Value.Link($"/invite/{slug}/{created.Token}");
             var sealedLink = protection.CreateProtector(NewLinkPurpose).ToTimeLimitedDataProtector().Protect(link, TimeSpan.FromMinutes(10));

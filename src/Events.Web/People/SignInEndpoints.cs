@@ -46,9 +46,9 @@ public static class SignInEndpoints
         signIn.MapGet("/{challengeId}", ShowCode);
         signIn.MapPost("/{challengeId}", VerifyCode).RequireRateLimiting(RateLimitOptions.CodePolicy);
 
-        app.MapPost("/signout", async (HttpContext http) =>
+        app.MapPost("/signout", async (HttpContext http, IGrainFactory grains) =>
         {
-            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            await Sessions.SignOutAsync(http, grains, everywhere: false);
             return TypedResults.Redirect("/");
         }).RequireAuthorization(Policies.SignedIn);
         return app;
@@ -130,8 +130,7 @@ public static class SignInEndpoints
     {
         var email = outcome.Email!;
         var account = await grains.GetGrain<IAccountGrain>(email).EnsureAsync(PreferredLanguage(http));
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Email, email)], CookieAuthenticationDefaults.AuthenticationScheme);
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        await Sessions.SignInAsync(http, grains, email);
 
         if (outcome.Invitation is { } pending)
         {

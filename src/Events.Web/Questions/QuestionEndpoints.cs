@@ -113,6 +113,8 @@ public static class QuestionEndpoints
             Sort = sort == "new" ? "new" : "votes",
             CanAsk = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
+            // The export is the organisers': a link nobody else could follow is not shown.
+            CanExport = await http.MayAsync(slug, Policies.EventOrganiser),
             IdempotencyKey = Secrets.NewToken(16),
             Typed = typed,
             Error = error,

@@ -38,6 +38,7 @@ public static class SecuritySetup
                     : context.RedirectUri);
                 return Task.CompletedTask;
             };
+            options.Events.OnValidatePrincipal = Sessions.ValidateAsync;
             options.Events.OnRedirectToAccessDenied = context =>
                 Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "message.forbidden-text")
                     .ExecuteAsync(context.HttpContext);
@@ -69,6 +70,7 @@ public static class SecuritySetup
     public static WebApplication UseEventsSecurity(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        app.Use(HubOrigin.RefuseForeignAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -8,5 +8,9 @@ public sealed class SiteOptions
     // request's Host header (which an attacker can choose).
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
 
+    // Other origins whose pages may open the live connection (Site:AllowedOrigins:0=https://...),
+    // besides PublicUrl's own.
+    public string[] AllowedOrigins { get; set; } = [];
+
     public string Link(string pathAndQuery) => PublicUrl.TrimEnd('/') + pathAndQuery;
 }

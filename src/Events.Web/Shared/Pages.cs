@@ -28,7 +28,13 @@ public static class Pages
     public static RazorComponentResult<MessagePage> NoSession(string slug, string sessionId) =>
         Message(StatusCodes.Status404NotFound, "message.not-found", "problem.SessionMissing", $"/events/{slug}", null, sessionId);
 
-    // Only paths on this site: "/x" but not "//host" or "/\host".
+    // The one check for every returnUrl: only paths on this site. Browsers drop tabs and newlines
+    // from URLs and read '\' as '/', so "/<TAB>/evil.example" and "/\evil.example" would leave the
+    // site ("//evil.example"); control characters also break the Location header. So: a '/' first,
+    // no second '/' or '\' right after it, and no control character, space or '\' anywhere.
     public static string LocalOr(string? url, string fallback) =>
-        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : fallback;
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || url[1] != '/')
+            && !url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '\\')
+            ? url
+            : fallback;
 }

@@ -295,4 +295,54 @@ public sealed class SignInTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Found, account.StatusCode);
         Assert.StartsWith("/signin?returnUrl=", account.Headers.Location!.OriginalString);
     }
+
+    // The cookie as it was before signing out, presented again (a copy kept by whoever had it).
+    [Fact]
+    public async Task A_copy_of_the_cookie_taken_before_signing_out_no_longer_signs_anyone_in()
+    {
+        using var browser = new TestBrowser(_host);
+        await browser.SignInAsync(NewEmail());
+        await browser.GetPageAsync("/account");
+        var copy = browser.Cookies[SecuritySetup.AuthCookie];
+
+        using var signedOut = await browser.PostFormAsync("/signout");
+        using var replayed = await WithCookieAsync(copy, "/account");
+
+        Assert.Equal(HttpStatusCode.Found, signedOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, replayed.StatusCode);
+        Assert.StartsWith("/signin?returnUrl=", replayed.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_ends_every_session_of_the_person_and_a_new_sign_in_works()
+    {
+        var email = NewEmail();
+        using var phone = new TestBrowser(_host);
+        using var office = new TestBrowser(_host);
+        await phone.SignInAsync(email);
+        await office.SignInAsync(email);
+        using var someoneElse = new TestBrowser(_host);
+        await someoneElse.SignInAsync(NewEmail());
+
+        await office.GetPageAsync("/account");
+        using var everywhere = await office.PostFormAsync("/account/signout-everywhere");
+        using var onPhone = await phone.GetAsync("/account");
+        using var onOffice = await WithCookieAsync(office.Cookies.GetValueOrDefault(SecuritySetup.AuthCookie) ?? "", "/account");
+
+        Assert.Equal(HttpStatusCode.Found, everywhere.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, onPhone.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, onOffice.StatusCode);
+        await someoneElse.GetPageAsync("/account");
+        using var again = new TestBrowser(_host);
+        await again.SignInAsync(email);
+        await again.GetPageAsync("/account");
+    }
+
+    private async Task<HttpResponseMessage> WithCookieAsync(string authCookie, string path)
+    {
+        using var client = _host.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", $"{SecuritySetup.AuthCookie}={authCookie}");
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
 }

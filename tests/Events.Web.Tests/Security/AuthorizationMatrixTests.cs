@@ -174,6 +174,8 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("POST", "/events/{slug}/archive", $"/events/{Other}/archive", SiteOrganisers),
         // Last: it ends the session of whoever may use it.
         ("POST", "/signout", "/signout", SignedIn),
+        // After /signout, whose row signs everyone in again.
+        ("POST", "/account/signout-everywhere", "/account/signout-everywhere", SignedIn),
     ];
 
     // Every hub method, with arguments, and who may call it.
@@ -238,6 +240,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
     {
         await _host.Grains.GetGrain<IAgendaGrain>(Other).OpenAsync(new OpenEvent("Another network's day", "", "Africa/Maputo"));
         var browsers = new Dictionary<Who, TestBrowser>();
+        var emails = new Dictionary<Who, string>();
         foreach (var who in Everyone)
         {
             var browser = new TestBrowser(_host);
@@ -259,6 +262,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
             }
 
             await browser.SignInAsync(email);
+            emails[who] = email;
         }
 
         var failures = new List<string>();
@@ -306,6 +310,14 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
                 if (denied && who != Who.Anonymous)
                 {
                     Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+                }
+            }
+
+            if (path == "/signout")
+            {
+                foreach (var (who, email) in emails)
+                {
+                    await browsers[who].SignInAsync(email);
                 }
             }
         }
