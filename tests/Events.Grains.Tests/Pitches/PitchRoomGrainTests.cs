@@ -80,9 +80,12 @@ public sealed class PitchRoomGrainTests
         await room.SaveScorecardAsync("a@fund.example.org", "kampala", AllScores(4, "Clear ask"), "key-1");
         await room.SaveScorecardAsync("b@fund.example.org", "kampala", AllScores(1, "My brother runs this"), null);
         await room.SaveScorecardAsync("b@fund.example.org", "kampala", AllScores(1, "My brother runs this", conflict: true), null);
-        var resent = await room.SaveScorecardAsync("a@fund.example.org", "kampala", AllScores(2, "changed meanwhile"), "key-1");
+        var resent = await room.SaveScorecardAsync("a@fund.example.org", "kampala", AllScores(4, "Clear ask"), "key-1");
+        // Other content under a used key is refused, not silently dropped (issue 15, item 6).
+        var reused = await Assert.ThrowsAsync<ValidationFailedException>(() => room.SaveScorecardAsync("a@fund.example.org", "kampala", AllScores(2, "changed meanwhile"), "key-1"));
 
         Assert.Equal("Clear ask", resent.Comment);
+        Assert.Equal(Problem.IdempotencyKeyReused, reused.Problem);
         var summary = (await room.GetFeedbackAsync("kampala")).Summary;
         Assert.Equal(1, summary.Scorecards);
         Assert.Equal(4, summary.WeightedTotal);
