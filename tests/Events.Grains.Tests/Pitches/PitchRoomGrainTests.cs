@@ -81,6 +81,7 @@ public sealed class PitchRoomGrainTests
         await room.SaveScorecardAsync("b@fund.example.org", "kampala", AllScores(1, "My brother runs this"), null);
         await room.SaveScorecardAsync("b@fund.example.org", "kampala", AllScores(1, "My brother runs this", conflict: true), null);
         var resent = await room.SaveScorecardAsync("a@fund.example.org", "kampala", AllScores(4, "Clear ask"), "key-1");
+        // Other content under a used key is refused, not silently dropped (issue 15, item 6).
         var reused = await Assert.ThrowsAsync<ValidationFailedException>(() => room.SaveScorecardAsync("a@fund.example.org", "kampala", AllScores(2, "changed meanwhile"), "key-1"));
 
         Assert.Equal("Clear ask", resent.Comment);
