@@ -143,6 +143,7 @@ public static class PollEndpoints
             Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), moderator),
             CanAnswer = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
+            CanExport = await http.MayAsync(slug, Policies.EventOrganiser),
             IdempotencyKey = Secrets.NewToken(16),
             Draft = draft,
             Error = error,

@@ -28,7 +28,8 @@ public sealed partial class VisibleLinkTests : IAsyncDisposable
         await browser.SignInAsync(email);
 
         var refused = new List<string>();
-        foreach (var page in new[] { $"/events/{Slug}", $"/events/{Slug}/qa/s4", $"/events/{Slug}/rooms/s4", $"/events/{Slug}/pitches", $"/events/{Slug}/follow-ups" })
+        foreach (var page in new[] { $"/events/{Slug}", $"/events/{Slug}/qa/s4", $"/events/{Slug}/polls/s4", $"/events/{Slug}/rooms/s4", $"/events/{Slug}/pitches", $"/events/{Slug}/follow-ups" }
+            .Concat(role == EventRole.Organiser ? [$"/events/{Slug}/manage"] : []))
         {
             var html = await browser.GetPageAsync(page);
             foreach (var link in Link().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).Distinct())
