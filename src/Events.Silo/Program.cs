@@ -11,6 +11,7 @@ using Events.Web.Catalog;
 using Events.Web.Health;
 using Events.Web.Mail;
 using Events.Web.Mixer;
+using Events.Web.Offline;
 using Events.Web.Questions;
 using Events.Web.People;
 using Events.Web.Polls;
@@ -44,6 +45,7 @@ try
     app.UseEventsSecurity();
     app.UseConflictPages();
     app.UseReadOnlyEvents();
+    app.UseOfflineCopies();
     app.MapStaticAssets().AllowAnonymous();
     app.MapHealth();
     app.MapCatalog();
@@ -61,6 +63,7 @@ try
     app.MapFollowUps();
     app.MapTickets();
     app.MapLive();
+    app.MapOfflineCopies();
     app.MapLanguage();
     app.MapSignIn();
     app.MapAccount();

@@ -12,6 +12,7 @@ using Events.Web.Security;
 using Microsoft.Extensions.Options;
 using Events.Web.Markdown;
 using Events.Web.Mixer;
+using Events.Web.Offline;
 using Events.Web.Questions;
 using Events.Web.Tickets;
 using Microsoft.AspNetCore.Builder;
@@ -37,6 +38,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<Text>();
         services.Configure<RequestLocalizationOptions>(Text.Configure);
         services.AddLive();
+        services.AddOfflineCopies();
         services.AddSingleton<ILiveTopic, AnnouncementsTopic>();
         services.AddSingleton<ILiveTopic, AgendaTopic>();
         services.AddSingleton<ILiveTopic, MixerTopic>();

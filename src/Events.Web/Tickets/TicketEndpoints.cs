@@ -3,6 +3,7 @@ using Events.Grains.Agenda;
 using Events.Grains.People;
 using Events.Grains.Tickets;
 using Events.Web.Localization;
+using Events.Web.Offline;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
@@ -50,7 +51,7 @@ public static class TicketEndpoints
         app.MapPost("/stripe/webhook", StripeWebhook.ReceiveAsync).AllowAnonymous().DisableAntiforgery();
 
         var mine = app.MapGroup("/my/tickets").RequireAuthorization(Policies.SignedIn);
-        mine.MapGet("/", MyTicketsAsync);
+        mine.MapGet("/", MyTicketsAsync).KeepOfflineCopy();
         mine.MapPost("/{slug}/{orderId}/cancel", CancelOwnAsync);
 
         app.MapTicketOffice();

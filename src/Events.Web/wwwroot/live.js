@@ -4,6 +4,16 @@
 // dropped from the queue only when the server has acknowledged them.
 "use strict";
 (() => {
+  // Offline copies (sw.js): a page the server marks as kept registers the worker; the worker keeps
+  // this page and its assets, which were loaded before it existed.
+  const kept = document.getElementById("offline-copy");
+  if (kept && navigator.serviceWorker) {
+    navigator.serviceWorker.register("/sw.js").then(() => navigator.serviceWorker.ready).then((registration) => {
+      const assets = [...document.querySelectorAll("link[rel=stylesheet], script[src]")].map((el) => el.href || el.src);
+      registration.active?.postMessage({ keep: [location.href, ...assets] });
+    }).catch(() => {});
+  }
+
   const signalR = window.signalR;
   if (!signalR) {
     return;
@@ -40,8 +50,14 @@
   const forced = transports[new URLSearchParams(location.search).get("transport")];
   const connection = new signalR.HubConnectionBuilder()
     .withUrl("/live", forced === undefined ? {} : { transport: forced })
-    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (c) => Math.min(30000, 1000 * 2 ** Math.min(c.previousRetryCount, 5)) })
+    // While the browser says it is offline, no attempt spends bytes: the "online" event starts one.
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (c) => (online() ? Math.min(30000, 1000 * 2 ** Math.min(c.previousRetryCount, 5)) : null) })
     .withStatefulReconnect()
+    // Slow links pay for every ping with headers and acknowledgements. The server pings every 50 s
+    // (LiveSetup), so hearing nothing for 2 minutes means the connection is dead; this page pings
+    // every 100 s when it has sent nothing, well inside the server's 4 minutes.
+    .withServerTimeout(120000)
+    .withKeepAliveInterval(100000)
     .configureLogging(signalR.LogLevel.None)
     .build();
 
@@ -343,7 +359,20 @@
     });
   }, 30000);
 
+  function online() {
+    return navigator.onLine !== false;
+  }
+
+  let retry = null;
+  function startLater() {
+    clearTimeout(retry);
+    retry = online() ? setTimeout(start, 5000) : null;
+  }
+
   async function start() {
+    if (connection.state !== signalR.HubConnectionState.Disconnected || !online()) {
+      return;
+    }
     try {
       await connection.start();
       show("live");
@@ -351,9 +380,19 @@
       await flush();
     } catch {
       show("offline");
-      setTimeout(start, 5000);
+      startLater();
     }
   }
+
+  window.addEventListener("offline", () => {
+    show("offline");
+    clearTimeout(retry);
+    connection.stop();
+  });
+  window.addEventListener("online", () => {
+    clearTimeout(retry);
+    start();
+  });
 
   connection.on("Delta", apply);
   connection.on("CatchUp", () => subscribe());
@@ -365,7 +404,7 @@
   });
   connection.onclose(() => {
     show("offline");
-    setTimeout(start, 5000);
+    startLater();
   });
 
   renderQueue();

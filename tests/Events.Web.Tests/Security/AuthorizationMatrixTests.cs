@@ -45,6 +45,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
     [
         ("GET", "/", "/", Everyone),
         ("GET", "/healthz", "/healthz", Everyone),
+        ("GET", "/sw.js", "/sw.js", Everyone),
         ("GET", "/events/{slug}", $"/events/{Demo}", Everyone),
         ("GET", "/signin", "/signin", Everyone),
         ("POST", "/signin", "/signin", Everyone),
