@@ -86,10 +86,18 @@ public static class OfflineCopies
         var worker = Worker.Load();
         app.MapGet(WorkerPath, (HttpContext http, IOptions<OfflineOptions> options) =>
         {
-            var (plain, brotli) = options.Value.Copies ? (worker.Plain, worker.Brotli) : (Worker.Removing.Plain, Worker.Removing.Brotli);
-            // Browsers check the worker at each visit; no-cache makes that check reach us.
+            var served = options.Value.Copies ? worker : Worker.Removing;
+            // Browsers check the worker at each visit; no-cache makes that check reach us, and the
+            // ETag lets an unchanged worker cost a 304 instead of its bytes.
             http.Response.Headers.CacheControl = "no-cache";
             http.Response.Headers.Vary = HeaderNames.AcceptEncoding;
+            http.Response.Headers.ETag = served.ETag;
+            if (http.Request.Headers.IfNoneMatch.ToString() == served.ETag)
+            {
+                return (IResult)TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            var (plain, brotli) = (served.Plain, served.Brotli);
             if (http.Request.Headers.AcceptEncoding.ToString().Contains("br", StringComparison.Ordinal))
             {
                 http.Response.Headers.ContentEncoding = "br";
@@ -108,6 +116,8 @@ public static class OfflineCopies
 
     private sealed record Worker(byte[] Plain, byte[] Brotli)
     {
+        public string ETag { get; } = "\"" + Convert.ToHexString(SHA256.HashData(Plain), 0, 8) + "\"";
+
         public static readonly Worker Removing = From(Encoding.UTF8.GetBytes(RemovingWorker));
 
         public static Worker Load()

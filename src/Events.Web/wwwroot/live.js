@@ -23,8 +23,21 @@
   const regions = new Map();
   const status = document.getElementById("live-status");
   let offlineSince = null;
+  let state = "offline";
 
-  function show(state) {
+  // One connection per browser, not per tab: on 2G each connection's pings cost ~170 bytes a
+  // minute. The tab holding the "events-live" lock connects and relays over a BroadcastChannel;
+  // the others follow through it (their own regions, forms and catch-up). Without these APIs each
+  // tab connects on its own.
+  const bus = window.BroadcastChannel && navigator.locks ? new BroadcastChannel("events-live") : null;
+  const tab = Math.random().toString(36).slice(2);
+  let leading = !bus;
+
+  function show(next) {
+    state = next;
+    if (leading) {
+      bus?.postMessage({ state });
+    }
     if (!status) {
       return;
     }
@@ -52,12 +65,11 @@
     .withUrl("/live", forced === undefined ? {} : { transport: forced })
     // While the browser says it is offline, no attempt spends bytes: the "online" event starts one.
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (c) => (online() ? Math.min(30000, 1000 * 2 ** Math.min(c.previousRetryCount, 5)) : null) })
-    .withStatefulReconnect()
-    // Slow links pay for every ping with headers and acknowledgements. The server pings every 50 s
+    // Slow links pay for every ping with headers and acknowledgements. The server pings every 40 s
     // (LiveSetup), so hearing nothing for 2 minutes means the connection is dead; this page pings
-    // every 100 s when it has sent nothing, well inside the server's 4 minutes.
+    // only every 10 minutes when it has sent nothing, inside the server's 20.
     .withServerTimeout(120000)
-    .withKeepAliveInterval(100000)
+    .withKeepAliveInterval(600000)
     .configureLogging(signalR.LogLevel.None)
     .build();
 
@@ -139,6 +151,83 @@
       region.querySelector("[data-empty]")?.remove();
     },
   };
+
+  const isLive = () => (leading ? connection.state === signalR.HubConnectionState.Connected : state === "live");
+
+  // A hub call, made here when this tab leads, else by the leading tab on this one's behalf.
+  const asked = new Map();
+  const offlineError = () => Object.assign(new Error("offline"), { offline: true });
+  // The server lets one connection follow at most 20 topics. Tabs come and go while the leader
+  // stays, so when the topics asked for would pass that, the leader starts a fresh connection and
+  // every open tab subscribes again to what it shows now.
+  const MAX_TOPICS = 20;
+  let followed = new Set();
+  function invoke(method, ...args) {
+    if (leading) {
+      if (method === "Subscribe") {
+        const more = new Set([...followed, ...args[0].map((wanted) => wanted.topic)]);
+        if (more.size > MAX_TOPICS && followed.size > 0) {
+          restart();
+          return Promise.reject(offlineError());
+        }
+        followed = more;
+      }
+      return connection.invoke(method, ...args);
+    }
+    return new Promise((resolve, reject) => {
+      const id = tab + Math.random().toString(36).slice(2);
+      asked.set(id, { resolve, reject });
+      bus.postMessage({ ask: id, method, args });
+    });
+  }
+
+  // Asks in flight when the leader changes are answered "offline": the caller retries them later.
+  function dropAsked() {
+    for (const { reject } of asked.values()) {
+      reject(offlineError());
+    }
+    asked.clear();
+  }
+
+  bus?.addEventListener("message", async ({ data }) => {
+    if (leading) {
+      if (data.hello) {
+        bus.postMessage({ state });
+      } else if (data.ask) {
+        if (!isLive()) {
+          bus.postMessage({ answer: data.ask, offline: true });
+          return;
+        }
+        try {
+          bus.postMessage({ answer: data.ask, result: await invoke(data.method, ...data.args) });
+        } catch (error) {
+          bus.postMessage({ answer: data.ask, error: String(error.message), offline: !isLive() });
+        }
+      }
+      return;
+    }
+    if (data.state) {
+      const was = state;
+      heard = true;
+      show(data.state);
+      if (data.state === "live" && was !== "live") {
+        await subscribe();
+        await flush();
+      }
+    } else if (data.delta) {
+      apply(data.delta);
+    } else if (data.catchUp) {
+      subscribe();
+    } else if (data.answer && asked.has(data.answer)) {
+      const { resolve, reject } = asked.get(data.answer);
+      asked.delete(data.answer);
+      if (data.error !== undefined || data.offline) {
+        reject(Object.assign(new Error(data.error || "offline"), { offline: !!data.offline }));
+      } else {
+        resolve(data.result);
+      }
+    }
+  });
 
   function scan() {
     regions.clear();
@@ -240,10 +329,10 @@
 
   async function catchUpNow(topics) {
     const wanted = topics.filter((topic) => regions.has(topic)).map((topic) => ({ topic, after: Number(regions.get(topic).dataset.seq) }));
-    if (wanted.length === 0 || connection.state !== signalR.HubConnectionState.Connected) {
+    if (wanted.length === 0 || !isLive()) {
       return;
     }
-    for (const caughtUp of await connection.invoke("Subscribe", wanted)) {
+    for (const caughtUp of await invoke("Subscribe", wanted)) {
       if (caughtUp.reload) {
         await reload(caughtUp.t);
       } else {
@@ -282,7 +371,7 @@
 
   let flushing = false;
   async function flush() {
-    if (flushing || connection.state !== signalR.HubConnectionState.Connected) {
+    if (flushing || !isLive()) {
       return;
     }
     flushing = true;
@@ -292,10 +381,10 @@
           continue;
         }
         try {
-          await connection.invoke(item.method, ...item.args, item.key);
+          await invoke(item.method, ...item.args, item.key);
           save(load().filter((i) => i.key !== item.key));
         } catch (error) {
-          if (connection.state !== signalR.HubConnectionState.Connected) {
+          if (error.offline || !isLive()) {
             break;
           }
           // The server refused it: keep the text, with the reason, where the person can see it.
@@ -370,10 +459,11 @@
   }
 
   async function start() {
-    if (connection.state !== signalR.HubConnectionState.Disconnected || !online()) {
+    if (!leading || connection.state !== signalR.HubConnectionState.Disconnected || !online()) {
       return;
     }
     try {
+      followed = new Set();
       await connection.start();
       show("live");
       await subscribe();
@@ -382,6 +472,12 @@
       show("offline");
       startLater();
     }
+  }
+
+  async function restart() {
+    await connection.stop();
+    clearTimeout(retry);
+    start();
   }
 
   window.addEventListener("offline", () => {
@@ -394,20 +490,84 @@
     start();
   });
 
-  connection.on("Delta", apply);
-  connection.on("CatchUp", () => subscribe());
-  connection.onreconnecting(() => show("reconnecting"));
+  connection.on("Delta", (delta) => {
+    bus?.postMessage({ delta });
+    apply(delta);
+  });
+  connection.on("CatchUp", () => {
+    bus?.postMessage({ catchUp: true });
+    subscribe();
+  });
+  connection.onreconnecting(() => {
+    followed = new Set();
+    show("reconnecting");
+  });
   connection.onreconnected(async () => {
     show("live");
     await subscribe();
     await flush();
   });
   connection.onclose(() => {
-    show("offline");
-    startLater();
+    if (leading) {
+      show("offline");
+      startLater();
+    }
   });
+
+  // Leading: held until this tab closes or another takes the lock. A tab that becomes visible and
+  // hears no leader within 3 s takes over (a frozen background tab may hold the lock and relay nothing).
+  let heard = false;
+  let waiting = null;
+  function lead() {
+    waiting = null;
+    leading = true;
+    dropAsked();
+    start();
+    return new Promise(() => {});
+  }
+
+  function follow() {
+    leading = false;
+    clearTimeout(retry);
+    connection.stop();
+    dropAsked();
+    waiting = new AbortController();
+    navigator.locks.request("events-live", { signal: waiting.signal }, lead).catch(() => {
+      // Aborted while waiting (this tab takes over instead), or taken from this tab by another.
+      if (leading) {
+        follow();
+      }
+    });
+    bus.postMessage({ hello: tab });
+  }
+
+  function takeOver() {
+    waiting?.abort();
+    navigator.locks.request("events-live", { steal: true }, lead).catch(() => {
+      // Taken from this tab by another one.
+      if (leading) {
+        follow();
+      }
+    });
+  }
 
   renderQueue();
   localTimes();
-  start();
+  if (bus) {
+    follow();
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible" || leading) {
+        return;
+      }
+      heard = false;
+      bus.postMessage({ hello: tab });
+      setTimeout(() => {
+        if (!heard && !leading) {
+          takeOver();
+        }
+      }, 3000);
+    });
+  } else {
+    start();
+  }
 })();
