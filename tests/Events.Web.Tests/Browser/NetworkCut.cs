@@ -13,6 +13,7 @@ public sealed class NetworkCut : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly Task _accepting;
     private volatile bool _cut;
+    private volatile bool _stalled;
 
     public NetworkCut(Uri target)
     {
@@ -38,7 +39,23 @@ public sealed class NetworkCut : IAsyncDisposable
         }
     }
 
-    public void Restore() => _cut = false;
+    public void Restore() => _cut = _stalled = false;
+
+    // Bytes stop arriving either way while every connection stays open: a link that died silently.
+    public void Stall() => _stalled = true;
+
+    private async Task PipeAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        {
+            if (!_stalled)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
+        }
+    }
 
     private async Task AcceptAsync()
     {
@@ -77,8 +94,8 @@ public sealed class NetworkCut : IAsyncDisposable
                 _open.Add(serverSide);
             }
 
-            var up = browserSide.GetStream().CopyToAsync(serverSide.GetStream(), _stop.Token);
-            var down = serverSide.GetStream().CopyToAsync(browserSide.GetStream(), _stop.Token);
+            var up = PipeAsync(browserSide.GetStream(), serverSide.GetStream());
+            var down = PipeAsync(serverSide.GetStream(), browserSide.GetStream());
             await Task.WhenAny(up, down);
         }
         catch (Exception)

@@ -116,6 +116,22 @@ public sealed class OfflineCopyBrowserTests(Chromium chromium) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_connection_that_dies_silently_is_shown_as_not_live_within_two_minutes()
+    {
+        await using var cable = new NetworkCut(_host.BaseAddress);
+        await using var context = await chromium.NewContextAsync(_host);
+        var page = await context.NewPageAsync();
+        await page.Clock.InstallAsync();
+        await page.GotoAsync(new Uri(cable.Address, $"{AgendaPath}?transport=websockets").ToString());
+        await WaitUntilLiveAsync(page);
+
+        cable.Stall();
+        await page.Clock.RunForAsync(121_000);
+
+        await page.Locator("#live-status:not([data-state=live])").WaitForAsync(new() { Timeout = 5_000 });
+    }
+
+    [Fact]
     public async Task Offline_for_five_minutes_a_live_page_sends_nothing_then_reconnects_once()
     {
         await using var context = await chromium.NewContextAsync(_host);
