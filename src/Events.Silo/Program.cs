@@ -14,6 +14,7 @@ using Events.Web.Mixer;
 using Events.Web.Questions;
 using Events.Web.People;
 using Events.Web.Polls;
+using Events.Web.Matchmaking;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Events.Web.Tickets;
@@ -55,6 +56,7 @@ try
     app.MapMixer();
     app.MapQuestions();
     app.MapPolls();
+    app.MapMatchmaking();
     app.MapPitchCards();
     app.MapRubric();
     app.MapPitchRooms();

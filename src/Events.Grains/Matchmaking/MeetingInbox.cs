@@ -9,6 +9,9 @@ namespace Events.Grains.Matchmaking;
 public interface IMeetingInboxGrain : IGrainWithStringKey
 {
     Task NoteAsync();
+
+    // The sequence a page shows, so the live layer sends only what came after.
+    Task<long> VersionAsync();
 }
 
 [JsonPolymorphic]
@@ -42,4 +45,6 @@ public sealed class MeetingInboxGrain : JournalGrain<InboxState, InboxEvent>, IM
         RaiseEvent(new InboxNoted());
         return Task.CompletedTask;
     }
+
+    public Task<long> VersionAsync() => Task.FromResult(Version);
 }
