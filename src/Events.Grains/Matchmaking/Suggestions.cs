@@ -68,8 +68,14 @@ public sealed class SuggestionEngine
 
             // Kept sorted by score, then id (the people are in id order, so a later equal score
             // goes after the earlier one).
-            var at = best.FindIndex(b => b.Score < score);
-            best.Insert(at < 0 ? best.Count : at, (score, i));
+            // (A loop, not FindIndex: a lambda capturing the score would allocate on every person.)
+            var at = best.Count;
+            while (at > 0 && best[at - 1].Score < score)
+            {
+                at--;
+            }
+
+            best.Insert(at, (score, i));
             if (best.Count > max)
             {
                 best.RemoveAt(max);
