@@ -158,6 +158,42 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         Assert.NotNull(refused);
     }
 
+    [Fact]
+    public async Task The_profile_page_starts_from_the_directory_consent_given_at_registration_and_the_person_can_withdraw_it()
+    {
+        await ThemesAsync();
+        var (organiser, organiserEmail) = await AsAsync(EventRole.Organiser, "Organiser");
+        var office = _host.Grains.GetGrain<Events.Grains.Tickets.ITicketOfficeGrain>(Slug);
+        var type = await office.SaveTicketTypeAsync(organiserEmail, new Events.Grains.Tickets.TicketTypeInput(
+            null, "Peer day", 0, null, 100, null, null, EventRole.Attendee, Events.Grains.Tickets.TicketAccess.Open, null, AttendeeMayCancel: true));
+        var (yes, yesEmail) = await AsAsync(EventRole.Attendee, "Consenting");
+        var (no, noEmail) = await AsAsync(EventRole.Attendee, "Private");
+        foreach (var (email, consent) in new[] { (yesEmail, true), (noEmail, false) })
+        {
+            await office.RegisterAsync(new Events.Grains.Tickets.RegistrationRequest(type.Id,
+                new Events.Grains.Tickets.Registrant("Someone", email, "Town hall", "Matola", "Mozambique", "pt", "", consent), null));
+        }
+
+        var yesPage = await yes.GetPageAsync($"/events/{Slug}/profile");
+        var noPage = await no.GetPageAsync($"/events/{Slug}/profile");
+        using var saved = await yes.PostFormAsync($"/events/{Slug}/profile", ("name", "Celeste"), ("type", "City"), ("city", "Matola"), ("listed", "true"));
+        var listed = await _host.Grains.GetGrain<IDirectoryGrain>(Slug).VisibleAsync();
+        await yes.GetPageAsync($"/events/{Slug}/profile");
+        using var withdrawn = await yes.PostFormAsync($"/events/{Slug}/profile/consent", ("listed", "false"));
+        var afterWithdrawal = await _host.Grains.GetGrain<IDirectoryGrain>(Slug).VisibleAsync();
+        var page = WebUtility.HtmlDecode(await yes.GetPageAsync($"/events/{Slug}/profile"));
+        var directory = await organiser.GetPageAsync($"/events/{Slug}/directory");
+
+        Assert.Matches("name=\"listed\" value=\"true\" checked", yesPage);
+        Assert.DoesNotMatch("name=\"listed\" value=\"true\" checked", noPage);
+        Assert.Equal(HttpStatusCode.Found, saved.StatusCode);
+        Assert.Equal(["Celeste"], listed.Select(e => e.Profile.Name));
+        Assert.Equal(HttpStatusCode.Found, withdrawn.StatusCode);
+        Assert.Empty(afterWithdrawal);
+        Assert.Contains("Your profile is hidden from the other participants.", page);
+        Assert.DoesNotContain("Celeste", directory);
+    }
+
     private static string MatchTimesValue(DateTimeOffset slot) => Events.Web.Matchmaking.MatchTimes.Value(slot);
 
     private async Task<(int Bytes, string Html)> BrotliAsync(TestBrowser browser, string path)
