@@ -194,6 +194,42 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         Assert.DoesNotContain("Celeste", directory);
     }
 
+    [Fact]
+    public async Task Organisers_hide_and_verify_a_profile_from_the_directory_with_an_audit_entry_and_its_owner_is_offered_it_again_at_the_next_event()
+    {
+        await ThemesAsync();
+        var (organiser, _) = await AsAsync(EventRole.Organiser, "Organiser");
+        var (attendee, _) = await AsAsync(EventRole.Attendee, "Reader");
+        var (amina, aminaEmail) = await AsAsync(EventRole.Attendee, "Amina");
+        var profile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{aminaEmail}").SaveAsync(Draft("Amina Odhiambo", OrgType.City, "Kisumu", "Mobility data", "Parking data platform"), true);
+        const string Next = "next-network-day";
+        await _host.Grains.GetGrain<Events.Grains.Agenda.IAgendaGrain>(Next).OpenAsync(new Events.Grains.Agenda.OpenEvent("Next network day", "", "Africa/Nairobi"));
+        await _host.Grains.GetGrain<IEventAccessGrain>(Next).GrantAsync("test", aminaEmail, EventRole.Attendee, null);
+        var moderate = $"/events/{Slug}/directory/{profile.PersonId}/moderate";
+
+        var before = await attendee.GetPageAsync($"/events/{Slug}/directory");
+        await organiser.GetPageAsync($"/events/{Slug}/directory");
+        using var verified = await organiser.PostFormAsync(moderate, ("action", "Verify"));
+        var afterVerify = WebUtility.HtmlDecode(await attendee.GetPageAsync($"/events/{Slug}/directory"));
+        using var hidden = await organiser.PostFormAsync(moderate, ("action", "Hide"));
+        var afterHide = WebUtility.HtmlDecode(await attendee.GetPageAsync($"/events/{Slug}/directory"));
+        var organiserView = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/directory"));
+        var audit = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/audit"));
+        var nextEvent = WebUtility.HtmlDecode(await amina.GetPageAsync($"/events/{Next}/profile"));
+
+        Assert.Contains("Amina Odhiambo", before);
+        Assert.DoesNotContain("/moderate", before);
+        Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found), (verified.StatusCode, hidden.StatusCode));
+        Assert.Contains("✓ verified by the organisers", afterVerify);
+        Assert.DoesNotContain("Amina Odhiambo", afterHide);
+        Assert.Contains("hidden by the organisers", organiserView);
+        Assert.Contains("Show again", organiserView);
+        Assert.Contains("matchmaking: hide profile of Amina Odhiambo", audit);
+        Assert.Contains("matchmaking: verify profile of Amina Odhiambo", audit);
+        Assert.Contains("This is your profile from your last event", nextEvent);
+        Assert.Contains("value=\"Parking data platform\"", nextEvent);
+    }
+
     private static string MatchTimesValue(DateTimeOffset slot) => Events.Web.Matchmaking.MatchTimes.Value(slot);
 
     private async Task<(int Bytes, string Html)> BrotliAsync(TestBrowser browser, string path)
