@@ -287,25 +287,30 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
     private ImmutableArray<DateTimeOffset> FreeFor(string a, string b)
     {
         var now = clock.GetUtcNow();
-        return [.. State.Settings.Slots().Where(s => s > now && !Busy(a, s) && !Busy(b, s) && Place(s) is not null)];
+        return [.. State.Settings.Slots().Where(s => s > now && !Busy(a, s) && !Busy(b, s) && FreeTable(s) is not null)];
     }
 
     // Where a meeting at this slot takes place: the lowest table free then, a generated virtual
     // room, or the phone. Null: no table left.
-    private string? Place(DateTimeOffset start)
+    private string? Place(DateTimeOffset start) => State.Settings switch
+    {
+        { Place: MeetingPlaceKind.Tables } => FreeTable(start),
+        { Place: MeetingPlaceKind.Virtual, RoomTemplate: { } template } => template.Replace("{room}", $"{Key}-{Secrets.NewToken(9)}", StringComparison.Ordinal),
+        _ => "",
+    };
+
+    // The lowest table number free at this slot ("" when meetings are not at tables), or null.
+    private string? FreeTable(DateTimeOffset start)
     {
         var settings = State.Settings;
-        switch (settings.Place)
+        if (settings.Place != MeetingPlaceKind.Tables)
         {
-            case MeetingPlaceKind.Tables:
-                var taken = State.Meetings.Values
-                    .Where(m => !m.Cancelled && m.PlaceKind == MeetingPlaceKind.Tables && m.Start < start.AddMinutes(settings.SlotMinutes) && start < m.Start.AddMinutes(m.Minutes))
-                    .Select(m => m.Place).ToHashSet();
-                return Enumerable.Range(1, settings.Tables).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(t => !taken.Contains(t));
-            case MeetingPlaceKind.Virtual when settings.RoomTemplate is { } template:
-                return template.Replace("{room}", $"{Key}-{Secrets.NewToken(9)}", StringComparison.Ordinal);
-            default:
-                return "";
+            return "";
         }
+
+        var taken = State.Meetings.Values
+            .Where(m => !m.Cancelled && m.PlaceKind == MeetingPlaceKind.Tables && m.Start < start.AddMinutes(settings.SlotMinutes) && start < m.Start.AddMinutes(m.Minutes))
+            .Select(m => m.Place).ToHashSet();
+        return Enumerable.Range(1, settings.Tables).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(t => !taken.Contains(t));
     }
 }
