@@ -28,6 +28,15 @@ public sealed class MatchmakingBrowserTests(Chromium chromium) : IClassFixture<C
         return (browser, profile);
     }
 
+    // Meeting settings and two people with profiles: Kofi of Kumasi (a city) and Achieng of Kisumu (an investor).
+    private async Task<(TestBrowser Kumasi, TestBrowser Kisumu, MatchProfile KisumuProfile)> TwoPeopleAsync()
+    {
+        await SettingsAsync();
+        var (kumasi, _) = await PersonAsync("Kofi Mensah", OrgType.City, "Kumasi", "Market app");
+        var (kisumu, kisumuProfile) = await PersonAsync("Achieng Otieno", OrgType.Investor, "Kisumu", "Parking data platform");
+        return (kumasi, kisumu, kisumuProfile);
+    }
+
     private async Task SettingsAsync()
     {
         var nine = new DateTimeOffset(_host.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2).AddHours(9), TimeSpan.Zero);
@@ -42,9 +51,7 @@ public sealed class MatchmakingBrowserTests(Chromium chromium) : IClassFixture<C
     [Fact]
     public async Task A_request_appears_on_the_invitee_s_open_page_without_reload_and_the_acceptance_on_the_requester_s()
     {
-        await SettingsAsync();
-        var (kumasi, _) = await PersonAsync("Kofi Mensah", OrgType.City, "Kumasi", "Market app");
-        var (kisumu, kisumuProfile) = await PersonAsync("Achieng Otieno", OrgType.Investor, "Kisumu", "Parking data platform");
+        var (kumasi, kisumu, kisumuProfile) = await TwoPeopleAsync();
         using var a = kumasi;
         using var b = kisumu;
         await using var requesterContext = await chromium.NewContextAsync(_host, kumasi);
@@ -74,9 +81,7 @@ public sealed class MatchmakingBrowserTests(Chromium chromium) : IClassFixture<C
     [Fact]
     public async Task The_matchmaking_pages_have_no_serious_or_critical_accessibility_violations()
     {
-        await SettingsAsync();
-        var (kumasi, _) = await PersonAsync("Kofi Mensah", OrgType.City, "Kumasi", "Market app");
-        var (kisumu, kisumuProfile) = await PersonAsync("Achieng Otieno", OrgType.Investor, "Kisumu", "Parking data platform");
+        var (kumasi, kisumu, kisumuProfile) = await TwoPeopleAsync();
         using var a = kumasi;
         using var b = kisumu;
         using var organiser = new TestBrowser(_host);
