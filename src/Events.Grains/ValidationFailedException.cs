@@ -114,6 +114,22 @@ public enum Problem
     PaymentFailed,
     RegistrationMarkup,
     IdempotencyKeyReused,
+    ProfileFieldRequired,
+    ProfileFieldTooLong,
+    ProfileMarkup,
+    ProfileControlCharacters,
+    ProfileThemeUnknown,
+    ProfileTooManyItems,
+    ProfileMissing,
+    MatchSettingsInvalid,
+    MeetingSlotInvalid,
+    MeetingSlotTaken,
+    MeetingLimit,
+    MeetingRequestMissing,
+    MeetingRequestNotNow,
+    MeetingSelf,
+    MeetingSlotsCount,
+    MeetingMessageTooLong,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.

@@ -15,6 +15,7 @@ using Events.Web.Offline;
 using Events.Web.Questions;
 using Events.Web.People;
 using Events.Web.Polls;
+using Events.Web.Matchmaking;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Events.Web.Tickets;
@@ -57,6 +58,7 @@ try
     app.MapMixer();
     app.MapQuestions();
     app.MapPolls();
+    app.MapMatchmaking();
     app.MapPitchCards();
     app.MapRubric();
     app.MapPitchRooms();

@@ -45,6 +45,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, QuestionsTopic>();
         services.AddSingleton<ILiveTopic, PitchRoomTopic>();
         services.AddSingleton<ILiveTopic, Polls.PollsTopic>();
+        services.AddSingleton<ILiveTopic, Matchmaking.MeetingsTopic>();
         services.AddHostedService<PitchMailer>();
         services.AddTickets();
         services.AddSingleton<MarkdownRenderer>();

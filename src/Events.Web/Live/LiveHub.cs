@@ -46,6 +46,11 @@ public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IG
                 throw new HubException(Localization.Text.Format(Language, "live.forbidden-topic", subscription.Topic));
             }
 
+            if (!resolved.Kind.MayFollow(Context.User ?? new(), resolved.Key))
+            {
+                throw new HubException(Localization.Text.Format(Language, "live.forbidden-topic", subscription.Topic));
+            }
+
             // Join first, then read: an event committed in between arrives twice and the client
             // drops the copy by its sequence number, instead of being missed.
             followed.Add(subscription.Topic!);

@@ -15,6 +15,9 @@ public interface ILiveTopic
     // Null: anyone may follow. Otherwise a policy from Security.Policies, checked per event.
     string? Policy { get; }
 
+    // Beyond the policy: whether this person may follow this key (a person's own topic).
+    bool MayFollow(System.Security.Claims.ClaimsPrincipal user, string key) => true;
+
     // The page region to fetch when a subscriber is too far behind.
     string RefreshUrl(string key);
 

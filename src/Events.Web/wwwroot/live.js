@@ -96,6 +96,10 @@
         document.querySelectorAll(`[data-votes="${CSS.escape(id)}"]`).forEach((el) => { el.textContent = String(count); });
       }
     },
+    // A meeting request or answer concerning this person: refetch their own view (the delta says nothing more).
+    meetings(region) {
+      reload(region.dataset.topic);
+    },
     // A poll was prepared, launched, closed or moderated: refetch this viewer's rendering.
     poll(region) {
       reload(region.dataset.topic);

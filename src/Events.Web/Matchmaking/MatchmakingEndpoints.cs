@@ -1,0 +1,363 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Events.Grains;
+using Events.Grains.Agenda;
+using Events.Grains.Matchmaking;
+using Events.Grains.Tickets;
+using Events.Web.Localization;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Orleans;
+
+namespace Events.Web.Matchmaking;
+
+// Matchmaking for one event: each member's profile (/profile), the directory of those who
+// consented, suggestions that say why, and request-based 1:1 meetings (/meetings). Every page is
+// plain HTML with forms; the meetings page also follows the viewer's own live topic.
+public static class MatchmakingEndpoints
+{
+    public const int PageSize = 50;
+
+    public static IEndpointRouteBuilder MapMatchmaking(this IEndpointRouteBuilder app)
+    {
+        var members = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventMember);
+        members.MapGet("/profile", (string slug, HttpContext http, IGrainFactory grains) => ProfilePageAsync(slug, http, grains, null, null, false));
+        members.MapPost("/profile", SaveProfileAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapPost("/profile/consent", ConsentAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapGet("/directory", DirectoryAsync);
+        members.MapGet("/directory/{personId}", PersonAsync);
+        members.MapGet("/suggestions", SuggestionsAsync);
+        members.MapGet("/meetings", (string slug, HttpContext http, IGrainFactory grains) => MeetingsPageAsync(slug, http, grains, null, StatusCodes.Status200OK));
+        members.MapGet("/meetings/live", MeetingsRegionAsync);
+        members.MapPost("/meetings/requests", RequestAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapPost("/meetings/requests/{requestId}/{answer}", AnswerAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+
+        var organisers = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
+        organisers.MapGet("/matchmaking", (string slug, HttpContext http, IGrainFactory grains) => SettingsPageAsync(slug, http, grains, null, null, false));
+        organisers.MapPost("/matchmaking", SaveSettingsAsync);
+        organisers.MapPost("/directory/{personId}/moderate", ModerateAsync);
+        return app;
+    }
+
+    public static string Email(HttpContext http) => http.User.Email()!;
+
+    private static IProfileGrain Profile(IGrainFactory grains, string slug, string email) => grains.GetGrain<IProfileGrain>($"{slug}/{email}");
+
+    private static string Language(HttpContext http) => Text.LanguageOf(http);
+
+    // ---- Profiles ----
+
+    private static async Task<IResult> ProfilePageAsync(string slug, HttpContext http, IGrainFactory grains, ProfileDraft? typed, string? error, bool saved)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var email = Email(http);
+        var profile = await Profile(grains, slug, email).GetAsync();
+        var last = profile is null && typed is null ? await grains.GetGrain<IPersonMatchGrain>(email).LastAsync() : null;
+        var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
+        return new RazorComponentResult<ProfilePage>(new
+        {
+            Slug = slug,
+            EventTitle = agenda.Title,
+            Themes = settings.Themes,
+            Draft = typed ?? profile?.Draft ?? last,
+            OfferedFromLastEvent = last is not null,
+            Listed = profile?.Listed ?? await RegistrationConsentAsync(grains, slug, email),
+            Exists = profile is not null,
+            Error = error,
+            Saved = saved,
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    // Consent asked at registration ("list me in the attendee directory") is the starting point;
+    // the profile page then lets the person change it either way.
+    private static async Task<bool> RegistrationConsentAsync(IGrainFactory grains, string slug, string email) =>
+        (await grains.GetGrain<ITicketOfficeGrain>(slug).GetAsync()).Orders
+            .Where(o => o.Registrant.Email == email && o.IsActive)
+            .Any(o => o.Registrant.InDirectory);
+
+    private static async Task<IResult> SaveProfileAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var draft = ProfileForm.Parse(form);
+        try
+        {
+            await Profile(grains, slug, Email(http)).SaveAsync(draft, form["listed"] == "true");
+            return TypedResults.Redirect($"/events/{slug}/profile?saved=1");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await ProfilePageAsync(slug, http, grains, draft, Text.Problem(Language(http), ex), false);
+        }
+    }
+
+    private static async Task<IResult> ConsentAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        try
+        {
+            await Profile(grains, slug, Email(http)).SetListedAsync(form["listed"] == "true");
+            return TypedResults.Redirect($"/events/{slug}/profile");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await ProfilePageAsync(slug, http, grains, null, Text.Problem(Language(http), ex), false);
+        }
+    }
+
+    // ---- Directory ----
+
+    private static async Task<IResult> DirectoryAsync(string slug, HttpContext http, IGrainFactory grains, string? type, string? theme, string? country, string? language, string? offers, int? page)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var organiser = await http.MayAsync(slug, Policies.EventOrganiser);
+        var mine = await Profile(grains, slug, Email(http)).GetAsync();
+        var query = new DirectoryQuery(
+            Enum.TryParse<OrgType>(type, out var t) && Enum.IsDefined(t) ? t : null,
+            Blank(theme), Blank(country), Blank(language), offers == "true", page ?? 1, PageSize);
+        var found = await grains.GetGrain<IDirectoryGrain>(slug).ListAsync(query, mine?.Draft.Needs ?? [], organiser);
+        return new RazorComponentResult<DirectoryPage>(new
+        {
+            Slug = slug,
+            EventTitle = agenda.Title,
+            Query = query,
+            Found = found,
+            Themes = (await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync()).Themes,
+            CanModerate = organiser,
+            HasNeeds = mine?.Draft.Needs.Length > 0,
+        });
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static async Task<IResult> PersonAsync(string slug, string personId, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var organiser = await http.MayAsync(slug, Policies.EventOrganiser);
+        var directory = grains.GetGrain<IDirectoryGrain>(slug);
+        if (await directory.FindAsync(personId, organiser) is not { } entry)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
+        }
+
+        var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
+        var email = Email(http);
+        var other = await directory.EmailOfAsync(personId);
+        var isMe = other == email;
+        return new RazorComponentResult<PersonPage>(new
+        {
+            Slug = slug,
+            EventTitle = agenda.Title,
+            Entry = entry,
+            IsMe = isMe,
+            Settings = await matchmaking.GetSettingsAsync(),
+            FreeSlots = isMe || other is null ? ImmutableArray<DateTimeOffset>.Empty : await matchmaking.FreeSlotsAsync(email, other),
+        });
+    }
+
+    private static async Task<IResult> ModerateAsync(string slug, string personId, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        var email = await grains.GetGrain<IDirectoryGrain>(slug).EmailOfAsync(personId);
+        if (email is null || !Enum.TryParse<ProfileModeration>(form["action"], out var action) || !Enum.IsDefined(action))
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
+        }
+
+        await Profile(grains, slug, email).ModerateAsync(Email(http), action);
+        return TypedResults.Redirect(Pages.LocalOr(form["returnUrl"], $"/events/{slug}/directory"));
+    }
+
+    // ---- Suggestions ----
+
+    private static async Task<IResult> SuggestionsAsync(string slug, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var email = Email(http);
+        var mine = await Profile(grains, slug, email).GetAsync();
+        var suggestions = ImmutableArray<Suggestion>.Empty;
+        if (mine is not null)
+        {
+            var known = await grains.GetGrain<IMatchmakingGrain>(slug).KnownAsync(email);
+            var visible = await grains.GetGrain<IDirectoryGrain>(slug).VisibleAsync();
+            suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet());
+        }
+
+        return new RazorComponentResult<SuggestionsPage>(new { Slug = slug, EventTitle = agenda.Title, HasProfile = mine is not null, Suggestions = suggestions });
+    }
+
+    // ---- Meetings ----
+
+    private static async Task<MeetingsModel?> MeetingsModelAsync(string slug, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return null;
+        }
+
+        var email = Email(http);
+        var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
+        var mine = await matchmaking.MineAsync(email);
+        var directory = grains.GetGrain<IDirectoryGrain>(slug);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var other in mine.Incoming.Select(r => r.From).Concat(mine.Outgoing.Select(r => r.To)).Concat(mine.Meetings.Select(m => m.Other(email))).Distinct())
+        {
+            var entry = await directory.FindAsync(PersonIds.Of(slug, other), organiser: true);
+            names[other] = entry is null ? "—" : $"{entry.Profile.Name} ({SuggestionEngine.Who(entry.Profile)})";
+        }
+
+        return new MeetingsModel(slug, agenda.Title, email, PersonIds.Of(slug, email), mine, names, await matchmaking.GetSettingsAsync(), await InboxVersionAsync(grains, slug, email));
+    }
+
+    private static Task<long> InboxVersionAsync(IGrainFactory grains, string slug, string email) =>
+        grains.GetGrain<IMeetingInboxGrain>(MeetingInbox.Key(slug, email)).VersionAsync();
+
+    private static async Task<IResult> MeetingsPageAsync(string slug, HttpContext http, IGrainFactory grains, string? error, int status) =>
+        await MeetingsModelAsync(slug, http, grains) is { } model
+            ? new RazorComponentResult<MeetingsPage>(new { Model = model, Error = error }) { StatusCode = status }
+            : Pages.NoEvent(slug);
+
+    private static async Task<IResult> MeetingsRegionAsync(string slug, HttpContext http, IGrainFactory grains) =>
+        await MeetingsModelAsync(slug, http, grains) is { } model
+            ? new RazorComponentResult<MeetingsRegion>(new { Model = model })
+            : Pages.NoEvent(slug);
+
+    private static async Task<IResult> RequestAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        var email = Email(http);
+        try
+        {
+            // Only someone others can see may ask: the invitee must know who is asking.
+            if (await Profile(grains, slug, email).GetAsync() is not { VisibleToOthers: true })
+            {
+                throw new ValidationFailedException(Problem.ProfileMissing);
+            }
+
+            var to = await grains.GetGrain<IDirectoryGrain>(slug).FindAsync(form["to"].ToString(), organiser: false) is { } entry
+                ? await grains.GetGrain<IDirectoryGrain>(slug).EmailOfAsync(entry.PersonId)
+                : null;
+            if (to is null)
+            {
+                return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
+            }
+
+            ImmutableArray<DateTimeOffset> slots = [.. form["slot"].Select(s => DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : default).Where(s => s != default)];
+            await grains.GetGrain<IMatchmakingGrain>(slug).RequestAsync(email, to, form["message"].ToString(), slots);
+            return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await MeetingsPageAsync(slug, http, grains, Text.Problem(Language(http), ex), StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static async Task<IResult> AnswerAsync(string slug, string requestId, string answer, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        var email = Email(http);
+        var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
+        try
+        {
+            switch (answer)
+            {
+                case "accept":
+                    var slot = DateTimeOffset.TryParse(form["slot"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : default;
+                    await matchmaking.AcceptAsync(email, requestId, slot);
+                    break;
+                case "decline":
+                    await matchmaking.DeclineAsync(email, requestId, form["reason"]);
+                    break;
+                case "cancel":
+                    await matchmaking.CancelAsync(email, requestId, form["note"]);
+                    break;
+                default:
+                    return Pages.Message(StatusCodes.Status404NotFound, "match.meetings", "problem.MeetingRequestMissing", $"/events/{slug}/meetings", "match.meetings");
+            }
+
+            return TypedResults.Redirect($"/events/{slug}/meetings");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await MeetingsPageAsync(slug, http, grains, Text.Problem(Language(http), ex), StatusCodes.Status409Conflict);
+        }
+    }
+
+    // ---- Settings (organisers) ----
+
+    private static async Task<IResult> SettingsPageAsync(string slug, HttpContext http, IGrainFactory grains, SettingsForm? typed, string? error, bool saved)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
+        return new RazorComponentResult<SettingsPage>(new
+        {
+            Slug = slug,
+            EventTitle = agenda.Title,
+            Form = typed ?? SettingsForm.From(settings, agenda.TimeZoneId),
+            Error = error,
+            Saved = saved || http.Request.Query.ContainsKey("saved"),
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    private static async Task<IResult> SaveSettingsAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var typed = SettingsForm.Read(form);
+        try
+        {
+            await grains.GetGrain<IMatchmakingGrain>(slug).SetSettingsAsync(Email(http), typed.ToSettings(agenda.TimeZoneId));
+            return TypedResults.Redirect($"/events/{slug}/matchmaking?saved=1");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await SettingsPageAsync(slug, http, grains, typed, Text.Problem(Language(http), ex), false);
+        }
+    }
+}
+
+public sealed record MeetingsModel(
+    string Slug,
+    string EventTitle,
+    string Email,
+    string PersonId,
+    MyMeetings Mine,
+    IReadOnlyDictionary<string, string> Names,
+    MatchSettings Settings,
+    long InboxVersion)
+{
+    public string Topic => $"meetings:{Slug}/{PersonId}";
+}

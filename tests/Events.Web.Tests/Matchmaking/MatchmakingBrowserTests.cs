@@ -1,0 +1,105 @@
+using Events.Grains.Matchmaking;
+using Events.Grains.People;
+using Events.Silo;
+using Events.Web.Tests.Browser;
+using Microsoft.Playwright;
+
+namespace Events.Web.Tests.Matchmaking;
+
+public sealed class MatchmakingBrowserTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+{
+    private const string Slug = DemoEvent.Slug;
+
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private static Task LiveAsync(IPage page) => page.Locator("#live-status[data-state=live]").WaitForAsync();
+
+    private async Task<(TestBrowser Browser, MatchProfile Profile)> PersonAsync(string name, OrgType type, string city, string offer)
+    {
+        var browser = new TestBrowser(_host);
+        var email = $"{city.ToLowerInvariant()}-{Guid.NewGuid():N}@example.org";
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", email, EventRole.Attendee, null);
+        await browser.SignInAsync(email);
+        var profile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{email}").SaveAsync(new ProfileDraft(
+            name, $"{city} team", type, city, "Kenya", ["en"], "We pilot *things*.", ["Mobility"],
+            [new NeedOffer("Mobility", "Mobility data", "Trip counts")], [new NeedOffer("Mobility", offer, "Open source")]), listed: true);
+        return (browser, profile);
+    }
+
+    // Meeting settings and two people with profiles: Kofi of Kumasi (a city) and Achieng of Kisumu (an investor).
+    private async Task<(TestBrowser Kumasi, TestBrowser Kisumu, MatchProfile KisumuProfile)> TwoPeopleAsync()
+    {
+        await SettingsAsync();
+        var (kumasi, _) = await PersonAsync("Kofi Mensah", OrgType.City, "Kumasi", "Market app");
+        var (kisumu, kisumuProfile) = await PersonAsync("Achieng Otieno", OrgType.Investor, "Kisumu", "Parking data platform");
+        return (kumasi, kisumu, kisumuProfile);
+    }
+
+    private async Task SettingsAsync()
+    {
+        var nine = new DateTimeOffset(_host.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2).AddHours(9), TimeSpan.Zero);
+        await _host.Grains.GetGrain<IMatchmakingGrain>(Slug).SetSettingsAsync("organiser@example.org", MatchSettings.Default with
+        {
+            Themes = ["Mobility"],
+            Windows = [new MeetingWindow(nine, nine.AddHours(1))],
+            RoomTemplate = "https://meet.example.org/{room}",
+        });
+    }
+
+    [Fact]
+    public async Task A_request_appears_on_the_invitee_s_open_page_without_reload_and_the_acceptance_on_the_requester_s()
+    {
+        var (kumasi, kisumu, kisumuProfile) = await TwoPeopleAsync();
+        using var a = kumasi;
+        using var b = kisumu;
+        await using var requesterContext = await chromium.NewContextAsync(_host, kumasi);
+        await using var inviteeContext = await chromium.NewContextAsync(_host, kisumu);
+        var invitee = await inviteeContext.NewPageAsync();
+        await invitee.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/meetings").ToString());
+        await LiveAsync(invitee);
+        await invitee.EvaluateAsync("() => window.sameDocument = true");
+
+        var requester = await requesterContext.NewPageAsync();
+        await requester.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/directory/{kisumuProfile.PersonId}").ToString());
+        await requester.FillAsync("#message", "Could we talk about parking data?");
+        await requester.Locator("input[name=slot]").First.CheckAsync();
+        await requester.ClickAsync("form[action$='/meetings/requests'] button[type=submit]");
+        await LiveAsync(requester);
+        await requester.EvaluateAsync("() => window.sameDocument = true");
+
+        await invitee.Locator("#incoming ~ ul li", new() { HasText = "Could we talk about parking data?" }).WaitForAsync();
+        Assert.True(await invitee.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        await invitee.Locator("#meetings button:has-text('Accept')").First.ClickAsync();
+
+        await requester.Locator("#booked ~ ul li a:has-text('Join the room')").WaitForAsync();
+        Assert.True(await requester.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        Assert.StartsWith("https://meet.example.org/", await requester.Locator("#booked ~ ul li a:has-text('Join the room')").GetAttributeAsync("href"));
+    }
+
+    [Fact]
+    public async Task The_matchmaking_pages_have_no_serious_or_critical_accessibility_violations()
+    {
+        var (kumasi, kisumu, kisumuProfile) = await TwoPeopleAsync();
+        using var a = kumasi;
+        using var b = kisumu;
+        using var organiser = new TestBrowser(_host);
+        await organiser.SignInAsync(DemoEvent.OrganiserEmail);
+        await using var context = await chromium.NewContextAsync(_host, kumasi, bypassCsp: true);
+        await using var organiserContext = await chromium.NewContextAsync(_host, organiser, bypassCsp: true);
+
+        var violations = new List<string>();
+        foreach (var path in new[] { "profile", "directory", $"directory/{kisumuProfile.PersonId}", "suggestions", "meetings" })
+        {
+            violations.AddRange(await AccessibilityTests.ViolationsAsync(context, _host.BaseAddress, $"/events/{Slug}/{path}"));
+        }
+
+        foreach (var path in new[] { "matchmaking", "directory" })
+        {
+            violations.AddRange(await AccessibilityTests.ViolationsAsync(organiserContext, _host.BaseAddress, $"/events/{Slug}/{path}"));
+        }
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+}

@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Events.Grains.Matchmaking;
+using Events.Grains.People;
+using Events.Silo;
+using Events.Web.Tests.Browser;
+using Events.Web.Tests.Live;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Events.Web.Tests.Matchmaking;
+
+public sealed partial class MatchmakingPageTests : IAsyncDisposable
+{
+    private const string Slug = DemoEvent.Slug;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private IMatchmakingGrain Matchmaking => _host.Grains.GetGrain<IMatchmakingGrain>(Slug);
+
+    private async Task<(TestBrowser Browser, string Email)> AsAsync(EventRole role, string name, string? language = null)
+    {
+        var browser = new TestBrowser(_host) { AcceptLanguage = language };
+        var email = $"{name.ToLowerInvariant()}-{Guid.NewGuid():N}@kumasi.example.org";
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", email, role, null);
+        await browser.SignInAsync(email);
+        return (browser, email);
+    }
+
+    private static ProfileDraft Draft(string name, OrgType type, string city, string need, string offer) =>
+        new(name, $"{city} team", type, city, "Kenya", ["en", "fr"], "We pilot *things*.", ["Mobility", "Land"],
+            [new NeedOffer("Mobility", need, "")], [new NeedOffer("Mobility", offer, "")]);
+
+    private async Task ThemesAsync() =>
+        await Matchmaking.SetSettingsAsync("organiser@example.org", (await Matchmaking.GetSettingsAsync()) with { Themes = ["Mobility", "Land", "Open data"] });
+
+    [Fact]
+    public async Task The_directory_s_first_view_of_50_people_fits_14_6_KB_on_the_wire_and_shows_neither_email_addresses_nor_people_who_did_not_consent()
+    {
+        await ThemesAsync();
+        for (var i = 0; i < 55; i++)
+        {
+            await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/person{i:D2}@kisumu.example.org").SaveAsync(
+                Draft($"Person {i:D2} Odhiambo", (OrgType)(i % 5), $"City {i}", $"Mobility data for the {i}th pilot corridor", $"Parking data platform with {i} sensors"), listed: true);
+        }
+
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/secret@kisumu.example.org").SaveAsync(Draft("Secret Person", OrgType.City, "Nowhere", "n", "o"), listed: false);
+        var (viewer, _) = await AsAsync(EventRole.Attendee, "Viewer");
+        await viewer.GetPageAsync("/account");
+        var (bytes, html) = await BrotliAsync(viewer, $"/events/{Slug}/directory");
+        var css = Regex.Match(html, "href=\"(/_content/Events.Web/site[^\"]*\\.css)\"").Groups[1].Value;
+        var (cssBytes, _) = await BrotliAsync(viewer, css);
+        var secondPage = WebUtility.HtmlDecode(await viewer.GetPageAsync($"/events/{Slug}/directory?page=2"));
+        var search = WebUtility.HtmlDecode(await viewer.GetPageAsync($"/events/{Slug}/directory?type=Investor&country=kenya"));
+        var suggestions = WebUtility.HtmlDecode(await viewer.GetPageAsync($"/events/{Slug}/suggestions"));
+        var decoded = WebUtility.HtmlDecode(html);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"directory first view: {bytes} B HTML + {cssBytes} B CSS (brotli) for {Encoding.UTF8.GetByteCount(html)} B of HTML");
+        Assert.True(bytes + cssBytes <= BudgetTests.FirstViewBudget, $"The directory's first view took {bytes} + {cssBytes} bytes");
+        Assert.Equal(50, PersonLink().Matches(html).Count);
+        Assert.Contains("55 people", decoded);
+        Assert.Contains("Page 1 of 2", decoded);
+        Assert.Equal(5, PersonLink().Matches(secondPage).Count);
+        Assert.Equal(11, PersonLink().Matches(search).Count);
+        Assert.DoesNotContain("<img", html);
+        Assert.DoesNotContain("kisumu.example.org", html + secondPage + search);
+        Assert.DoesNotContain("Secret Person", decoded + secondPage + search);
+        Assert.Contains("href=\"/events/city-pilots-pitch-day/profile\"", html);
+        Assert.Contains("Write your profile first", suggestions);
+    }
+
+    [Fact]
+    public async Task Profile_input_with_markup_control_characters_or_10_KB_is_refused_in_the_visitor_s_language_and_nothing_is_stored()
+    {
+        await ThemesAsync();
+        var (amina, email) = await AsAsync(EventRole.Attendee, "Amina", "fr");
+        await amina.GetPageAsync($"/events/{Slug}/profile");
+        (string, string)[] Fields(string intro, string needText) =>
+        [
+            ("name", "Amina"), ("organisation", "Kisumu county"), ("type", "City"), ("city", "Kisumu"), ("country", "Kenya"),
+            ("languages", "en, sw"), ("intro", intro), ("theme", "Mobility"),
+            ("need-0-theme", "Mobility"), ("need-0-title", "Mobility data"), ("need-0-text", needText),
+            ("offer-0-theme", "Mobility"), ("offer-0-title", "Parking data platform"), ("offer-0-text", ""), ("listed", "true"),
+        ];
+
+        using var html = await amina.PostFormAsync($"/events/{Slug}/profile", Fields("<script>alert(1)</script>", ""));
+        using var control = await amina.PostFormAsync($"/events/{Slug}/profile", Fields("Bonjour\u0001", ""));
+        using var huge = await amina.PostFormAsync($"/events/{Slug}/profile", Fields("", new string('x', 10_240)));
+        var stored = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{email}").GetAsync();
+        using var saved = await amina.PostFormAsync($"/events/{Slug}/profile", Fields("Nous pilotons le **stationnement**.", "Comptages"));
+        var page = WebUtility.HtmlDecode(await amina.GetPageAsync($"/events/{Slug}/profile?saved=1"));
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (html.StatusCode, control.StatusCode, huge.StatusCode));
+        Assert.Contains("Présentation : veuillez ne pas utiliser de balises HTML", WebUtility.HtmlDecode(await html.Content.ReadAsStringAsync(Ct)));
+        Assert.Contains("Présentation contient des caractères de contrôle invisibles", WebUtility.HtmlDecode(await control.Content.ReadAsStringAsync(Ct)));
+        Assert.Contains("Détails d'un besoin : 1000 caractères au plus ; le vôtre en a 10240. Rien n'a été enregistré.", WebUtility.HtmlDecode(await huge.Content.ReadAsStringAsync(Ct)));
+        Assert.Null(stored);
+        Assert.Equal(HttpStatusCode.Found, saved.StatusCode);
+        Assert.Contains("Votre profil est visible des autres participants.", page);
+        Assert.Equal("Parking data platform", (await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{email}").GetAsync())!.Draft.Offers.Single().Title);
+    }
+
+    [Fact]
+    public async Task Without_javascript_a_request_reaches_the_invitee_s_open_page_live_and_an_acceptance_books_the_meeting_for_both()
+    {
+        await ThemesAsync();
+        var (organiser, _) = await AsAsync(EventRole.Organiser, "Organiser");
+        var day = _host.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await organiser.GetPageAsync($"/events/{Slug}/matchmaking");
+        using var settingsSaved = await organiser.PostFormAsync($"/events/{Slug}/matchmaking", ("themes", "Mobility\nLand\nOpen data"), ("windows", $"{day} 09:00-10:00"),
+            ("slotMinutes", "20"), ("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"), ("maxOutgoing", "10"), ("requestHours", "48"));
+        var (kumasi, kumasiEmail) = await AsAsync(EventRole.Attendee, "Kumasi");
+        var (kisumu, kisumuEmail) = await AsAsync(EventRole.Investor, "Kisumu");
+        var (stranger, _) = await AsAsync(EventRole.Attendee, "Stranger");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{kumasiEmail}").SaveAsync(Draft("Kofi Mensah", OrgType.City, "Kumasi", "Mobility data", "Market app"), true);
+        var kisumuProfile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{kisumuEmail}").SaveAsync(Draft("Achieng Otieno", OrgType.Investor, "Kisumu", "Pilots to fund", "Parking data platform"), true);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+
+        await using var invitee = await LiveClient.ConnectAsync(_host, kisumu);
+        await invitee.InvokeAsync("Subscribe", new object[] { new[] { new { topic = $"meetings:{Slug}/{kisumuProfile.PersonId}", after = 0 } } });
+        await using var snoop = await LiveClient.ConnectAsync(_host, stranger);
+        var refused = await Assert.ThrowsAsync<HubException>(() => snoop.InvokeAsync("Subscribe", new object[] { new[] { new { topic = $"meetings:{Slug}/{kisumuProfile.PersonId}", after = 0 } } }));
+        var suggestions = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/suggestions"));
+        var person = await kumasi.GetPageAsync($"/events/{Slug}/directory/{kisumuProfile.PersonId}");
+        using var requested = await kumasi.PostFormAsync($"/events/{Slug}/meetings/requests", ("to", kisumuProfile.PersonId), ("message", "Could we talk about parking data?"),
+            ("slot", MatchTimesValue(slots[0])), ("slot", MatchTimesValue(slots[1])));
+        var delta = await invitee.NextDeltaAsync(Wait);
+        var inbox = WebUtility.HtmlDecode(await kisumu.GetPageAsync($"/events/{Slug}/meetings"));
+        var requestId = (await Matchmaking.MineAsync(kisumuEmail)).Incoming.Single().Id;
+        using var accepted = await kisumu.PostFormAsync($"/events/{Slug}/meetings/requests/{requestId}/accept", ("slot", MatchTimesValue(slots[1])));
+        var requesterPage = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings"));
+        using var again = await kisumu.PostFormAsync($"/events/{Slug}/meetings/requests/{requestId}/accept", ("slot", MatchTimesValue(slots[0])));
+
+        Assert.Equal(HttpStatusCode.Found, settingsSaved.StatusCode);
+        Assert.Equal(3, slots.Count);
+        Assert.Contains("Kisumu team offers “Parking data platform” for your need “Mobility data”.", suggestions);
+        Assert.Contains($"value=\"{MatchTimesValue(slots[0])}\"", person);
+        Assert.Equal(HttpStatusCode.Found, requested.StatusCode);
+        Assert.Equal("meetings", delta.GetProperty("k").GetString());
+        Assert.Equal("{}", delta.GetProperty("d").GetRawText());
+        Assert.Contains("Kofi Mensah (Kumasi)", inbox);
+        Assert.Contains("Could we talk about parking data?", inbox);
+        Assert.DoesNotContain(kumasiEmail, inbox);
+        Assert.Equal(HttpStatusCode.Found, accepted.StatusCode);
+        Assert.Contains("Achieng Otieno", requesterPage);
+        Assert.Contains("href=\"https://meet.example.org/", requesterPage);
+        Assert.DoesNotContain(kisumuEmail, requesterPage);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("This request is accepted: nothing was changed.", WebUtility.HtmlDecode(await again.Content.ReadAsStringAsync(Ct)));
+        Assert.NotNull(refused);
+    }
+
+    [Fact]
+    public async Task The_profile_page_starts_from_the_directory_consent_given_at_registration_and_the_person_can_withdraw_it()
+    {
+        await ThemesAsync();
+        var (organiser, organiserEmail) = await AsAsync(EventRole.Organiser, "Organiser");
+        var office = _host.Grains.GetGrain<Events.Grains.Tickets.ITicketOfficeGrain>(Slug);
+        var type = await office.SaveTicketTypeAsync(organiserEmail, new Events.Grains.Tickets.TicketTypeInput(
+            null, "Peer day", 0, null, 100, null, null, EventRole.Attendee, Events.Grains.Tickets.TicketAccess.Open, null, AttendeeMayCancel: true));
+        var (yes, yesEmail) = await AsAsync(EventRole.Attendee, "Consenting");
+        var (no, noEmail) = await AsAsync(EventRole.Attendee, "Private");
+        foreach (var (email, consent) in new[] { (yesEmail, true), (noEmail, false) })
+        {
+            await office.RegisterAsync(new Events.Grains.Tickets.RegistrationRequest(type.Id,
+                new Events.Grains.Tickets.Registrant("Someone", email, "Town hall", "Matola", "Mozambique", "pt", "", consent), null));
+        }
+
+        var yesPage = await yes.GetPageAsync($"/events/{Slug}/profile");
+        var noPage = await no.GetPageAsync($"/events/{Slug}/profile");
+        using var saved = await yes.PostFormAsync($"/events/{Slug}/profile", ("name", "Celeste"), ("type", "City"), ("city", "Matola"), ("listed", "true"));
+        var listed = await _host.Grains.GetGrain<IDirectoryGrain>(Slug).VisibleAsync();
+        await yes.GetPageAsync($"/events/{Slug}/profile");
+        using var withdrawn = await yes.PostFormAsync($"/events/{Slug}/profile/consent", ("listed", "false"));
+        var afterWithdrawal = await _host.Grains.GetGrain<IDirectoryGrain>(Slug).VisibleAsync();
+        var page = WebUtility.HtmlDecode(await yes.GetPageAsync($"/events/{Slug}/profile"));
+        var directory = await organiser.GetPageAsync($"/events/{Slug}/directory");
+
+        Assert.Matches("name=\"listed\" value=\"true\" checked", yesPage);
+        Assert.DoesNotMatch("name=\"listed\" value=\"true\" checked", noPage);
+        Assert.Equal(HttpStatusCode.Found, saved.StatusCode);
+        Assert.Equal(["Celeste"], listed.Select(e => e.Profile.Name));
+        Assert.Equal(HttpStatusCode.Found, withdrawn.StatusCode);
+        Assert.Empty(afterWithdrawal);
+        Assert.Contains("Your profile is hidden from the other participants.", page);
+        Assert.DoesNotContain("Celeste", directory);
+    }
+
+    [Fact]
+    public async Task Organisers_hide_and_verify_a_profile_from_the_directory_with_an_audit_entry_and_its_owner_is_offered_it_again_at_the_next_event()
+    {
+        await ThemesAsync();
+        var (organiser, _) = await AsAsync(EventRole.Organiser, "Organiser");
+        var (attendee, _) = await AsAsync(EventRole.Attendee, "Reader");
+        var (amina, aminaEmail) = await AsAsync(EventRole.Attendee, "Amina");
+        var profile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{aminaEmail}").SaveAsync(Draft("Amina Odhiambo", OrgType.City, "Kisumu", "Mobility data", "Parking data platform"), true);
+        const string Next = "next-network-day";
+        await _host.Grains.GetGrain<Events.Grains.Agenda.IAgendaGrain>(Next).OpenAsync(new Events.Grains.Agenda.OpenEvent("Next network day", "", "Africa/Nairobi"));
+        await _host.Grains.GetGrain<IEventAccessGrain>(Next).GrantAsync("test", aminaEmail, EventRole.Attendee, null);
+        var moderate = $"/events/{Slug}/directory/{profile.PersonId}/moderate";
+
+        var before = await attendee.GetPageAsync($"/events/{Slug}/directory");
+        await organiser.GetPageAsync($"/events/{Slug}/directory");
+        using var verified = await organiser.PostFormAsync(moderate, ("action", "Verify"));
+        var afterVerify = WebUtility.HtmlDecode(await attendee.GetPageAsync($"/events/{Slug}/directory"));
+        using var hidden = await organiser.PostFormAsync(moderate, ("action", "Hide"));
+        var afterHide = WebUtility.HtmlDecode(await attendee.GetPageAsync($"/events/{Slug}/directory"));
+        var organiserView = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/directory"));
+        var audit = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/audit"));
+        var nextEvent = WebUtility.HtmlDecode(await amina.GetPageAsync($"/events/{Next}/profile"));
+
+        Assert.Contains("Amina Odhiambo", before);
+        Assert.DoesNotContain("/moderate", before);
+        Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found), (verified.StatusCode, hidden.StatusCode));
+        Assert.Contains("✓ verified by the organisers", afterVerify);
+        Assert.DoesNotContain("Amina Odhiambo", afterHide);
+        Assert.Contains("hidden by the organisers", organiserView);
+        Assert.Contains("Show again", organiserView);
+        Assert.Contains("matchmaking: hide profile of Amina Odhiambo", audit);
+        Assert.Contains("matchmaking: verify profile of Amina Odhiambo", audit);
+        Assert.Contains("This is your profile from your last event", nextEvent);
+        Assert.Contains("value=\"Parking data platform\"", nextEvent);
+    }
+
+    private static string MatchTimesValue(DateTimeOffset slot) => Events.Web.Matchmaking.MatchTimes.Value(slot);
+
+    private async Task<(int Bytes, string Html)> BrotliAsync(TestBrowser browser, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("br"));
+        request.Headers.Add("Cookie", string.Join("; ", browser.Cookies.Select(c => $"{c.Key}={c.Value}")));
+        using var client = _host.CreateHttpClient();
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["br"], response.Content.Headers.ContentEncoding);
+        var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
+        using var decoded = new BrotliStream(new MemoryStream(bytes), CompressionMode.Decompress);
+        using var reader = new StreamReader(decoded, Encoding.UTF8);
+
+        // Headers count too: they cross the same link.
+        var headers = response.Headers.ToString().Length + response.Content.Headers.ToString().Length;
+        return (bytes.Length + headers, await reader.ReadToEndAsync(Ct));
+    }
+
+    [GeneratedRegex("href=\"/events/city-pilots-pitch-day/directory/[0-9a-f]{20}\"")]
+    private static partial Regex PersonLink();
+}
