@@ -5,6 +5,7 @@ using Events.Grains.Agenda;
 using Events.Grains.Matchmaking;
 using Events.Grains.Tickets;
 using Events.Web.Localization;
+using Events.Web.Offline;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Antiforgery;
@@ -32,7 +33,7 @@ public static class MatchmakingEndpoints
         members.MapGet("/directory", DirectoryAsync);
         members.MapGet("/directory/{personId}", PersonAsync);
         members.MapGet("/suggestions", SuggestionsAsync);
-        members.MapGet("/meetings", (string slug, HttpContext http, IGrainFactory grains) => MeetingsPageAsync(slug, http, grains, null, StatusCodes.Status200OK));
+        members.MapGet("/meetings", (string slug, HttpContext http, IGrainFactory grains) => MeetingsPageAsync(slug, http, grains, null, StatusCodes.Status200OK)).KeepOfflineCopy();
         members.MapGet("/meetings/live", MeetingsRegionAsync);
         members.MapPost("/meetings/requests", RequestAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         members.MapPost("/meetings/requests/{requestId}/{answer}", AnswerAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
