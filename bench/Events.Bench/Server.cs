@@ -42,7 +42,8 @@ public sealed class Server : IAsyncDisposable
         var log = Path.Combine(workFolder, "console.log");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = workFolder,
+            // The content root (wwwroot, the static assets manifest) is the working directory.
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dll))!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
