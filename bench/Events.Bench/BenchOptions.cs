@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Events.Bench;
 
-// Quick by default (a few minutes); --full for the sizes.
+// Quick by default (a few minutes); --full for the sizes; --only connections,pages,votes
+// for some of it (start-up is always measured).
 public sealed record BenchOptions(
     string ServerDll,
     string BareDll,
@@ -14,8 +15,14 @@ public sealed record BenchOptions(
     int Voters,
     int Tabs,
     double VoteSeconds,
-    string? Postgres)
+    string? Postgres,
+    IReadOnlySet<string> Parts)
 {
+    // What --only may name (all by default).
+    public static readonly string[] AllParts = ["connections", "pages", "votes"];
+
+    public bool Runs(string part) => Parts.Contains(part);
+
     public static BenchOptions Parse(string[] args)
     {
         var full = args.Contains("--full");
@@ -35,6 +42,7 @@ public sealed record BenchOptions(
             (int)Number("--voters", 300, 1_000),
             (int)Number("--tabs", 2, 2),
             Number("--vote-seconds", 10, 20),
-            Text("--postgres"));
+            Text("--postgres"),
+            (Text("--only")?.Split(',') ?? AllParts).ToHashSet(StringComparer.Ordinal));
     }
 }

@@ -67,7 +67,7 @@ await using var bareModerator = await RawHubClient.ConnectAsync(hub.Address, "/l
 
 await CheckRawClientAsync();
 
-foreach (var size in options.Sizes)
+foreach (var size in options.Runs("connections") ? options.Sizes : [])
 {
     for (var r = 0; r < options.Repeats; r++)
     {
@@ -79,7 +79,7 @@ foreach (var size in options.Sizes)
     }
 }
 
-for (var r = 0; r < options.Repeats; r++)
+for (var r = 0; r < (options.Runs("pages") ? options.Repeats : 0); r++)
 {
     foreach (var brotli in r % 2 == 0 ? new[] { true, false } : [false, true])
     {
@@ -87,8 +87,12 @@ for (var r = 0; r < options.Repeats; r++)
     }
 }
 
-await VotesAsync(events, outbox, "SQLite");
-if (options.Postgres is { } postgres)
+if (options.Runs("votes"))
+{
+    await VotesAsync(events, outbox, "SQLite");
+}
+
+if (options.Runs("votes") && options.Postgres is { } postgres)
 {
     var schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
     await using (var admin = new Npgsql.NpgsqlConnection(postgres))

@@ -47,8 +47,14 @@ public sealed class ActivationCounter
 {
     private int _activations;
     private int _deactivations;
+    private int _decided;
 
     public int Deactivations => Volatile.Read(ref _deactivations);
+
+    // Ledger calls that have decided and raised their entry (durable or not yet).
+    public int Decided => Volatile.Read(ref _decided);
+
+    public void Decide() => Interlocked.Increment(ref _decided);
 
     public int Activated() => Interlocked.Increment(ref _activations);
 
@@ -84,6 +90,7 @@ public sealed class LedgerGrain(ActivationCounter activations, ILocalSiloDetails
         // Yield inside the turn so that, were calls not serialized, they would interleave here.
         await Task.Yield();
         RaiseEvent(new EntryAdded(State.Count + 1, note));
+        activations.Decide();
         return Version;
     }
 
