@@ -198,6 +198,7 @@ async Task IdleAndBroadcastAsync(Server server, RawHubClient poster, int size, b
     var held = clients.Count;
 
     var latencies = new List<double>();
+    var acknowledged = new List<double>();
     var missed = 0;
     for (var b = 0; b < options.Broadcasts; b++)
     {
@@ -205,6 +206,7 @@ async Task IdleAndBroadcastAsync(Server server, RawHubClient poster, int size, b
         var watches = clients.Select(c => c.Watch(marker)).ToArray();
         var sent = Stopwatch.GetTimestamp();
         await poster.InvokeAsync("PostAnnouncement", Slug, Encoding.UTF8.GetString(marker) + " Room B moved to 11:45, see the agenda.", 5, Guid.NewGuid().ToString("N"));
+        acknowledged.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
         var all = Task.WhenAll(watches);
         await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30)));
         foreach (var watch in watches)
@@ -235,6 +237,8 @@ async Task IdleAndBroadcastAsync(Server server, RawHubClient poster, int size, b
     latencies.Sort();
     results.Add($"{name}: broadcast p50, ms", Percentile(latencies, 0.50), null, isProduct);
     results.Add($"{name}: broadcast p99, ms", Percentile(latencies, 0.99), null, isProduct);
+    acknowledged.Sort();
+    results.Add($"{name}: announcement acknowledged to its poster, p50 ms", Percentile(acknowledged, 0.50), null, isProduct);
     results.Add($"{name}: broadcast max, ms (missed)", latencies.Count > 0 ? latencies[^1] : double.NaN, null, isProduct, text: $"{(latencies.Count > 0 ? latencies[^1] : double.NaN):N0} ({missed})");
     Console.WriteLine($"  {server.Name,-8} N={size}: held {held} ({errors} errors), broadcast p50 {Percentile(latencies, 0.5):N0} ms p99 {Percentile(latencies, 0.99):N0} ms, missed {missed}");
 }
