@@ -46,6 +46,10 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     private TState? _tentative;
     private int _tentativeCount;
 
+    // Moves on whenever accepted events are dropped by a failed write, so a call still running
+    // when that happened (awaiting inside its method) cannot commit a decision taken on them.
+    private int _epoch;
+
     // The followers this activation has handed its commits to (by their place in Followers).
     private readonly HashSet<int> _handedOver = [];
 
@@ -86,10 +90,16 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
         // What this call may see beyond durable state becomes durable when the last batch does.
         var seen = _tentativeCount > 0 ? (_next.Count > 0 ? _next : _writing!).Durable : Task.CompletedTask;
         CommitBatch<TEvent>? joined = null;
+        var epoch = _epoch;
         try
         {
             if (await _pending.RunAsync(context) is { } changes)
             {
+                if (epoch != _epoch)
+                {
+                    throw new JournalConflictException(Journal, base.Version + 1);
+                }
+
                 joined = _next;
                 joined.Add(changes.Events);
                 _tentative = changes.State;
@@ -149,6 +159,7 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
                 // Everything accepted after this batch was decided on top of it: refused as well.
                 var behind = _next;
                 _next = new CommitBatch<TEvent>();
+                _epoch++;
                 _tentative = null;
                 _tentativeCount = 0;
                 _writing = null;
