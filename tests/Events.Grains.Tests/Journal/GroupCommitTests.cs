@@ -88,6 +88,33 @@ public sealed class GroupCommitTests
         Assert.Equal(3, await ledger.AddAsync("next"));
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_call_still_running_when_a_write_fails_cannot_commit_what_it_decided_on_the_lost_events(string database)
+    {
+        await using var db = await TestDatabase.CreateAsync(database);
+        var (gate, ledger, key) = await StartAsync(db);
+        await ledger.AddAsync("kept");
+
+        var calls = await HoldFirstWriteAsync(gate, ledger, "lost", 1);
+        // This call sees "lost 0" (accepted, not yet durable) and is still running when its write fails.
+        var slow = ledger.AddAfterReleaseAsync();
+        await gate.Counter!.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await db.Store.AppendAsync(
+            LedgerGrain.JournalOf(key),
+            [new StoredEvent(2, System.Text.Json.JsonSerializer.Serialize<LedgerEvent>(new EntryAdded(2, "other writer"), GrainJson.Options), DateTimeOffset.UtcNow)],
+            null,
+            Ct);
+        gate.Open();
+        await Assert.ThrowsAsync<JournalConflictException>(() => calls[0]);
+        gate.Counter.Release.SetResult();
+
+        await Assert.ThrowsAsync<JournalConflictException>(() => slow);
+        var journal = await db.ReadEventsAsync<LedgerEvent>(LedgerGrain.JournalOf(key), 0, 100);
+        Assert.Equal(["kept", "other writer"], journal.Select(e => ((EntryAdded)e.Event).Note));
+        Assert.Equal(3, await ledger.AddAsync("next"));
+    }
+
     private static async Task<(GatedStore Gate, ILedgerGrain Ledger, string Key)> StartAsync(TestDatabase db)
     {
         var gate = new GatedStore();
