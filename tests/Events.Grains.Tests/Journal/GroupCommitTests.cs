@@ -59,11 +59,7 @@ public sealed class GroupCommitTests
         // A read decided on the events not yet durable must not answer with them.
         var read = ledger.GetAsync();
         // Another writer takes sequence 2 meanwhile: the held write will meet it.
-        await db.Store.AppendAsync(
-            LedgerGrain.JournalOf(key),
-            [new StoredEvent(2, System.Text.Json.JsonSerializer.Serialize<LedgerEvent>(new EntryAdded(2, "other writer"), GrainJson.Options), DateTimeOffset.UtcNow)],
-            null,
-            Ct);
+        await OtherWriterTakesSequence2Async(db, key);
         gate.Open();
 
         foreach (var call in calls)
@@ -100,11 +96,7 @@ public sealed class GroupCommitTests
         // This call sees "lost 0" (accepted, not yet durable) and is still running when its write fails.
         var slow = ledger.AddAfterReleaseAsync();
         await gate.Counter!.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        await db.Store.AppendAsync(
-            LedgerGrain.JournalOf(key),
-            [new StoredEvent(2, System.Text.Json.JsonSerializer.Serialize<LedgerEvent>(new EntryAdded(2, "other writer"), GrainJson.Options), DateTimeOffset.UtcNow)],
-            null,
-            Ct);
+        await OtherWriterTakesSequence2Async(db, key);
         gate.Open();
         await Assert.ThrowsAsync<JournalConflictException>(() => calls[0]);
         gate.Counter.Release.SetResult();
@@ -114,6 +106,13 @@ public sealed class GroupCommitTests
         Assert.Equal(["kept", "other writer"], journal.Select(e => ((EntryAdded)e.Event).Note));
         Assert.Equal(3, await ledger.AddAsync("next"));
     }
+
+    private static Task OtherWriterTakesSequence2Async(TestDatabase db, string key) =>
+        db.Store.AppendAsync(
+            LedgerGrain.JournalOf(key),
+            [new StoredEvent(2, System.Text.Json.JsonSerializer.Serialize<LedgerEvent>(new EntryAdded(2, "other writer"), GrainJson.Options), DateTimeOffset.UtcNow)],
+            null,
+            Ct);
 
     private static async Task<(GatedStore Gate, ILedgerGrain Ledger, string Key)> StartAsync(TestDatabase db)
     {
