@@ -15,6 +15,9 @@ public interface ILedgerGrain : IGrainWithStringKey
 
     Task AddThenFailAsync(string note);
 
+    // Notes the last entry it sees, then waits (inside the call) for ActivationCounter.Release before raising.
+    Task<long> AddAfterReleaseAsync();
+
     Task<int> ActivationNumberAsync();
 
     // The silo this activation lives on, as SiloAddress.ToParsableString().
@@ -47,8 +50,19 @@ public sealed class ActivationCounter
 {
     private int _activations;
     private int _deactivations;
+    private int _decided;
 
     public int Deactivations => Volatile.Read(ref _deactivations);
+
+    // Ledger calls that have decided and raised their entry (durable or not yet).
+    public int Decided => Volatile.Read(ref _decided);
+
+    public void Decide() => Interlocked.Increment(ref _decided);
+
+    // What AddAfterReleaseAsync waits for, and whether one is waiting.
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Activated() => Interlocked.Increment(ref _activations);
 
@@ -84,6 +98,7 @@ public sealed class LedgerGrain(ActivationCounter activations, ILocalSiloDetails
         // Yield inside the turn so that, were calls not serialized, they would interleave here.
         await Task.Yield();
         RaiseEvent(new EntryAdded(State.Count + 1, note));
+        activations.Decide();
         return Version;
     }
 
@@ -101,6 +116,15 @@ public sealed class LedgerGrain(ActivationCounter activations, ILocalSiloDetails
     {
         RaiseEvent(new EntryAdded(State.Count + 1, note));
         throw new InvalidOperationException("refused after raising");
+    }
+
+    public async Task<long> AddAfterReleaseAsync()
+    {
+        var seen = State.Notes.LastOrDefault() ?? "nothing";
+        activations.Waiting.TrySetResult();
+        await activations.Release.Task;
+        RaiseEvent(new EntryAdded(State.Count + 1, $"saw {seen}"));
+        return Version;
     }
 
     public Task<int> ActivationNumberAsync() => Task.FromResult(_activationNumber);

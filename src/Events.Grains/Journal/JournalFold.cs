@@ -3,7 +3,7 @@ using Events.Grains.Storage;
 
 namespace Events.Grains.Journal;
 
-// State = latest snapshot + the events after it, read page by page.
+// State = latest snapshot (of the current shape) + the events after it, read page by page.
 internal static class JournalFold
 {
     private const int PageSize = 500;
@@ -12,9 +12,11 @@ internal static class JournalFold
         where TState : class, IJournaledState<TState, TEvent>
         where TEvent : class
     {
+        // A snapshot of another shape (or unreadable) is passed over: the journal has it all.
         var snapshot = await store.ReadSnapshotAsync(journal, CancellationToken.None);
-        var state = snapshot is null ? TState.Initial : Deserialize<TState>(snapshot.Payload);
-        var version = snapshot?.Sequence ?? 0;
+        var fromSnapshot = snapshot is null ? null : SnapshotShape.Read<TState, TEvent>(snapshot.Payload);
+        var state = fromSnapshot ?? TState.Initial;
+        var version = fromSnapshot is null ? 0 : snapshot!.Sequence;
         while (true)
         {
             var batch = await store.ReadEventsAsync(journal, version, PageSize, CancellationToken.None);

@@ -7,6 +7,10 @@ public interface IJournaledState<TState, in TEvent>
 {
     static abstract TState Initial { get; }
 
+    // Bump when Apply changes how events fold: snapshots written before are then ignored and the
+    // state replayed from the journal (see SnapshotShape; a change of the state's type needs no bump).
+    static virtual int SnapshotVersion => 1;
+
     TState Apply(TEvent @event);
 }
 

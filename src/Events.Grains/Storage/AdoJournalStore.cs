@@ -6,6 +6,9 @@ namespace Events.Grains.Storage;
 // The journal over plain ADO.NET; the dialect supplies connections and SQL text.
 public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
 {
+    // The multi-row append statement for each batch size met so far.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _appendSql = new();
+
     public SqlDialect Dialect { get; } = dialect;
 
     public async Task<StoredSnapshot?> ReadSnapshotAsync(JournalKey grain, CancellationToken cancellationToken)
@@ -34,6 +37,10 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
         return events;
     }
 
+    // One statement for all of a batch's events (a multi-row insert), plus the snapshot's upsert
+    // when there is one. Where the driver can send both in one batch (PostgreSQL: one round trip,
+    // run by the server as one implicit transaction, statements prepared and kept per connection)
+    // it does; elsewhere (SQLite, a local file) an explicit transaction holds them together.
     public async Task AppendAsync(JournalKey grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
@@ -42,23 +49,47 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
         }
 
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            foreach (var stored in events)
+            if (connection.CanCreateBatch)
             {
-                await using var append = Command(connection, "append_event", grain, transaction);
-                Add(append, "@seq", stored.Sequence);
-                Add(append, "@payload", stored.Payload);
-                Add(append, "@recorded_at", stored.RecordedAt.ToUniversalTime());
+                await using var batch = connection.CreateBatch();
+                foreach (var chunk in Chunks(events))
+                {
+                    var append = batch.CreateBatchCommand();
+                    AppendCommand(new BatchCommandAdapter(append), grain, chunk);
+                    batch.BatchCommands.Add(append);
+                }
+                if (snapshot is not null)
+                {
+                    var write = batch.CreateBatchCommand();
+                    SnapshotCommand(new BatchCommandAdapter(write), grain, snapshot);
+                    batch.BatchCommands.Add(write);
+                }
+
+                if (Dialect.PreparesStatements)
+                {
+                    await batch.PrepareAsync(cancellationToken);
+                }
+
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+                return;
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            foreach (var chunk in Chunks(events))
+            {
+                await using var append = connection.CreateCommand();
+                append.Transaction = transaction;
+                AppendCommand(new CommandAdapter(append), grain, chunk);
                 await append.ExecuteNonQueryAsync(cancellationToken);
             }
 
             if (snapshot is not null)
             {
-                await using var write = Command(connection, "write_snapshot", grain, transaction);
-                Add(write, "@seq", snapshot.Sequence);
-                Add(write, "@payload", snapshot.Payload);
+                await using var write = connection.CreateCommand();
+                write.Transaction = transaction;
+                SnapshotCommand(new CommandAdapter(write), grain, snapshot);
                 await write.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -66,9 +97,36 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
-            await transaction.RollbackAsync(CancellationToken.None);
             throw new JournalConflictException(grain, events[0].Sequence, ex);
         }
+    }
+
+    // Statements stay well inside the databases' limits on parameters per statement.
+    private static IEnumerable<IReadOnlyList<StoredEvent>> Chunks(IReadOnlyList<StoredEvent> events) =>
+        events.Count <= MaxRowsPerStatement ? [events] : events.Chunk(MaxRowsPerStatement);
+
+    private const int MaxRowsPerStatement = 500;
+
+    private void AppendCommand(ICommandParts command, JournalKey grain, IReadOnlyList<StoredEvent> events)
+    {
+        command.Text = _appendSql.GetOrAdd(events.Count, Dialect.MultiRowAppend);
+        command.Add("@grain_type", grain.Type);
+        command.Add("@grain_key", grain.Key);
+        for (var i = 0; i < events.Count; i++)
+        {
+            command.Add($"@seq_{i}", events[i].Sequence);
+            command.Add($"@payload_{i}", events[i].Payload);
+            command.Add($"@recorded_at_{i}", events[i].RecordedAt.ToUniversalTime());
+        }
+    }
+
+    private void SnapshotCommand(ICommandParts command, JournalKey grain, StoredSnapshot snapshot)
+    {
+        command.Text = Dialect.Query("write_snapshot");
+        command.Add("@grain_type", grain.Type);
+        command.Add("@grain_key", grain.Key);
+        command.Add("@seq", snapshot.Sequence);
+        command.Add("@payload", snapshot.Payload);
     }
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
@@ -104,6 +162,40 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
     }
 
     internal static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
+
+// A DbCommand and a DbBatchCommand, as far as building one statement goes.
+internal interface ICommandParts
+{
+    string Text { set; }
+
+    void Add(string name, object value);
+}
+
+internal readonly struct CommandAdapter(DbCommand command) : ICommandParts
+{
+    public string Text
+    {
+        set => command.CommandText = value;
+    }
+
+    public void Add(string name, object value) => AdoJournalStore.Add(command, name, value);
+}
+
+internal readonly struct BatchCommandAdapter(DbBatchCommand command) : ICommandParts
+{
+    public string Text
+    {
+        set => command.CommandText = value;
+    }
+
+    public void Add(string name, object value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;

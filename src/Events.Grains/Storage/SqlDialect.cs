@@ -36,6 +36,25 @@ public abstract partial class SqlDialect
 
     public abstract bool IsUniqueViolation(DbException exception);
 
+    // Whether statements are worth preparing (a server that plans them once per connection).
+    public virtual bool PreparesStatements => false;
+
+    // "append_event" for count events in one statement: its VALUES row repeated, the per-event
+    // parameters (@seq, @payload, @recorded_at) numbered @seq_0, @seq_1...
+    public string MultiRowAppend(int count)
+    {
+        var single = Query("append_event").TrimEnd().TrimEnd(';');
+        var values = single.LastIndexOf("VALUES", StringComparison.Ordinal);
+        if (values < 0)
+        {
+            throw new InvalidOperationException($"The {Folder} dialect's append_event has no VALUES row.");
+        }
+
+        var row = single[(values + "VALUES".Length)..].Trim();
+        var rows = Enumerable.Range(0, count).Select(i => PerEventParameter().Replace(row, m => $"{m.Value}_{i}"));
+        return $"{single[..values]}VALUES {string.Join(", ", rows)};";
+    }
+
     public string Query(string name) =>
         Queries.TryGetValue(name, out var sql) ? sql : throw new InvalidOperationException($"The {Folder} dialect has no query named '{name}'.");
 
@@ -106,6 +125,9 @@ public abstract partial class SqlDialect
 
     [GeneratedRegex(@"@[a-z_]+")]
     private static partial Regex Parameter();
+
+    [GeneratedRegex(@"@(seq|payload|recorded_at)\b")]
+    private static partial Regex PerEventParameter();
 }
 
 public sealed record Migration(int Version, string FileName, string Sql);
@@ -168,4 +190,6 @@ public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect("p
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override bool PreparesStatements => true;
 }

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 // The cost of one vote write: a question board grain on a silo of its own, over a fresh SQLite
 // file (or, with --postgres "<connection string>", a fresh schema there), each vote by a new voter
 // so that every call appends one event. Prints figures; asserts nothing.
-//   dotnet run -c Release --project benchmarks/Events.Benchmarks -- [--votes 2000] [--concurrency 20] [--postgres "..."]
+//   dotnet run -c Release --project bench/Events.Benchmarks -- [--votes 2000] [--concurrency 20] [--postgres "..."]
 var votes = Option("--votes", 2000);
 var concurrency = Option("--concurrency", 20);
 var postgres = OptionText("--postgres");
