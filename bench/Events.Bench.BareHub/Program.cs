@@ -9,8 +9,9 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddSignalR(options =>
 {
-    options.KeepAliveInterval = TimeSpan.FromSeconds(15);
-    options.ClientTimeoutInterval = TimeSpan.FromSeconds(45);
+    // As src/Events.Web/Live/LiveSetup.cs.
+    options.KeepAliveInterval = TimeSpan.FromSeconds(40);
+    options.ClientTimeoutInterval = TimeSpan.FromMinutes(20);
 });
 
 var app = builder.Build();
