@@ -83,6 +83,7 @@ public static class SecuritySetup
         app.Use(HubOrigin.RefuseForeignAsync);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(FormText.RefuseControlCharactersAsync);
         app.UseAntiforgery();
         app.Use(RefuseForgedForms);
         app.UseRateLimiter();
