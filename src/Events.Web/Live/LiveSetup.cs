@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,17 @@ public static class LiveSetup
 
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
     {
-        app.MapHub<LiveHub>(LiveHub.Path, options => options.AllowStatefulReconnects = true).AllowAnonymous();
+        // Live:TransportSendTimeout (SignalR's own, 10 s by default: a connection whose send has
+        // waited that long is dropped) is set only by the slow-reader test, so that the reader stays.
+        var sendTimeout = app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<TimeSpan?>("Live:TransportSendTimeout");
+        app.MapHub<LiveHub>(LiveHub.Path, options =>
+        {
+            options.AllowStatefulReconnects = true;
+            if (sendTimeout is { } timeout)
+            {
+                options.TransportSendTimeout = timeout;
+            }
+        }).AllowAnonymous();
         return app;
     }
 }
