@@ -183,7 +183,7 @@ public static class InvitationEndpoints
                 return InvitationPage(slug, token, title!, check, null, form.Email, SignInEndpoints.TooManyFor(http), StatusCodes.Status429TooManyRequests);
             }
 
-            var note = Text.Format(language, "mail.invited", title, check.Role);
+            var note = Text.Format(language, "mail.invited", title, Text.Get(language, $"EventRole.{check.Role}"));
             var issued = await mailer.StartAsync(address, pending, note, language, cancellationToken);
             return TypedResults.Redirect(SignInEndpoints.CodePath(issued.ChallengeId, null));
         }
