@@ -17,6 +17,9 @@ public sealed partial class TestBrowser(EventsHost host) : IDisposable
 
     public string? AcceptLanguage { get; set; }
 
+    // Sent as X-Forwarded-For, as a proxy in front would (or a client pretending to be one).
+    public string? ForwardedFor { get; set; }
+
     public IReadOnlyDictionary<string, string> Cookies => _cookies;
 
     public IList<string> LastSetCookieHeaders { get; } = [];
@@ -87,6 +90,11 @@ public sealed partial class TestBrowser(EventsHost host) : IDisposable
         if (AcceptLanguage is not null)
         {
             request.Headers.Add("Accept-Language", AcceptLanguage);
+        }
+
+        if (ForwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", ForwardedFor);
         }
 
         if (_cookies.Count > 0)

@@ -26,11 +26,16 @@ public sealed record EventDetailsSet(string Actor, EventDetails Details, DateTim
     public string Describe() => $"set the event's details ({Details.Title}, {Details.StartsAt:yyyy-MM-dd HH:mm} UTC, {Details.Visibility}, capacity {Details.Capacity?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"})";
 }
 
-// Registrants are told and paid orders refunded by those who follow the journal, not by the agenda.
+// Registrants are told and paid orders refunded by those who follow the journal, not by the agenda:
+// the event's outbox holds the promise before the cancellation is acknowledged, and the web's
+// mailer cancels every ticket from it (which promises each registrant's mail and refund in turn).
 [GenerateSerializer, Immutable]
-public sealed record EventCancelled(string Actor, string Reason, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+public sealed record EventCancelled(string Actor, string Reason, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent, Mail.IPromisesMail
 {
     public string Describe() => $"cancelled the event: {Reason}";
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool PromisesMail => true;
 }
 
 [GenerateSerializer, Immutable]

@@ -29,6 +29,9 @@ public interface IAgendaGrain : IGrainWithStringKey
 [GrainType("agenda")]
 public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, AgendaEvent>, IAgendaGrain
 {
+    // A cancellation promises every registrant a mail and a refund: the outbox holds it.
+    protected override IReadOnlyList<Follower> Followers => [.. base.Followers, Mail.MailOutbox.Follower];
+
     public const int MaxDelayMinutes = 600;
     public const int MaxTitleLength = 200;
     public const int MaxMarkdownLength = 20_000;

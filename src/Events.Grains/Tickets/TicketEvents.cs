@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using Events.Grains.Audit;
 using Events.Grains.Journal;
+using Events.Grains.Mail;
 
 namespace Events.Grains.Tickets;
 
@@ -30,7 +31,12 @@ public sealed record TicketTypeSaved(string Actor, TicketType Type) : TicketEven
 }
 
 [GenerateSerializer, Immutable]
-public sealed record OrderPlaced(Order Order) : TicketEvent;
+public sealed record OrderPlaced(Order Order) : TicketEvent, IPromisesMail
+{
+    // The registrant hears that the ticket is theirs, or waits for approval.
+    [JsonIgnore]
+    public bool PromisesMail => Order.Status is OrderStatus.Confirmed or OrderStatus.AwaitingApproval;
+}
 
 [GenerateSerializer, Immutable]
 public sealed record CheckoutOpened(string OrderId, string SessionId) : TicketEvent;
@@ -38,28 +44,46 @@ public sealed record CheckoutOpened(string OrderId, string SessionId) : TicketEv
 // SeatKept false: the payment arrived after the hold had lapsed and the seats were gone; the
 // order is cancelled and the money goes back.
 [GenerateSerializer, Immutable]
-public sealed record OrderPaid(string OrderId, string StripeEventId, string PaymentIntent, bool SeatKept) : TicketEvent;
+public sealed record OrderPaid(string OrderId, string StripeEventId, string PaymentIntent, bool SeatKept) : TicketEvent, IPromisesMail
+{
+    // Confirmed by mail; or, with the seats gone, refunded and told so.
+    [JsonIgnore]
+    public bool PromisesMail => true;
+}
 
 [GenerateSerializer, Immutable]
 public sealed record OrderReleased(string OrderId, string? StripeEventId, string Why) : TicketEvent;
 
 [GenerateSerializer, Immutable]
-public sealed record OrderDecided(string Actor, string OrderId, bool Approved) : TicketEvent, IAuditedEvent
+public sealed record OrderDecided(string Actor, string OrderId, bool Approved) : TicketEvent, IAuditedEvent, IPromisesMail
 {
+    // Approved or declined, the registrant is told.
+    [JsonIgnore]
+    public bool PromisesMail => true;
+
     public string Describe() => $"{(Approved ? "approved" : "declined")} order {OrderId}";
 }
 
 // Refund: the order was paid and its money is to go back through Stripe.
 [GenerateSerializer, Immutable]
-public sealed record OrderCancelled(string Actor, string OrderId, string Reason, bool Refund) : TicketEvent, IAuditedEvent
+public sealed record OrderCancelled(string Actor, string OrderId, string Reason, bool Refund) : TicketEvent, IAuditedEvent, IPromisesMail
 {
+    // The holder is told; a paid order is refunded.
+    [JsonIgnore]
+    public bool PromisesMail => true;
+
     public string Describe() => $"cancelled order {OrderId}{(Refund ? " with a refund" : "")}: {Reason}";
 }
 
 // WasActive: the refund came from outside (Stripe's dashboard, or before we knew of the payment)
 // while the ticket stood, so its holder has not been told yet.
 [GenerateSerializer, Immutable]
-public sealed record OrderRefunded(string OrderId, string StripeEventId, bool WasActive) : TicketEvent;
+public sealed record OrderRefunded(string OrderId, string StripeEventId, bool WasActive) : TicketEvent, IPromisesMail
+{
+    // A refund from outside is news to the holder.
+    [JsonIgnore]
+    public bool PromisesMail => WasActive;
+}
 
 // A Stripe event that changed nothing (a refund for an order already refunded, an expiry after
 // payment) is remembered too, so that its retries are recognised.
@@ -73,16 +97,24 @@ public sealed record AttendanceMarked(string Actor, string OrderId, bool Present
 }
 
 [GenerateSerializer, Immutable]
-public sealed record ConfirmationResent(string Actor, string OrderId) : TicketEvent, IAuditedEvent
+public sealed record ConfirmationResent(string Actor, string OrderId) : TicketEvent, IAuditedEvent, IPromisesMail
 {
+    // The confirmation goes out again.
+    [JsonIgnore]
+    public bool PromisesMail => true;
+
     public string Describe() => $"resent the confirmation of order {OrderId}";
 }
 
 // A refund asked for again on an order already cancelled (Stripe was unreachable, or the
 // cancellation came without one); the idempotency key keeps it to one refund at Stripe.
 [GenerateSerializer, Immutable]
-public sealed record RefundRequested(string Actor, string OrderId) : TicketEvent, IAuditedEvent
+public sealed record RefundRequested(string Actor, string OrderId) : TicketEvent, IAuditedEvent, IPromisesMail
 {
+    // The refund is asked of Stripe again (once there, by its idempotency key).
+    [JsonIgnore]
+    public bool PromisesMail => true;
+
     public string Describe() => $"asked for a refund of order {OrderId}";
 }
 

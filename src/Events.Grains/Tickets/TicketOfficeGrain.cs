@@ -38,6 +38,10 @@ public interface ITicketOfficeGrain : IGrainWithStringKey
 [GrainType("ticket-office")]
 public sealed class TicketOfficeGrain(TimeProvider clock) : JournalGrain<TicketOfficeState, TicketEvent>, ITicketOfficeGrain
 {
+    // Mails to registrants and refunds are promised in the event's outbox before a call is
+    // acknowledged, so a process killed after the commit leaves them for the next start.
+    protected override IReadOnlyList<Follower> Followers => [.. base.Followers, Mail.MailOutbox.Follower];
+
     // Stripe Checkout sessions must live at least 30 minutes (one more for clock skew); the hold outlasts the session a little so
     // that a payment completed at the last second still finds its seat.
     public static readonly TimeSpan CheckoutLifetime = TimeSpan.FromMinutes(31);

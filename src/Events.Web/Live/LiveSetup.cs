@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +43,16 @@ public static class LiveSetup
         // No stateful reconnect: its acknowledgement after every push (a packet each way, ~136
         // bytes on the wire) doubled the cost of a vote count on 2G, and pages already catch up by
         // sequence number after any drop while inputs wait in localStorage with idempotency keys.
-        app.MapHub<LiveHub>(LiveHub.Path).AllowAnonymous();
+        // Live:TransportSendTimeout (SignalR's own, 10 s by default: a connection whose send has
+        // waited that long is dropped) is set only by the slow-reader test, so that the reader stays.
+        var sendTimeout = app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<TimeSpan?>("Live:TransportSendTimeout");
+        app.MapHub<LiveHub>(LiveHub.Path, options =>
+        {
+            if (sendTimeout is { } timeout)
+            {
+                options.TransportSendTimeout = timeout;
+            }
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -158,7 +158,7 @@ public static class InvitationEndpoints
             : Closed(check.Status);
     }
 
-    private static async Task<IResult> AcceptInvitation(string slug, string token, [FromForm] AcceptForm form, HttpContext http, IGrainFactory grains, SignInMailer mailer, CancellationToken cancellationToken)
+    private static async Task<IResult> AcceptInvitation(string slug, string token, [FromForm] AcceptForm form, HttpContext http, IGrainFactory grains, SignInMailer mailer, SignInLimits limits, CancellationToken cancellationToken)
     {
         http.NoReferrer();
         var (check, title) = await CheckAsync(slug, token, grains);
@@ -178,7 +178,12 @@ public static class InvitationEndpoints
         {
             var address = EmailAddress.Normalize(form.Email);
             var language = Text.LanguageOf(http);
-            var note = Text.Format(language, "mail.invited", title, check.Role);
+            if (!limits.TryStart(address))
+            {
+                return InvitationPage(slug, token, title!, check, null, form.Email, SignInEndpoints.TooManyFor(http), StatusCodes.Status429TooManyRequests);
+            }
+
+            var note = Text.Format(language, "mail.invited", title, Text.Get(language, $"EventRole.{check.Role}"));
             var issued = await mailer.StartAsync(address, pending, note, language, cancellationToken);
             return TypedResults.Redirect(SignInEndpoints.CodePath(issued.ChallengeId, null));
         }

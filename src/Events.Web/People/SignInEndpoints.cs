@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Events.Web.People;
 
@@ -54,7 +56,7 @@ public static class SignInEndpoints
         return app;
     }
 
-    private static async Task<IResult> RequestSignIn([FromForm] SignInForm form, HttpContext http, SignInMailer mailer, CancellationToken cancellationToken)
+    private static async Task<IResult> RequestSignIn([FromForm] SignInForm form, HttpContext http, SignInMailer mailer, SignInLimits limits, CancellationToken cancellationToken)
     {
         string email;
         try
@@ -66,8 +68,21 @@ public static class SignInEndpoints
             return new RazorComponentResult<SignInPage>(new { form.Email, form.ReturnUrl, Error = Text.Problem(Text.LanguageOf(http), ex) }) { StatusCode = StatusCodes.Status400BadRequest };
         }
 
+        if (!limits.TryStart(email))
+        {
+            return new RazorComponentResult<SignInPage>(new { form.Email, form.ReturnUrl, Error = TooManyFor(http) }) { StatusCode = StatusCodes.Status429TooManyRequests };
+        }
+
         var issued = await mailer.StartAsync(email, null, null, Text.LanguageOf(http), cancellationToken);
         return TypedResults.Redirect(CodePath(issued.ChallengeId, form.ReturnUrl));
+    }
+
+    // Too many sign-in mails for this address lately, whoever asked: nothing is sent.
+    internal static string TooManyFor(HttpContext http)
+    {
+        var window = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Window;
+        http.Response.Headers.RetryAfter = ((int)window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Text.Format(Text.LanguageOf(http), "signin.too-many-for-person", (int)Math.Ceiling(window.TotalMinutes));
     }
 
     private static async Task<IResult> ShowCode(string challengeId, string? returnUrl, IGrainFactory grains)

@@ -29,6 +29,7 @@ public sealed class PitchMailer(
     JournalReader journal,
     IMailSender mail,
     IOptions<SiteOptions> site,
+    Events.Web.Tickets.TicketMailer tickets,
     IHostApplicationLifetime lifetime,
     ILogger<PitchMailer> logger)
     : GrainEventPump<string>(publisher, logger)
@@ -66,14 +67,31 @@ public sealed class PitchMailer(
         var outbox = grains.GetGrain<IMailOutboxGrain>(slug);
         foreach (var promise in await outbox.ClaimAsync(Lease))
         {
-            var promised = (await journal.ReadEventsAsync(promise.Source, promise.Sequence - 1, 1)).Single();
-            await SendAsync(slug, promise, promised.Event);
-            await outbox.SentAsync(promise.Id);
+            try
+            {
+                var promised = (await journal.ReadEventsAsync(promise.Source, promise.Sequence - 1, 1)).Single();
+                await SendAsync(slug, promise, promised.Event);
+                await outbox.SentAsync(promise.Id);
+            }
+            catch (Exception ex)
+            {
+                // One that fails (Stripe or SMTP unreachable) stays promised, to be tried again
+                // at the next start or the event's next promise once its claim lapses; the
+                // others of the event go on.
+                logger.LogWarning(ex, "Could not carry out {Promise}; it stays in the outbox", promise.Id);
+            }
         }
     }
 
     private async Task SendAsync(string slug, MailPromise promise, object promised)
     {
+        if (Events.Web.Tickets.TicketMailer.Handles(promised))
+        {
+            // The ticket office's promises (and the agenda's cancellation) share the event's outbox.
+            await tickets.ApplyAsync(slug, promise, promised);
+            return;
+        }
+
         switch (promised)
         {
             case PitchControlled released:

@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Events.Web.Security;
 
 // Limits per client address on the endpoints an attacker would hammer. Generous enough for an
-// office of attendees behind one shared address; the per-challenge lockout stops code guessing.
+// office of attendees behind one shared address; the client address is the socket's, or what a
+// trusted proxy forwarded (TrustedProxies). The per-person limit (SignInLimits) and the
+// per-challenge lockout stop mailbox flooding and code guessing whatever the client address.
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimits";
@@ -20,6 +22,9 @@ public sealed class RateLimitOptions
     public int SignInRequests { get; set; } = 20;
 
     public int CodeAttempts { get; set; } = 30;
+
+    // Sign-in mails per address being signed in (any client), see SignInLimits.
+    public int SignInRequestsPerPerson { get; set; } = 5;
 
     public int InvitationAccepts { get; set; } = 30;
 

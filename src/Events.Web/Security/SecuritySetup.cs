@@ -19,6 +19,9 @@ public static class SecuritySetup
         services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section);
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         DatabaseKeyRing.AddTo(services);
+        services.AddOptions<ForwardedHeadersOptions>()
+            .Configure<IOptions<SiteOptions>>((options, site) => TrustedProxies.Configure(options, site.Value.TrustedProxies));
+        services.AddSingleton<SignInLimits>();
 
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
         {
@@ -69,10 +72,18 @@ public static class SecuritySetup
 
     public static WebApplication UseEventsSecurity(this WebApplication app)
     {
+        // First, so the rate limits and logs see the client's address, not the proxy's. Only with
+        // proxies configured: with both lists empty the middleware believes every peer.
+        if (app.Services.GetRequiredService<IOptions<SiteOptions>>().Value.TrustedProxies.Any(p => !string.IsNullOrWhiteSpace(p)))
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseSecurityHeaders();
         app.Use(HubOrigin.RefuseForeignAsync);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(FormText.RefuseControlCharactersAsync);
         app.UseAntiforgery();
         app.Use(RefuseForgedForms);
         app.UseRateLimiter();

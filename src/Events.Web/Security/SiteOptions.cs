@@ -12,5 +12,9 @@ public sealed class SiteOptions
     // besides PublicUrl's own.
     public string[] AllowedOrigins { get; set; } = [];
 
+    // Proxies whose X-Forwarded-For/-Proto are believed (Site:TrustedProxies:0=10.0.0.5, or a
+    // CIDR network such as 10.0.0.0/24). None by default.
+    public string[] TrustedProxies { get; set; } = [];
+
     public string Link(string pathAndQuery) => PublicUrl.TrimEnd('/') + pathAndQuery;
 }

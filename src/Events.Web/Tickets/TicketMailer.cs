@@ -1,5 +1,5 @@
 using Events.Grains.Agenda;
-using Events.Grains.Journal;
+using Events.Grains.Mail;
 using Events.Grains.Tickets;
 using Events.Web.Localization;
 using Events.Web.Mail;
@@ -14,38 +14,83 @@ namespace Events.Web.Tickets;
 
 // Registrants hear by mail, in the language they registered in, whenever their ticket changes:
 // confirmed (with a sign-in link, the ticket and the event's calendar), waiting for approval,
-// declined, cancelled or refunded. Each committed event makes at most one mail, so a webhook
-// Stripe delivers ten times mails once.
-public sealed class TicketMailer(GrainEventPublisher publisher, IGrainFactory grains, IMailSender mail, SignInMailer signIn, IOptions<SiteOptions> site, ILogger<TicketMailer> logger)
-    : GrainEventPump<GrainEvent>(publisher, logger)
+// declined, cancelled or refunded; paid orders that are cancelled are refunded through Stripe; and
+// the agenda's cancellation cancels every ticket. Each of these is promised in the event's mail
+// outbox before the committing call is acknowledged (the ticket office and the agenda are followed
+// by it, see IJournalFollower), and the outbox's mailer (PitchMailer) hands each promise here
+// once, at start-up too, until it is done: a process killed after a commit leaves the promise for
+// the next start, and a promise handed over twice is one promise. A refund retried after a crash
+// carries the same idempotency key, so Stripe refunds once; a mail carries its promise's id.
+public sealed class TicketMailer(IGrainFactory grains, IMailSender mail, SignInMailer signIn, TicketPayments payments, IOptions<SiteOptions> site, ILogger<TicketMailer> logger)
 {
-    protected override GrainEvent? Select(GrainEvent grainEvent) => grainEvent.Event switch
+    public static bool Handles(object promised) => promised is TicketEvent or EventCancelled;
+
+    public async Task ApplyAsync(string slug, MailPromise promise, object promised)
     {
-        OrderPlaced { Order.Status: OrderStatus.Confirmed or OrderStatus.AwaitingApproval } => grainEvent,
-        OrderPaid or OrderDecided or OrderCancelled or ConfirmationResent or OrderRefunded { WasActive: true } => grainEvent,
+        var office = grains.GetGrain<ITicketOfficeGrain>(slug);
+        if (promised is EventCancelled eventCancelled)
+        {
+            // Only orders still active are cancelled: a second run cancels nothing more.
+            await office.CancelAllAsync(eventCancelled.Actor, eventCancelled.Reason);
+            return;
+        }
+
+        // The refund first: if Stripe cannot be reached the promise stays, and the mail that says
+        // "refunded" waits for it.
+        if (RefundDue(promised) is { } refundOrder)
+        {
+            await RefundAsync(slug, office, refundOrder);
+        }
+
+        if (MailDue(promised) is { } due)
+        {
+            await MailAsync(slug, promise, office, due.OrderId, due.Kind);
+        }
+    }
+
+    private static string? RefundDue(object promised) => promised switch
+    {
+        OrderCancelled { Refund: true } cancelled => cancelled.OrderId,
+        OrderPaid { SeatKept: false } paid => paid.OrderId,
+        RefundRequested requested => requested.OrderId,
         _ => null,
     };
 
-    protected override async Task HandleAsync(GrainEvent grainEvent)
+    private static (string OrderId, string Kind)? MailDue(object promised) => promised switch
     {
-        var slug = grainEvent.Grain.Key;
-        var (orderId, kind) = grainEvent.Event switch
-        {
-            OrderPlaced { Order.Status: OrderStatus.AwaitingApproval } placed => (placed.Order.Id, "awaiting-approval"),
-            OrderPlaced placed => (placed.Order.Id, "confirmed"),
-            OrderPaid { SeatKept: false } paid => (paid.OrderId, "sold-out-refunded"),
-            OrderPaid paid => (paid.OrderId, "confirmed"),
-            OrderDecided { Approved: true } decided => (decided.OrderId, "confirmed"),
-            OrderDecided decided => (decided.OrderId, "declined"),
-            OrderCancelled { Reason: "event-cancelled" } cancelled => (cancelled.OrderId, "event-cancelled"),
-            OrderCancelled { Refund: true } cancelled => (cancelled.OrderId, "refunded"),
-            OrderCancelled cancelled => (cancelled.OrderId, "cancelled"),
-            ConfirmationResent resent => (resent.OrderId, "confirmed"),
-            OrderRefunded refunded => (refunded.OrderId, "refunded"),
-            _ => ("", ""),
-        };
+        OrderPlaced { Order.Status: OrderStatus.AwaitingApproval } placed => (placed.Order.Id, "awaiting-approval"),
+        OrderPlaced { Order.Status: OrderStatus.Confirmed } placed => (placed.Order.Id, "confirmed"),
+        OrderPaid { SeatKept: false } paid => (paid.OrderId, "sold-out-refunded"),
+        OrderPaid paid => (paid.OrderId, "confirmed"),
+        OrderDecided { Approved: true } decided => (decided.OrderId, "confirmed"),
+        OrderDecided decided => (decided.OrderId, "declined"),
+        OrderCancelled { Reason: "event-cancelled" } cancelled => (cancelled.OrderId, "event-cancelled"),
+        OrderCancelled { Refund: true } cancelled => (cancelled.OrderId, "refunded"),
+        OrderCancelled cancelled => (cancelled.OrderId, "cancelled"),
+        ConfirmationResent resent => (resent.OrderId, "confirmed"),
+        OrderRefunded { WasActive: true } refunded => (refunded.OrderId, "refunded"),
+        _ => null,
+    };
 
-        var order = await grains.GetGrain<ITicketOfficeGrain>(slug).GetOrderAsync(orderId);
+    private async Task RefundAsync(string slug, ITicketOfficeGrain office, string orderId)
+    {
+        if (await office.GetOrderAsync(orderId) is not { IsPaid: true } order)
+        {
+            return;
+        }
+
+        if (!payments.Enabled)
+        {
+            logger.LogWarning("Order {Order} of {Slug} is due a refund, but no Stripe keys are configured", order.Id, slug);
+            return;
+        }
+
+        await payments.RefundAsync(slug, order);
+    }
+
+    private async Task MailAsync(string slug, MailPromise promise, ITicketOfficeGrain office, string orderId, string kind)
+    {
+        var order = await office.GetOrderAsync(orderId);
         var agenda = await grains.GetGrain<IAgendaGrain>(slug).GetAsync();
         // A confirmation already overtaken (refunded in the same breath) is not sent.
         if (order is null || agenda is null || (kind == "confirmed" && order.Status != OrderStatus.Confirmed))
@@ -64,51 +109,7 @@ public sealed class TicketMailer(GrainEventPublisher publisher, IGrainFactory gr
                 site.Value.Link($"/events/{slug}/calendar.ics"), site.Value.Link($"/events/{slug}"), site.Value.Link($"/events/{slug}/register/{order.Id}"));
         }
 
-        await mail.SendAsync(new OutgoingMail(order.Registrant.Email, Text.Format(language, $"tickets.mail.{kind}-subject", agenda.Title), body), CancellationToken.None);
-    }
-}
-
-// What the ticket office asks of Stripe after a commit: refunds, each with an idempotency key,
-// so a cancelled event refunds every paid order once. And the agenda's cancellation cancels every
-// ticket (which in turn mails each registrant once).
-public sealed class TicketRefunder(GrainEventPublisher publisher, IGrainFactory grains, TicketPayments payments, ILogger<TicketRefunder> logger)
-    : GrainEventPump<GrainEvent>(publisher, logger)
-{
-    protected override GrainEvent? Select(GrainEvent grainEvent) => grainEvent.Event switch
-    {
-        EventCancelled or OrderCancelled { Refund: true } or OrderPaid { SeatKept: false } or RefundRequested => grainEvent,
-        _ => null,
-    };
-
-    protected override async Task HandleAsync(GrainEvent grainEvent)
-    {
-        var slug = grainEvent.Grain.Key;
-        var office = grains.GetGrain<ITicketOfficeGrain>(slug);
-        var orderId = grainEvent.Event switch
-        {
-            OrderCancelled cancelled => cancelled.OrderId,
-            OrderPaid paid => paid.OrderId,
-            RefundRequested requested => requested.OrderId,
-            _ => null,
-        };
-
-        if (grainEvent.Event is EventCancelled eventCancelled)
-        {
-            await office.CancelAllAsync(eventCancelled.Actor, eventCancelled.Reason);
-            return;
-        }
-
-        if (await office.GetOrderAsync(orderId!) is not { IsPaid: true } order)
-        {
-            return;
-        }
-
-        if (!payments.Enabled)
-        {
-            logger.LogWarning("Order {Order} of {Slug} is due a refund, but no Stripe keys are configured", order.Id, slug);
-            return;
-        }
-
-        await payments.RefundAsync(slug, order);
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{promise.Id}\n{order.Registrant.Email}")))[..32];
+        await mail.SendAsync(new OutgoingMail(order.Registrant.Email, Text.Format(language, $"tickets.mail.{kind}-subject", agenda.Title), body, id), CancellationToken.None);
     }
 }

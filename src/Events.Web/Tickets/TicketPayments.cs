@@ -91,8 +91,7 @@ public static class TicketServices
     {
         services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
         services.AddSingleton<TicketPayments>();
-        services.AddHostedService<TicketMailer>();
-        services.AddHostedService<TicketRefunder>();
+        services.AddSingleton<TicketMailer>();
         return services;
     }
 }

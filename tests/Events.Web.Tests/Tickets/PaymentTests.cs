@@ -11,7 +11,7 @@ public sealed class PaymentTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(string OrderId, string SessionId)> CheckoutAsync(TicketsSite site, string slug, TicketType type, string email)
+    internal static async Task<(string OrderId, string SessionId)> CheckoutAsync(TicketsSite site, string slug, TicketType type, string email)
     {
         using var buyer = new TestBrowser(site.Host);
         var page = await buyer.GetPageAsync($"/events/{slug}/register");
@@ -29,7 +29,7 @@ public sealed class PaymentTests
         return (orderId, location.Split('/')[^1]);
     }
 
-    private static async Task<HttpResponseMessage> DeliverAsync(TicketsSite site, string eventId, string type, object data)
+    internal static async Task<HttpResponseMessage> DeliverAsync(TicketsSite site, string eventId, string type, object data)
     {
         using var client = site.Host.CreateHttpClient();
         return await FakeStripe.PostWebhookAsync(client, FakeStripe.Event(eventId, type, data));

@@ -10,10 +10,13 @@ namespace Events.Web.Tests.Tickets;
 // events with their own organiser for each test.
 public sealed class TicketsSite : IAsyncDisposable
 {
-    private TicketsSite(FakeStripe stripe, EventsHost host)
+    private readonly bool _ownsStripe;
+
+    private TicketsSite(FakeStripe stripe, EventsHost host, bool ownsStripe)
     {
         Stripe = stripe;
         Host = host;
+        _ownsStripe = ownsStripe;
         host.Services.GetRequiredService<ILoggerFactory>().AddProvider(Logs);
     }
 
@@ -25,9 +28,10 @@ public sealed class TicketsSite : IAsyncDisposable
 
     public IGrainFactory Grains => Host.Grains;
 
-    public static async Task<TicketsSite> StartAsync(bool payments = true)
+    // A data folder and a stand-in given: a restart of an earlier site over its database.
+    public static async Task<TicketsSite> StartAsync(bool payments = true, string? dataFolder = null, FakeStripe? sharedStripe = null, Action<IServiceCollection>? testServices = null)
     {
-        var stripe = await FakeStripe.StartAsync();
+        var stripe = sharedStripe ?? await FakeStripe.StartAsync();
         var settings = new Dictionary<string, string>
         {
             ["RateLimits:SignInRequests"] = "1000",
@@ -40,9 +44,9 @@ public sealed class TicketsSite : IAsyncDisposable
             settings["Stripe:ApiBase"] = stripe.BaseUrl;
         }
 
-        var host = new EventsHost(settings: settings);
+        var host = new EventsHost(dataFolder, settings) { TestServices = testServices };
         host.StartServer();
-        return new TicketsSite(stripe, host);
+        return new TicketsSite(stripe, host, ownsStripe: sharedStripe is null);
     }
 
     public static string NewEmail(string who) => $"{who}-{Guid.NewGuid():N}@example.org";
@@ -85,6 +89,9 @@ public sealed class TicketsSite : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
-        await Stripe.DisposeAsync();
+        if (_ownsStripe)
+        {
+            await Stripe.DisposeAsync();
+        }
     }
 }

@@ -1,0 +1,41 @@
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Http;
+
+namespace Events.Web.Security;
+
+// Text fields of a form may hold tabs and line breaks, never other control characters: a NUL
+// pasted from a broken document used to fail the form reading inside the antiforgery check and
+// show "Form expired", which is untrue and sends the person round in circles. Checked before
+// antiforgery, for every form at once, so the person learns what is wrong and nothing is stored.
+public static class FormText
+{
+    public static async Task RefuseControlCharactersAsync(HttpContext context, RequestDelegate next)
+    {
+        if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
+        {
+            bool clean;
+            try
+            {
+                var form = await context.Request.ReadFormAsync(context.RequestAborted);
+                clean = form.All(field => IsClean(field.Key) && field.Value.All(IsClean));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+            {
+                // The form reader refuses some of them itself (and bodies that are not forms).
+                clean = false;
+            }
+
+            if (!clean)
+            {
+                await Pages.Message(StatusCodes.Status400BadRequest, "message.control-character", "message.control-character-text", null)
+                    .ExecuteAsync(context);
+                return;
+            }
+        }
+
+        await next(context);
+    }
+
+    public static bool IsClean(string? text) =>
+        text is null || !text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r'));
+}
