@@ -51,8 +51,9 @@ public sealed partial class UntranslatedTextTests : IAsyncDisposable
         return fragments;
     }
 
-    // Words of the demo event's own (English) content that are also enum words.
-    private static readonly string[] DemoWords = ["Questions", "open"];
+    // Words of the demo event's own (English) content that are also enum words ("City Pilots Pitch
+    // Day", "Network coordination"), and enum words spelt the same in French ("Tables numérotées").
+    private static readonly string[] DemoWords = ["Questions", "open", "City", "Network", "Tables"];
 
     // Not yet translated, and known: the audit trail stores each entry as an English sentence
     // (IAuditedEvent.Describe) when it is written; showing it in the reader's language needs the
