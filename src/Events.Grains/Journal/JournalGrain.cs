@@ -3,7 +3,6 @@ using System.Text.Json;
 using Events.Grains.Audit;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Concurrency;
 using Orleans.EventSourcing;
 using Orleans.EventSourcing.CustomStorage;
 using Orleans.Providers;
@@ -11,22 +10,11 @@ using Orleans.Providers;
 namespace Events.Grains.Journal;
 
 // An Orleans JournaledGrain whose log is our append-only journal table (Orleans' CustomStorage
-// log-consistency provider), with group commit for hot grains (a popular Q&A board).
-//
-// Calls run one at a time through their method body (a turn), each deciding on the state that
-// includes every event accepted before it, durable or not yet. What a call raises is kept aside
-// while it runs and, when it returns, joins the next write. While one write is in flight, the
-// calls that follow are decided and queue their events for the next one, so a storm of votes
-// costs one transaction per batch instead of one per vote. The grain is [Reentrant] only so that
-// calls can enter while a write is awaited; the turn keeps method bodies from interleaving.
-//
-// A write is conditional: if another writer appended first, nothing is written, the state is
-// re-read, and every call of that batch and of the batch queued behind it (decided on top of it)
-// is refused with JournalConflictException, never re-applied blindly. A call that throws leaves
-// nothing behind. Every call, including one that only reads, answers only once the events it saw
-// are durable, so nobody is shown a change that could still be lost. Committed events are
-// published and handed to followers batch by batch, in journal order, before the callers hear.
-[Reentrant]
+// log-consistency provider). What a call raises is kept aside while the call runs and appended
+// when it returns, in one transaction, with the conditional form: if another writer appended
+// first, nothing is written and the call is refused (JournalConflictException) on refreshed state,
+// never re-applied blindly. A call that throws leaves state and journal as they were. Only after
+// the append is durable does the caller get its answer and the events get published.
 [LogConsistencyProvider(ProviderName = JournalStorage.ProviderName)]
 public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TState, TEvent>, TEvent>,
     ICustomStorageInterface<Folded<TState, TEvent>, TEvent>, IIncomingGrainCallFilter
@@ -36,38 +24,25 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     private static readonly Follower[] AuditOnly = AuditTrail.Audits(typeof(TEvent)) ? [AuditTrail.Follower] : [];
 
     private readonly PendingChanges<TState, TEvent> _pending = new();
-    private readonly SemaphoreSlim _turn = new(1, 1);
     private JournalServices? _services;
     private DateTimeOffset _lastRecordedAt;
-
-    // Accepted events not yet durable: the batch being written and the one queued behind it.
-    private CommitBatch<TEvent> _next = new();
-    private CommitBatch<TEvent>? _writing;
-    private TState? _tentative;
-    private int _tentativeCount;
-
-    // Moves on whenever accepted events are dropped by a failed write, so a call still running
-    // when that happened (awaiting inside its method) cannot commit a decision taken on them.
-    private int _epoch;
 
     // The followers this activation has handed its commits to (by their place in Followers).
     private readonly HashSet<int> _handedOver = [];
 
-    // The state as this call sees it: durable state, then accepted events, then its own.
-    protected new TState State => _pending.Over(Accepted);
+    // The state as this call sees it, including what it raised and has not appended yet.
+    protected new TState State => _pending.Over(base.State.Value);
 
     // The sequence number of the last event folded into State.
-    protected new long Version => base.Version + _tentativeCount + _pending.Count;
+    protected new long Version => base.Version + _pending.Count;
 
     protected string Key => this.GetPrimaryKeyString();
 
     protected JournalKey Journal => new(this.GetGrainId().Type.ToString()!, Key);
 
-    private TState Accepted => _tentativeCount > 0 ? _tentative! : base.State.Value;
-
     private JournalServices Services => _services ??= ServiceProvider.GetRequiredService<JournalServices>();
 
-    protected override void RaiseEvent<TRaised>(TRaised @event) => _pending.Raise(Accepted, @event);
+    protected override void RaiseEvent<TRaised>(TRaised @event) => _pending.Raise(base.State.Value, @event);
 
     protected override void RaiseEvents<TRaised>(IEnumerable<TRaised> events)
     {
@@ -86,115 +61,24 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
 
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
-        await _turn.WaitAsync();
-        // What this call may see beyond durable state becomes durable when the last batch does.
-        var seen = _tentativeCount > 0 ? (_next.Count > 0 ? _next : _writing!).Durable : Task.CompletedTask;
-        CommitBatch<TEvent>? joined = null;
-        var epoch = _epoch;
-        try
+        if (await _pending.RunAsync(context) is not { } changes)
         {
-            if (await _pending.RunAsync(context) is { } changes)
-            {
-                if (epoch != _epoch)
-                {
-                    throw new JournalConflictException(Journal, base.Version + 1);
-                }
-
-                joined = _next;
-                joined.Add(changes.Events);
-                _tentative = changes.State;
-                _tentativeCount += changes.Events.Length;
-                if (_writing is null)
-                {
-                    _ = WriteBatchesAsync();
-                }
-            }
-        }
-        catch
-        {
-            _turn.Release();
-            // A refusal is an answer too: it waits for what it was decided on (and stands if that fails).
-            try
-            {
-                await seen;
-            }
-            catch (Exception) when (seen.IsFaulted)
-            {
-            }
-
-            throw;
+            return;
         }
 
-        _turn.Release();
-        await (joined?.Durable ?? seen);
-    }
+        var raised = changes.Events;
 
-    // Writes queued batches one after another until none is left; runs on the grain's scheduler,
-    // interleaved with calls being decided.
-    private async Task WriteBatchesAsync()
-    {
-        while (_next.Count > 0)
+        // Taken before the append: a refused append re-reads the journal, which moves Version on.
+        var attempted = base.Version + 1;
+        if (!await base.RaiseConditionalEvents(raised))
         {
-            var batch = _writing = _next;
-            _next = new CommitBatch<TEvent>();
-            var raised = batch.Events;
-
-            // Taken before the append: a refused append re-reads the journal, which moves Version on.
-            var attempted = base.Version + 1;
-            Exception? failure = null;
-            try
-            {
-                if (!await base.RaiseConditionalEvents(raised))
-                {
-                    failure = new JournalConflictException(Journal, attempted);
-                }
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-
-            if (failure is not null)
-            {
-                // Everything accepted after this batch was decided on top of it: refused as well.
-                var behind = _next;
-                _next = new CommitBatch<TEvent>();
-                _epoch++;
-                _tentative = null;
-                _tentativeCount = 0;
-                _writing = null;
-                batch.Fail(failure);
-                behind.Fail(failure);
-                return;
-            }
-
-            _tentativeCount -= raised.Count;
-            if (_tentativeCount == 0)
-            {
-                _tentative = null;
-            }
-
-            try
-            {
-                await PublishAsync(raised);
-                batch.Succeed();
-            }
-            catch (Exception ex)
-            {
-                // Durable, but a follower did not take it: the callers hear of the failure, as before.
-                batch.Fail(ex);
-            }
+            throw new JournalConflictException(Journal, attempted);
         }
 
-        _writing = null;
-    }
-
-    private async Task PublishAsync(IReadOnlyList<TEvent> raised)
-    {
-        var first = base.Version - raised.Count + 1;
+        var first = base.Version - raised.Length + 1;
         var recordedAt = _lastRecordedAt;
-        var committed = new GrainEvent[raised.Count];
-        for (var i = 0; i < raised.Count; i++)
+        var committed = new GrainEvent[raised.Length];
+        for (var i = 0; i < raised.Length; i++)
         {
             committed[i] = new GrainEvent(Journal, first + i, raised[i], recordedAt);
         }
@@ -274,23 +158,4 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     }
 
     protected override void TransitionState(Folded<TState, TEvent> state, TEvent @event) => state.Value = state.Value.Apply(@event);
-}
-
-// The events of the calls that join one write, and the moment they are durable (or refused).
-internal sealed class CommitBatch<TEvent>
-{
-    private readonly List<TEvent> _events = [];
-    private readonly TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public int Count => _events.Count;
-
-    public IReadOnlyList<TEvent> Events => _events;
-
-    public Task Durable => _durable.Task;
-
-    public void Add(IEnumerable<TEvent> events) => _events.AddRange(events);
-
-    public void Succeed() => _durable.TrySetResult();
-
-    public void Fail(Exception failure) => _durable.TrySetException(failure);
 }
