@@ -80,11 +80,26 @@ public sealed record AgendaState(
     ImmutableList<AgendaChange> Changes,
     EventDetails? Details = null,
     EventStatus Status = EventStatus.Active,
-    string? CancellationReason = null) : IJournaledState<AgendaState, AgendaEvent>
+    string? CancellationReason = null,
+    PartVersions? Parts = null) : IJournaledState<AgendaState, AgendaEvent>
 {
     public static AgendaState Initial { get; } = new(false, "", "", "UTC", ImmutableList<AgendaSession>.Empty, ImmutableList<AgendaChange>.Empty);
 
-    public AgendaState Apply(AgendaEvent @event) => @event switch
+    // Which session each event last changed (change-log lines carry their own sequence).
+    public PartVersions Versions => Parts ?? PartVersions.Initial;
+
+    public AgendaState Apply(AgendaEvent @event) => Fold(@event) with
+    {
+        Parts = Versions.Folded(@event switch
+        {
+            SessionScheduled scheduled => [scheduled.Session.Id],
+            SessionEdited edited => [edited.SessionId],
+            SessionChanged changed => [changed.SessionId],
+            _ => [],
+        }),
+    };
+
+    private AgendaState Fold(AgendaEvent @event) => @event switch
     {
         EventOpened opened => this with
         {
@@ -135,7 +150,7 @@ public sealed record AgendaState(
                 Revision = session.Revision + 1,
                 LastModified = changed.At,
             }),
-            Changes = Changes.Add(new AgendaChange(changed.At, session.Id, session.Title, changed.Kind, changed.Minutes, changed.Start)),
+            Changes = Changes.Add(new AgendaChange(changed.At, session.Id, session.Title, changed.Kind, changed.Minutes, changed.Start, Versions.Next)),
         },
         _ => this,
     };

@@ -259,7 +259,8 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
         State.Details?.Visibility ?? EventVisibility.Listed,
         State.Details?.Capacity,
         State.Status,
-        State.CancellationReason);
+        State.CancellationReason,
+        State.Versions);
 
     private static void RequireTitle(string title)
     {

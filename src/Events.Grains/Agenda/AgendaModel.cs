@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Agenda;
 
@@ -53,9 +54,9 @@ public sealed record AgendaSession(
 [GenerateSerializer, Immutable]
 public sealed record SessionLinks(string? Stream, string? AudioOnly, string? Slides);
 
-// One line of the public change log.
+// One line of the public change log; Sequence: the journal's number of the change.
 [GenerateSerializer, Immutable]
-public sealed record AgendaChange(DateTimeOffset At, string SessionId, string SessionTitle, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start);
+public sealed record AgendaChange(DateTimeOffset At, string SessionId, string SessionTitle, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start, long Sequence = 0);
 
 // A moderator's or organiser's change to one session. Minutes for Delayed; NewStart for Moved.
 [GenerateSerializer, Immutable]
@@ -110,9 +111,13 @@ public sealed record AgendaView(
     EventVisibility Visibility = EventVisibility.Listed,
     int? Capacity = null,
     EventStatus Status = EventStatus.Active,
-    string? CancellationReason = null)
+    string? CancellationReason = null,
+    PartVersions? Parts = null)
 {
     public bool IsReadOnly => Status != EventStatus.Active;
+
+    // The sequence number of the change that last touched this session (for partial refetches).
+    public long VersionOf(AgendaSession session) => (Parts ?? PartVersions.Initial).Of(session.Id);
 }
 
 [GenerateSerializer, Immutable]

@@ -53,7 +53,8 @@ public sealed record QuestionView(
     bool Mine,
     bool Pinned,
     DateTimeOffset AskedAt,
-    DateTimeOffset? AnsweredAt);
+    DateTimeOffset? AnsweredAt,
+    long Changed = long.MaxValue);
 
 [GenerateSerializer, Immutable]
 public sealed record BoardView(long Version, bool PreModerated, ImmutableArray<QuestionView> Questions);
@@ -132,8 +133,12 @@ public sealed record BoardState(
     bool PreModerated,
     ImmutableList<Question> Questions,
     string? PinnedId,
-    ImmutableDictionary<string, string> ByIdempotencyKey) : IJournaledState<BoardState, BoardEvent>
+    ImmutableDictionary<string, string> ByIdempotencyKey,
+    PartVersions? Parts = null) : IJournaledState<BoardState, BoardEvent>
 {
+    // Which question each event last changed; a pin changes the question it moves from too.
+    public PartVersions Versions => Parts ?? PartVersions.Initial;
+
     public static BoardState Initial { get; } = new(false, [], null, ImmutableDictionary<string, string>.Empty);
 
     public Question? Find(string id) => Questions.FirstOrDefault(q => q.Id == id);
@@ -141,7 +146,22 @@ public sealed record BoardState(
     // Keys come from browsers: each person's are their own, so one person's key never answers another.
     public static string KeyOf(string author, string idempotencyKey) => $"{author}\n{idempotencyKey}";
 
-    public BoardState Apply(BoardEvent @event) => @event switch
+    public BoardState Apply(BoardEvent @event) => Fold(@event) with
+    {
+        Parts = Versions.Folded(@event switch
+        {
+            QuestionAsked asked => [asked.Question.Id],
+            QuestionModerated { Action: ModerationAction.Pin or ModerationAction.Unpin } m when PinnedId is { } pinned => [m.QuestionId, pinned],
+            QuestionModerated m => [m.QuestionId],
+            QuestionEdited edited => [edited.QuestionId],
+            QuestionWithdrawn withdrawn => [withdrawn.QuestionId],
+            QuestionVoted voted => [voted.QuestionId],
+            QuestionCorrected corrected => [corrected.QuestionId],
+            _ => [],
+        }),
+    };
+
+    private BoardState Fold(BoardEvent @event) => @event switch
     {
         QuestionAsked asked => this with
         {
@@ -312,5 +332,6 @@ public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardS
         q.AuthorEmail == viewer,
         q.Id == State.PinnedId,
         q.AskedAt,
-        q.AnsweredAt);
+        q.AnsweredAt,
+        State.Versions.Of(q.Id));
 }

@@ -136,6 +136,7 @@ public static class AgendaEndpoints
             CanOrganise = await http.MayAsync(slug, Policies.EventOrganiser),
             Viewer = TimeZoneChoice.Of(http),
             LineUps = await LineUpsAsync(grains, agenda),
+            Refetch = RegionRefetch.From(http.Request),
         });
     }
 

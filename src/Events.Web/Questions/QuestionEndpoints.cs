@@ -115,6 +115,7 @@ public static class QuestionEndpoints
             CanModerate = moderator,
             // The export is the organisers': a link nobody else could follow is not shown.
             CanExport = await http.MayAsync(slug, Policies.EventOrganiser),
+            Viewer = http.User.Email(),
             IdempotencyKey = Secrets.NewToken(16),
             Typed = typed,
             Error = error,
@@ -140,6 +141,8 @@ public static class QuestionEndpoints
             Sort = sort == "new" ? "new" : "votes",
             CanAsk = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
+            Viewer = http.User.Email(),
+            Refetch = RegionRefetch.From(http.Request),
         });
     }
 

@@ -233,9 +233,18 @@
     }
   });
 
+  // The sequence number each region's rendering had when it came from the server (deltas move
+  // data-seq on since): a refetch names it, and parts unchanged since come back as placeholders.
+  const rendered = new WeakMap();
+
   function scan() {
     regions.clear();
-    document.querySelectorAll("[data-topic]").forEach((el) => regions.set(el.dataset.topic, el));
+    document.querySelectorAll("[data-topic]").forEach((el) => {
+      regions.set(el.dataset.topic, el);
+      if (!rendered.has(el)) {
+        rendered.set(el, Number(el.dataset.seq));
+      }
+    });
   }
 
   // A delta names the sequence of the topic's previous push ("p"): when the page shows less than
@@ -283,20 +292,38 @@
   const refetching = new Map();
   const reload = (topic) => oneAtATime(refetching, topic, () => fetchRegion(topic));
 
-  async function fetchRegion(topic) {
-    const url = regions.get(topic)?.dataset.refreshUrl;
+  // A region whose server sends parts as placeholders (data-view) says which rendering it shows; the
+  // placeholders ([data-keep]) are filled with the elements of the same id the page has. One it
+  // lacks means the page and the server disagree: the whole region is fetched instead.
+  async function fetchRegion(topic, whole = false) {
+    const shown = regions.get(topic);
+    const url = shown?.dataset.refreshUrl;
     if (!url) {
       return;
     }
-    const response = await fetch(url, { credentials: "same-origin" });
+    const address = new URL(url, location.href);
+    if (!whole && shown.dataset.view && rendered.has(shown)) {
+      address.searchParams.set("since", rendered.get(shown));
+      address.searchParams.set("view", shown.dataset.view);
+    }
+    const response = await fetch(address, { credentials: "same-origin" });
     if (!response.ok) {
       return;
     }
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-topic]");
     const region = regions.get(topic);
     if (fresh && region && fresh.dataset.topic === topic && Number(fresh.dataset.seq) >= Number(region.dataset.seq)) {
+      const kept = [...fresh.querySelectorAll("[data-keep]")].map((placeholder) => [placeholder, region.querySelector(`#${CSS.escape(placeholder.id)}`)]);
+      if (kept.some(([, had]) => !had)) {
+        if (!whole) {
+          await fetchRegion(topic, true);
+        }
+        return;
+      }
+      kept.forEach(([placeholder, had]) => placeholder.replaceWith(had));
       region.replaceWith(fresh);
       regions.set(topic, fresh);
+      rendered.set(fresh, Number(fresh.dataset.seq));
       localTimes();
     }
   }

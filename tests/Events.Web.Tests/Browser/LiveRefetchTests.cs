@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Events.Grains.Agenda;
+using Events.Grains.Questions;
 using Events.Silo;
 using Microsoft.Playwright;
 
@@ -46,7 +48,7 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         public static async Task<HeldRefetches> AttachAsync(IPage page)
         {
             var held = new HeldRefetches();
-            await page.RouteAsync($"**/events/{Slug}/sessions", async route =>
+            await page.RouteAsync(new Regex($"/events/{Slug}/sessions(\\?.*)?$"), async route =>
             {
                 Interlocked.Increment(ref held._count);
                 await held._released.Task;
@@ -116,5 +118,70 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
             cable.Restore();
             return third;
         });
+    }
+
+    // The answers to refetches that named the rendering the page shows.
+    private static List<string> PartialRefetches(IPage page)
+    {
+        var answers = new List<string>();
+        page.Response += async (_, response) =>
+        {
+            if (response.Url.Contains("since=", StringComparison.Ordinal))
+            {
+                answers.Add(await response.TextAsync());
+            }
+        };
+        return answers;
+    }
+
+    // The page names the rendering it shows; the server sends the other sessions as placeholders,
+    // which the page fills with what it has: every session still reads in full.
+    [Fact]
+    public async Task A_session_change_fetches_that_session_alone_and_the_page_still_shows_every_session_in_full()
+    {
+        await using var context = await chromium.NewContextAsync(_host);
+        var page = await context.NewPageAsync();
+        var refetched = PartialRefetches(page);
+        await page.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString());
+        await page.Locator("#live-status[data-state=live]").WaitForAsync();
+        var agenda = (await Agenda.GetAsync())!;
+        var titles = await page.Locator("#agenda ol.sessions > li h3").AllInnerTextsAsync();
+        var changed = agenda.Sessions[2];
+
+        await Agenda.ChangeSessionAsync("moderator@example.org", new SessionChange(changed.Id, AgendaChangeKind.Delayed, 25));
+        var moved = changed.Start.AddMinutes(25).ToString("O", System.Globalization.CultureInfo.InvariantCulture)[..16];
+        await WaitForAsync(async () => (await page.Locator($"[id='{changed.Id}'] .when time").First.GetAttributeAsync("datetime"))?.StartsWith(moved, StringComparison.Ordinal) == true, "The delay never showed.");
+
+        Assert.Equal(titles, await page.Locator("#agenda ol.sessions > li h3").AllInnerTextsAsync());
+        Assert.Equal(0, await page.Locator("[data-keep]").CountAsync());
+        Assert.Equal(agenda.Changes.Length + 1, await page.Locator("#agenda ol.changes > li").CountAsync());
+        await WaitForAsync(() => Task.FromResult(refetched.Count > 0), "The refetch's answer was never read.");
+        var partial = Assert.Single(refetched);
+        Assert.Equal(agenda.Sessions.Length - 1, Regex.Matches(partial, "<li id=\"[^\"]+\" data-keep>").Count - agenda.Changes.Length);
+    }
+
+    [Fact]
+    public async Task A_new_question_fetches_that_question_alone_and_the_board_still_shows_every_question()
+    {
+        var session = (await Agenda.GetAsync())!.Sessions.First(s => s.Kind == SessionKind.PitchRoom).Id;
+        var board = _host.Grains.GetGrain<IQuestionBoardGrain>($"{Slug}/{session}");
+        await board.AskAsync(new Asker("a@example.org", "Awa"), "Who pays for the sensors?", false, Guid.NewGuid().ToString("N"));
+        await board.AskAsync(new Asker("b@example.org", "Bruno"), "Is the data open?", false, Guid.NewGuid().ToString("N"));
+        await using var context = await chromium.NewContextAsync(_host);
+        var page = await context.NewPageAsync();
+        var refetched = PartialRefetches(page);
+        await page.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/qa/{session}").ToString());
+        await page.Locator("#live-status[data-state=live]").WaitForAsync();
+
+        await board.AskAsync(new Asker("c@example.org", "Chidi"), "How many districts?", false, Guid.NewGuid().ToString("N"));
+        await WaitForAsync(async () => await page.Locator("#questions li.question").CountAsync() == 3, "The new question never showed.");
+
+        var texts = string.Join("|", await page.Locator("#questions li.question .text").AllInnerTextsAsync());
+        Assert.Contains("Who pays for the sensors?", texts);
+        Assert.Contains("Is the data open?", texts);
+        Assert.Contains("How many districts?", texts);
+        await WaitForAsync(() => Task.FromResult(refetched.Count > 0), "The refetch's answer was never read.");
+        var partial = Assert.Single(refetched);
+        Assert.Equal(2, Regex.Matches(partial, "data-keep").Count);
     }
 }
