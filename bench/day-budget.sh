@@ -2,7 +2,7 @@
 # Issue 20's day budget: what a 2G attendee's day costs on the wire (README, "Live pages, 2G and
 # languages"). Builds the server and the bench in Release, installs tcpdump and Chromium when
 # missing (needs root, as tcpdump does), and runs. Options: --idle-minutes N (default 5),
-# --samples N (changes measured per kind, default 5), --drop-minutes N (default 1).
+# --samples N (changes measured per kind, default 5), --drop-minutes N (default 5, as the issue's day has it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v tcpdump >/dev/null || apt-get install -y tcpdump
