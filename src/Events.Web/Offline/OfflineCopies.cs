@@ -64,7 +64,10 @@ public static class OfflineCopies
         {
             http.Response.OnStarting(() =>
             {
-                if (http.Response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
+                // A region a live page fetches is never kept nor seen by the worker: only documents
+                // and the pages the worker itself fetches to keep need to say whose they are.
+                if (http.Response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true
+                    && (http.Request.Headers["Sec-Fetch-Dest"] != "empty" || IsKept(http)))
                 {
                     var owner = Owner(http);
                     http.Response.Headers[OwnerHeader] = owner;

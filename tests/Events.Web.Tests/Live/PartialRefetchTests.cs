@@ -103,4 +103,20 @@ public sealed partial class PartialRefetchTests : IAsyncDisposable
         Assert.True(partial.IndexOf($"id=\"{second.Id}\"", StringComparison.Ordinal) < partial.IndexOf($"id=\"{first.Id}\"", StringComparison.Ordinal));
         Assert.NotEqual(fourth.Id, first.Id);
     }
+
+    // Every refetch pays its headers again on 2G: those only a document uses stay off.
+    [Fact]
+    public async Task A_region_fetched_by_a_live_page_carries_no_document_headers_and_the_document_keeps_them()
+    {
+        using var client = _host.CreateHttpClient();
+        using var fetch = new HttpRequestMessage(HttpMethod.Get, $"/events/{Slug}/sessions");
+        fetch.Headers.Add("Sec-Fetch-Dest", "empty");
+        using var region = await client.SendAsync(fetch, TestContext.Current.CancellationToken);
+        using var document = await client.GetAsync($"/events/{Slug}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, region.StatusCode);
+        string[] documentOnly = ["Server", "blazor-enhanced-nav", "Offline-Owner", "Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"];
+        Assert.Equal([], documentOnly.Where(region.Headers.Contains));
+        Assert.Equal(["Offline-Owner", "Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"], documentOnly.Where(document.Headers.Contains));
+    }
 }
