@@ -245,10 +245,45 @@ public static class MatchmakingEndpoints
         {
             var known = await grains.GetGrain<IMatchmakingGrain>(slug).KnownAsync(email);
             var visible = await grains.GetGrain<IDirectoryGrain>(slug).VisibleAsync();
-            suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet());
+            suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet(), pitchScores: await PitchScoresAsync(grains, slug, email, agenda));
         }
 
         return new RazorComponentResult<SuggestionsPage>(new { Slug = slug, EventTitle = agenda.Title, HasProfile = mine is not null, Suggestions = suggestions });
+    }
+
+    // An investor's average score for each team they scored, given to each member of that team
+    // (by person id): a team they rated high is worth meeting.
+    private static async Task<IReadOnlyDictionary<string, decimal>?> PitchScoresAsync(IGrainFactory grains, string slug, string email, AgendaView agenda)
+    {
+        var membership = await grains.GetGrain<Events.Grains.People.IEventAccessGrain>(slug).GetMembershipAsync(email);
+        if (membership is null || !membership.Roles.HasFlag(Events.Grains.People.EventRole.Investor))
+        {
+            return null;
+        }
+
+        var byTeam = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var session in agenda.Sessions.Where(s => s.Kind == SessionKind.PitchRoom))
+        {
+            var room = Pitches.PitchRoomEndpoints.Room(grains, slug, session.Id);
+            foreach (var pitch in (await room.GetAsync()).Pitches)
+            {
+                if (await room.GetScorecardAsync(pitch.Team, email) is { Scores.Count: > 0 } card)
+                {
+                    byTeam[pitch.Team] = (decimal)card.Scores.Values.Average();
+                }
+            }
+        }
+
+        var scores = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var member in await grains.GetGrain<Events.Grains.People.IEventAccessGrain>(slug).ListMembersAsync())
+        {
+            if (member.Team is { } team && byTeam.TryGetValue(Events.Grains.Pitches.TeamKey.From(team), out var score))
+            {
+                scores[PersonIds.Of(slug, member.Email)] = score;
+            }
+        }
+
+        return scores;
     }
 
     // ---- Meetings ----

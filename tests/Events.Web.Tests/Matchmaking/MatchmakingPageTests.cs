@@ -410,6 +410,24 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         Assert.DoesNotContain("@", firstMail.Body + digest.Body + declined.Body);
     }
 
+    [Fact]
+    public async Task An_investor_is_suggested_the_team_whose_pitch_they_scored_high_and_told_why()
+    {
+        await ThemesAsync();
+        var (_, _, _, kisumu, kisumuEmail, _) = await PairAsync();
+        var (_, bizerteEmail) = await AsAsync(EventRole.Presenter, "Bizerte");
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", bizerteEmail, EventRole.Presenter, "Bizerte");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{bizerteEmail}").SaveAsync(Draft("Amel Ben Salah", OrgType.City, "Bizerte", "Funding", "Waste pilot"), true);
+        var room = _host.Grains.GetGrain<Events.Grains.Pitches.IPitchRoomGrain>($"{Slug}/s4");
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.StartPitch, 8);
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.OpenScoring, 0);
+        await room.SaveScorecardAsync(kisumuEmail, "bizerte", new(Enumerable.Range(1, 5).ToDictionary(i => $"c{i}", _ => 5), "Clear", "", Events.Grains.Pitches.Interest.FollowUp, false), null);
+
+        var suggestions = WebUtility.HtmlDecode(await kisumu.GetPageAsync($"/events/{Slug}/suggestions"));
+
+        Assert.Contains("You scored the pitch of Bizerte 5 out of 5.", suggestions);
+    }
+
     // Kofi of Kumasi (a city, attendee) and Achieng of Kisumu (an investor), signed in, with profiles.
     private async Task<(TestBrowser Kumasi, string KumasiEmail, MatchProfile KumasiProfile, TestBrowser Kisumu, string KisumuEmail, MatchProfile KisumuProfile)> PairAsync(string? kisumuLanguage = null)
     {
