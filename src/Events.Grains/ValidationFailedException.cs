@@ -130,6 +130,10 @@ public enum Problem
     MeetingSelf,
     MeetingSlotsCount,
     MeetingMessageTooLong,
+    MeetingTypeRefused,
+    MeetingFreeSlotsInvalid,
+    MeetingPhoneInvalid,
+    MeetingFeedbackNotNow,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.

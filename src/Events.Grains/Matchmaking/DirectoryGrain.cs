@@ -20,6 +20,9 @@ public interface IDirectoryGrain : IJournalFollower
     Task<ImmutableArray<DirectoryEntry>> VisibleAsync();
 
     Task<string?> EmailOfAsync(string personId);
+
+    // Every profile, listed or not, with its address: for organisers' statistics and exports only.
+    Task<ImmutableArray<MatchProfile>> AllAsync();
 }
 
 [JsonPolymorphic]
@@ -98,4 +101,7 @@ public sealed class DirectoryGrain : JournalGrain<DirectoryState, DirectoryEvent
         Task.FromResult(State.ByPerson.Values.Where(p => p.VisibleToOthers).OrderBy(p => p.PersonId, StringComparer.Ordinal).Select(p => p.Entry).ToImmutableArray());
 
     public Task<string?> EmailOfAsync(string personId) => Task.FromResult(State.ByPerson.GetValueOrDefault(personId)?.Email);
+
+    public Task<ImmutableArray<MatchProfile>> AllAsync() =>
+        Task.FromResult(State.ByPerson.Values.OrderBy(p => p.Draft.Name, StringComparer.OrdinalIgnoreCase).ThenBy(p => p.PersonId, StringComparer.Ordinal).ToImmutableArray());
 }

@@ -14,6 +14,9 @@ public enum ReasonKind
     SharedThemes,
     // "{Who} is {their type}; you are {your type}." Their/Mine hold the OrgType names.
     ComplementaryTypes,
+
+    // "You scored {Who}'s pitch {Their} out of 5." For an investor, about a team they scored high.
+    YouScoredTheirPitch,
 }
 
 [GenerateSerializer, Immutable]
@@ -25,13 +28,16 @@ public sealed record Suggestion(DirectoryEntry Person, int Score, ImmutableArray
 // Suggestions from profiles alone, deterministic: the same profiles give the same list in the same
 // order. Points: a need of mine met by an offer of theirs on the same theme 10 (it is why people
 // come), the reverse 6, each shared theme 2, complementary types (a city and anyone who can help
-// a city) 3. Ties go to the lower person id, so the order never depends on timing.
+// a city) 3, and for an investor a team whose pitch they scored HighPitchScore or more on average 8.
+// Ties go to the lower person id, so the order never depends on timing.
 public sealed class SuggestionEngine
 {
     public const int TheyOfferPoints = 10;
     public const int YouOfferPoints = 6;
     public const int SharedThemePoints = 2;
     public const int ComplementaryPoints = 3;
+    public const int PitchScorePoints = 8;
+    public const decimal HighPitchScore = 4m;
     public const int MaxSuggestions = 10;
 
     private readonly DirectoryEntry[] _people;
@@ -47,8 +53,9 @@ public sealed class SuggestionEngine
     public static bool Complementary(OrgType a, OrgType b) =>
         (a == OrgType.City) != (b == OrgType.City);
 
-    // Known: person ids to leave out (already met, declined, or the viewer's own).
-    public ImmutableArray<Suggestion> For(DirectoryEntry me, IReadOnlySet<string> known, int max = MaxSuggestions)
+    // Known: person ids to leave out (already met, declined, or the viewer's own). PitchScores: for
+    // an investor, their average score for the pitch of each person's team, by person id.
+    public ImmutableArray<Suggestion> For(DirectoryEntry me, IReadOnlySet<string> known, int max = MaxSuggestions, IReadOnlyDictionary<string, decimal>? pitchScores = null)
     {
         var mine = Compile(me);
         var best = new List<(int Score, int Index)>(max + 1);
@@ -60,7 +67,7 @@ public sealed class SuggestionEngine
                 continue;
             }
 
-            var score = Score(mine, _compiled[i]);
+            var score = Score(mine, _compiled[i]) + (High(pitchScores, person.PersonId) is not null ? PitchScorePoints : 0);
             if (score == 0 || (best.Count == max && score <= best[^1].Score))
             {
                 continue;
@@ -82,8 +89,11 @@ public sealed class SuggestionEngine
             }
         }
 
-        return [.. best.Select(b => new Suggestion(_people[b.Index], b.Score, Reasons(me, _people[b.Index])))];
+        return [.. best.Select(b => new Suggestion(_people[b.Index], b.Score, Reasons(me, _people[b.Index], High(pitchScores, _people[b.Index].PersonId))))];
     }
+
+    private static decimal? High(IReadOnlyDictionary<string, decimal>? pitchScores, string personId) =>
+        pitchScores is not null && pitchScores.TryGetValue(personId, out var score) && score >= HighPitchScore ? score : null;
 
     private static int Score(Compiled me, Compiled them)
     {
@@ -108,10 +118,15 @@ public sealed class SuggestionEngine
         return count;
     }
 
-    public static ImmutableArray<SuggestionReason> Reasons(DirectoryEntry me, DirectoryEntry them)
+    public static ImmutableArray<SuggestionReason> Reasons(DirectoryEntry me, DirectoryEntry them, decimal? pitchScore = null)
     {
         var who = Who(them.Profile);
         var reasons = ImmutableArray.CreateBuilder<SuggestionReason>();
+        if (pitchScore is { } scored)
+        {
+            reasons.Add(new SuggestionReason(ReasonKind.YouScoredTheirPitch, who, scored.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture), ""));
+        }
+
         foreach (var need in me.Profile.Needs)
         {
             foreach (var offer in them.Profile.Offers.Where(o => o.Theme == need.Theme))

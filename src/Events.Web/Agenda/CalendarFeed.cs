@@ -12,7 +12,18 @@ public static class CalendarFeed
     public const string ContentType = "text/calendar; charset=utf-8";
     private const int MaxOctets = 75;
 
-    public static string Write(AgendaView agenda, IEnumerable<AgendaSession> sessions, Uri site, DateTimeOffset now)
+    public static string Write(AgendaView agenda, IEnumerable<AgendaSession> sessions, Uri site, DateTimeOffset now) =>
+        Write(agenda.Title, agenda.TimeZoneId, sessions.Select(session =>
+        {
+            var speakers = string.Join(", ", session.Speakers.Select(s => string.IsNullOrEmpty(s.City) ? s.Name : $"{s.Name} ({s.City})"));
+            return new CalendarEntry(
+                $"{agenda.Slug}.{session.Id}@{site.Host}", session.Start, session.End, session.Revision, session.LastModified ?? now, session.Title,
+                speakers.Length == 0 ? session.AbstractMarkdown : speakers + "\n\n" + session.AbstractMarkdown,
+                new Uri(site, $"/events/{agenda.Slug}#{session.Id}"), session.Status == SessionStatus.Cancelled);
+        }), now);
+
+    // Any entries (sessions, a person's meetings) as one calendar.
+    public static string Write(string name, string timeZoneId, IEnumerable<CalendarEntry> entries, DateTimeOffset now)
     {
         var lines = new List<string>
         {
@@ -21,26 +32,25 @@ public static class CalendarFeed
             "PRODID:-//Events//City network events//EN",
             "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH",
-            "X-WR-CALNAME:" + Escape(agenda.Title),
-            "X-WR-TIMEZONE:" + agenda.TimeZoneId,
+            "X-WR-CALNAME:" + Escape(name),
+            "X-WR-TIMEZONE:" + timeZoneId,
         };
 
-        foreach (var session in sessions)
+        foreach (var entry in entries)
         {
-            var speakers = string.Join(", ", session.Speakers.Select(s => string.IsNullOrEmpty(s.City) ? s.Name : $"{s.Name} ({s.City})"));
             lines.AddRange(
             [
                 "BEGIN:VEVENT",
-                $"UID:{agenda.Slug}.{session.Id}@{site.Host}",
+                "UID:" + entry.Uid,
                 "DTSTAMP:" + Utc(now),
-                "DTSTART:" + Utc(session.Start),
-                "DTEND:" + Utc(session.End),
-                "SEQUENCE:" + session.Revision.ToString(CultureInfo.InvariantCulture),
-                "LAST-MODIFIED:" + Utc(session.LastModified ?? now),
-                "SUMMARY:" + Escape(session.Title),
-                "DESCRIPTION:" + Escape(speakers.Length == 0 ? session.AbstractMarkdown : speakers + "\n\n" + session.AbstractMarkdown),
-                $"URL:{new Uri(site, $"/events/{agenda.Slug}#{session.Id}")}",
-                "STATUS:" + (session.Status == SessionStatus.Cancelled ? "CANCELLED" : "CONFIRMED"),
+                "DTSTART:" + Utc(entry.Start),
+                "DTEND:" + Utc(entry.End),
+                "SEQUENCE:" + entry.Sequence.ToString(CultureInfo.InvariantCulture),
+                "LAST-MODIFIED:" + Utc(entry.LastModified),
+                "SUMMARY:" + Escape(entry.Summary),
+                "DESCRIPTION:" + Escape(entry.Description),
+                $"URL:{entry.Url}",
+                "STATUS:" + (entry.Cancelled ? "CANCELLED" : "CONFIRMED"),
                 "END:VEVENT",
             ]);
         }
@@ -89,3 +99,6 @@ public static class CalendarFeed
         output.Append("\r\n");
     }
 }
+
+// One VEVENT. Uid never changes for the thing it stands for; Sequence grows with each change.
+public sealed record CalendarEntry(string Uid, DateTimeOffset Start, DateTimeOffset End, int Sequence, DateTimeOffset LastModified, string Summary, string Description, Uri Url, bool Cancelled);

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 
 namespace Events.Web.Matchmaking;
@@ -36,13 +37,19 @@ public static class MatchmakingEndpoints
         members.MapGet("/meetings", (string slug, HttpContext http, IGrainFactory grains) => MeetingsPageAsync(slug, http, grains, null, StatusCodes.Status200OK)).KeepOfflineCopy();
         members.MapGet("/meetings/live", MeetingsRegionAsync);
         members.MapPost("/meetings/requests", RequestAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapGet("/meetings/availability", (string slug, HttpContext http, IGrainFactory grains) => AvailabilityPageAsync(slug, http, grains, null, false));
+        members.MapPost("/meetings/availability", SaveAvailabilityAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapGet("/meetings/requests/{requestId}/{mode:regex(^(propose|reschedule)$)}", (string slug, string requestId, string mode, HttpContext http, IGrainFactory grains) =>
+            OtherTimesPageAsync(slug, requestId, mode, http, grains, null));
+        members.MapPost("/meetings/requests/{requestId}/{mode:regex(^(propose|reschedule)$)}", OtherTimesAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         members.MapPost("/meetings/requests/{requestId}/{answer}", AnswerAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
 
         var organisers = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
         organisers.MapGet("/matchmaking", (string slug, HttpContext http, IGrainFactory grains) => SettingsPageAsync(slug, http, grains, null, null, false));
         organisers.MapPost("/matchmaking", SaveSettingsAsync);
         organisers.MapPost("/directory/{personId}/moderate", ModerateAsync);
-        return app;
+        organisers.MapPost("/directory/{personId}/arrange", ArrangeAsync);
+        return app.MapMyAgenda().MapMatchStats();
     }
 
     public static string Email(HttpContext http) => http.User.Email()!;
@@ -149,7 +156,7 @@ public static class MatchmakingEndpoints
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static async Task<IResult> PersonAsync(string slug, string personId, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> PersonAsync(string slug, string personId, HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
@@ -167,16 +174,48 @@ public static class MatchmakingEndpoints
         var email = Email(http);
         var other = await directory.EmailOfAsync(personId);
         var isMe = other == email;
+        var settings = await matchmaking.GetSettingsAsync();
         return new RazorComponentResult<PersonPage>(new
         {
             Slug = slug,
             EventTitle = agenda.Title,
             Entry = entry,
             IsMe = isMe,
-            Settings = await matchmaking.GetSettingsAsync(),
+            Settings = settings,
             FreeSlots = isMe || other is null ? ImmutableArray<DateTimeOffset>.Empty : await matchmaking.FreeSlotsAsync(email, other),
+
+            // Organisers may book this person with anyone others can see, at any slot ahead.
+            Others = organiser ? (await directory.VisibleAsync()).Where(e => e.PersonId != personId).OrderBy(e => e.Profile.Name, StringComparer.OrdinalIgnoreCase).ToImmutableArray() : [],
+            WindowSlots = organiser ? [.. settings.Slots().Where(s => s > clock.GetUtcNow())] : ImmutableArray<DateTimeOffset>.Empty,
+            Arranged = http.Request.Query.ContainsKey("arranged"),
         });
     }
+
+    private static async Task<IResult> ArrangeAsync(string slug, string personId, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        var directory = grains.GetGrain<IDirectoryGrain>(slug);
+        var a = await directory.EmailOfAsync(personId);
+        var b = await directory.EmailOfAsync(form["with"].ToString());
+        if (a is null || b is null)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
+        }
+
+        try
+        {
+            await grains.GetGrain<IMatchmakingGrain>(slug).ArrangeAsync(Email(http), a, b, Slot(form["slot"]), form["note"]);
+            return TypedResults.Redirect($"/events/{slug}/directory/{personId}?arranged=1#arrange");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return Pages.Message(StatusCodes.Status409Conflict, "match.arrange", $"problem.{ex.Problem}", $"/events/{slug}/directory/{personId}", "match.directory", [.. ex.Arguments]);
+        }
+    }
+
+    private static DateTimeOffset Slot(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : default;
+
+    private static ImmutableArray<DateTimeOffset> Slots(IFormCollection form) => [.. form["slot"].Select(Slot).Where(s => s != default)];
 
     private static async Task<IResult> ModerateAsync(string slug, string personId, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
@@ -206,10 +245,45 @@ public static class MatchmakingEndpoints
         {
             var known = await grains.GetGrain<IMatchmakingGrain>(slug).KnownAsync(email);
             var visible = await grains.GetGrain<IDirectoryGrain>(slug).VisibleAsync();
-            suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet());
+            suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet(), pitchScores: await PitchScoresAsync(grains, slug, email, agenda));
         }
 
         return new RazorComponentResult<SuggestionsPage>(new { Slug = slug, EventTitle = agenda.Title, HasProfile = mine is not null, Suggestions = suggestions });
+    }
+
+    // An investor's average score for each team they scored, given to each member of that team
+    // (by person id): a team they rated high is worth meeting.
+    private static async Task<IReadOnlyDictionary<string, decimal>?> PitchScoresAsync(IGrainFactory grains, string slug, string email, AgendaView agenda)
+    {
+        var membership = await grains.GetGrain<Events.Grains.People.IEventAccessGrain>(slug).GetMembershipAsync(email);
+        if (membership is null || !membership.Roles.HasFlag(Events.Grains.People.EventRole.Investor))
+        {
+            return null;
+        }
+
+        var byTeam = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var session in agenda.Sessions.Where(s => s.Kind == SessionKind.PitchRoom))
+        {
+            var room = Pitches.PitchRoomEndpoints.Room(grains, slug, session.Id);
+            foreach (var pitch in (await room.GetAsync()).Pitches)
+            {
+                if (await room.GetScorecardAsync(pitch.Team, email) is { Scores.Count: > 0 } card)
+                {
+                    byTeam[pitch.Team] = (decimal)card.Scores.Values.Average();
+                }
+            }
+        }
+
+        var scores = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var member in await grains.GetGrain<Events.Grains.People.IEventAccessGrain>(slug).ListMembersAsync())
+        {
+            if (member.Team is { } team && byTeam.TryGetValue(Events.Grains.Pitches.TeamKey.From(team), out var score))
+            {
+                scores[PersonIds.Of(slug, member.Email)] = score;
+            }
+        }
+
+        return scores;
     }
 
     // ---- Meetings ----
@@ -224,15 +298,114 @@ public static class MatchmakingEndpoints
         var email = Email(http);
         var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
         var mine = await matchmaking.MineAsync(email);
+        return new MeetingsModel(slug, agenda.Title, email, PersonIds.Of(slug, email), mine, await NamesAsync(grains, slug, email, mine), await matchmaking.GetSettingsAsync(), await InboxVersionAsync(grains, slug, email), http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+    }
+
+    // The names pages show for everyone this person has requests or meetings with (never addresses).
+    public static async Task<IReadOnlyDictionary<string, string>> NamesAsync(IGrainFactory grains, string slug, string email, MyMeetings mine)
+    {
         var directory = grains.GetGrain<IDirectoryGrain>(slug);
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var other in mine.Incoming.Select(r => r.From).Concat(mine.Outgoing.Select(r => r.To)).Concat(mine.Meetings.Select(m => m.Other(email))).Distinct())
         {
-            var entry = await directory.FindAsync(PersonIds.Of(slug, other), organiser: true);
-            names[other] = entry is null ? "—" : $"{entry.Profile.Name} ({SuggestionEngine.Who(entry.Profile)})";
+            names[other] = await NameAsync(directory, slug, other);
         }
 
-        return new MeetingsModel(slug, agenda.Title, email, PersonIds.Of(slug, email), mine, names, await matchmaking.GetSettingsAsync(), await InboxVersionAsync(grains, slug, email));
+        return names;
+    }
+
+    private static async Task<string> NameAsync(IDirectoryGrain directory, string slug, string email) =>
+        await directory.FindAsync(PersonIds.Of(slug, email), organiser: true) is { } entry ? $"{entry.Profile.Name} ({SuggestionEngine.Who(entry.Profile)})" : "—";
+
+    // ---- Own free slots and refused types ----
+
+    private static async Task<IResult> AvailabilityPageAsync(string slug, HttpContext http, IGrainFactory grains, string? error, bool saved)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
+        return new RazorComponentResult<AvailabilityPage>(new
+        {
+            Slug = slug,
+            EventTitle = agenda.Title,
+            Settings = await matchmaking.GetSettingsAsync(),
+            Mine = await matchmaking.AvailabilityAsync(Email(http)),
+            Error = error,
+            Saved = saved || http.Request.Query.ContainsKey("saved"),
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    private static async Task<IResult> SaveAvailabilityAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        ImmutableArray<OrgType> refused = [.. form["refuse"].Select(t => Enum.TryParse<OrgType>(t, out var type) && Enum.IsDefined(type) ? type : (OrgType)(-1))];
+        try
+        {
+            await grains.GetGrain<IMatchmakingGrain>(slug).SetAvailabilityAsync(Email(http), new MeetingPrefs(form["mode"] == "custom", Slots(form), refused, form["phone"].ToString()));
+            return TypedResults.Redirect($"/events/{slug}/meetings/availability?saved=1");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await AvailabilityPageAsync(slug, http, grains, Text.Problem(Language(http), ex), false);
+        }
+    }
+
+    // ---- Other times: the invitee's counter-proposal, or either side moving a booked meeting ----
+
+    private static async Task<IResult> OtherTimesPageAsync(string slug, string requestId, string mode, HttpContext http, IGrainFactory grains, string? error)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var email = Email(http);
+        var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
+        var mine = await matchmaking.MineAsync(email);
+        var request = mode == "propose"
+            ? mine.Incoming.FirstOrDefault(r => r.Id == requestId && r.Status == RequestStatus.Pending)
+            : mine.Incoming.Concat(mine.Outgoing).FirstOrDefault(r => r.Id == requestId && r.Status == RequestStatus.Accepted);
+        if (request is null)
+        {
+            return Pages.Message(StatusCodes.Status404NotFound, "match.meetings", "problem.MeetingRequestMissing", $"/events/{slug}/meetings", "match.meetings");
+        }
+
+        var other = request.From == email ? request.To : request.From;
+        return new RazorComponentResult<OtherTimesPage>(new
+        {
+            Slug = slug,
+            EventTitle = agenda.Title,
+            RequestId = requestId,
+            Mode = mode,
+            OtherName = await NameAsync(grains.GetGrain<IDirectoryGrain>(slug), slug, other),
+            Settings = await matchmaking.GetSettingsAsync(),
+            FreeSlots = await matchmaking.FreeSlotsAsync(email, other),
+            Error = error,
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    private static async Task<IResult> OtherTimesAsync(string slug, string requestId, string mode, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
+        try
+        {
+            _ = mode == "propose"
+                ? await matchmaking.ProposeAsync(Email(http), requestId, form["message"].ToString(), Slots(form))
+                : await matchmaking.RescheduleAsync(Email(http), requestId, form["message"].ToString(), Slots(form));
+            return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await OtherTimesPageAsync(slug, requestId, mode, http, grains, Text.Problem(Language(http), ex));
+        }
     }
 
     private static Task<long> InboxVersionAsync(IGrainFactory grains, string slug, string email) =>
@@ -267,8 +440,7 @@ public static class MatchmakingEndpoints
                 return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
             }
 
-            ImmutableArray<DateTimeOffset> slots = [.. form["slot"].Select(s => DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : default).Where(s => s != default)];
-            await grains.GetGrain<IMatchmakingGrain>(slug).RequestAsync(email, to, form["message"].ToString(), slots);
+            await grains.GetGrain<IMatchmakingGrain>(slug).RequestAsync(email, to, form["message"].ToString(), Slots(form));
             return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
         }
         catch (ValidationFailedException ex)
@@ -286,8 +458,7 @@ public static class MatchmakingEndpoints
             switch (answer)
             {
                 case "accept":
-                    var slot = DateTimeOffset.TryParse(form["slot"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : default;
-                    await matchmaking.AcceptAsync(email, requestId, slot);
+                    await matchmaking.AcceptAsync(email, requestId, Slot(form["slot"]));
                     break;
                 case "decline":
                     await matchmaking.DeclineAsync(email, requestId, form["reason"]);
@@ -358,7 +529,8 @@ public sealed record MeetingsModel(
     MyMeetings Mine,
     IReadOnlyDictionary<string, string> Names,
     MatchSettings Settings,
-    long InboxVersion)
+    long InboxVersion,
+    DateTimeOffset Now)
 {
     public string Topic => $"meetings:{Slug}/{PersonId}";
 }

@@ -27,7 +27,12 @@ public sealed record FollowUpRow(
     string InvestorName,
     string? InvestorEmail,
     string? TeamContact,
-    IReadOnlyList<FollowUpStatus> Next);
+    IReadOnlyList<FollowUpStatus> Next,
+    string? MeetPersonId = null);
+
+// A matchmaking meeting as the follow-up tracking shows it: who met, whether it was held, and the
+// furthest outcome either side reported.
+public sealed record MeetingOutcomeRow(string Id, string Between, DateTimeOffset Start, Events.Grains.Matchmaking.MeetingHeld Held, Events.Grains.Matchmaking.MeetingFeedback? Feedback, Events.Grains.Matchmaking.LaterOutcome? Later);
 
 public static class FollowUpEndpoints
 {
@@ -71,7 +76,8 @@ public static class FollowUpEndpoints
                 name,
                 exchanged ? followUp.Investor : null,
                 (exchanged || party == FollowUpParty.Team) && contact is not null ? $"{contact.ContactName} · {contact.ContactDetails}" : null,
-                [.. Enum.GetValues<FollowUpStatus>().Where(s => s != followUp.Status && FollowUpsGrain.Allowed(party, followUp.Status, s))]));
+                [.. Enum.GetValues<FollowUpStatus>().Where(s => s != followUp.Status && FollowUpsGrain.Allowed(party, followUp.Status, s))],
+                party == FollowUpParty.Investor && followUp.Status != FollowUpStatus.Declined ? await TeamMemberToMeetAsync(grains, slug, followUp.Team) : null));
         }
 
         return new RazorComponentResult<FollowUpsPage>(new
@@ -79,11 +85,53 @@ public static class FollowUpEndpoints
             Slug = slug,
             Rows = (IReadOnlyList<FollowUpRow>)rows,
             Organises = viewer.Organises,
+            Meetings = await MeetingOutcomesAsync(grains, slug, viewer),
             Error = error,
         })
         {
             StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
         };
+    }
+
+    // An investor asks a team for a meeting through matchmaking (one booking flow): the first member
+    // of the team who shows a profile in the directory.
+    private static async Task<string?> TeamMemberToMeetAsync(IGrainFactory grains, string slug, string team)
+    {
+        var directory = grains.GetGrain<Events.Grains.Matchmaking.IDirectoryGrain>(slug);
+        foreach (var member in await grains.GetGrain<IEventAccessGrain>(slug).ListMembersAsync())
+        {
+            if (member.Team is { } name && TeamKey.From(name) == team
+                && await directory.FindAsync(Events.Grains.Matchmaking.PersonIds.Of(slug, member.Email), organiser: false) is { } entry)
+            {
+                return entry.PersonId;
+            }
+        }
+
+        return null;
+    }
+
+    // Meeting outcomes join the pitch follow-ups: organisers see every meeting, others their own.
+    private static async Task<IReadOnlyList<MeetingOutcomeRow>> MeetingOutcomesAsync(IGrainFactory grains, string slug, PitchViewer viewer)
+    {
+        var report = await grains.GetGrain<Events.Grains.Matchmaking.IMatchmakingGrain>(slug).ReportAsync();
+        var directory = grains.GetGrain<Events.Grains.Matchmaking.IDirectoryGrain>(slug);
+        var rows = new List<MeetingOutcomeRow>();
+        foreach (var record in report.Meetings.Where(r => !r.Meeting.Cancelled && (viewer.Organises || (viewer.Email is { } me && r.Meeting.Involves(me)))))
+        {
+            async Task<string> Name(string email) =>
+                (await directory.FindAsync(Events.Grains.Matchmaking.PersonIds.Of(slug, email), organiser: true))?.Profile.Name ?? "—";
+
+            var feedback = record.After.Feedback.Values.DefaultIfEmpty().Max();
+            rows.Add(new MeetingOutcomeRow(
+                record.Meeting.Id,
+                $"{await Name(record.Meeting.A)} ↔ {await Name(record.Meeting.B)}",
+                record.Meeting.Start,
+                record.After.Held,
+                record.After.Feedback.IsEmpty ? null : feedback,
+                record.After.Outcome));
+        }
+
+        return rows;
     }
 
     private static async Task<IResult> UpdateAsync(string slug, string id, [FromForm] FollowUpStatusForm form, HttpContext http, IGrainFactory grains)

@@ -30,6 +30,8 @@ public sealed class PitchMailer(
     IMailSender mail,
     IOptions<SiteOptions> site,
     Events.Web.Tickets.TicketMailer tickets,
+    Events.Web.Matchmaking.MatchMailer matchmaking,
+    TimeProvider clock,
     IHostApplicationLifetime lifetime,
     ILogger<PitchMailer> logger)
     : GrainEventPump<string>(publisher, logger)
@@ -70,6 +72,16 @@ public sealed class PitchMailer(
             try
             {
                 var promised = (await journal.ReadEventsAsync(promise.Source, promise.Sequence - 1, 1)).Single();
+                if (Events.Web.Matchmaking.MatchMailer.Handles(promised.Event)
+                    && await matchmaking.ApplyAsync(slug, promise, promised.Event) is { } later)
+                {
+                    // Batched: it stays promised and this event's outbox is looked at again then
+                    // (after the claim lapses); a restart in between finds it at start-up.
+                    var wait = later - clock.GetUtcNow();
+                    _ = Task.Delay(wait > Lease ? wait : Lease + TimeSpan.FromSeconds(1), clock).ContinueWith(_ => Enqueue(slug), TaskScheduler.Default);
+                    continue;
+                }
+
                 await SendAsync(slug, promise, promised.Event);
                 await outbox.SentAsync(promise.Id);
             }

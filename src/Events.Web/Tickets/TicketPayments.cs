@@ -92,6 +92,7 @@ public static class TicketServices
         services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
         services.AddSingleton<TicketPayments>();
         services.AddSingleton<TicketMailer>();
+        services.AddSingleton<Events.Web.Matchmaking.MatchMailer>();
         return services;
     }
 }

@@ -470,6 +470,10 @@
       el.classList.toggle("over-time", left < 0);
       el.textContent = left >= 0 ? el.dataset.left.replace("{0}", clock(left)) : el.dataset.over.replace("{0}", clock(-left));
     });
+    // Notices for a moment ("your meeting starts in less than 5 minutes") from server timestamps.
+    document.querySelectorAll("[data-shows-at]").forEach((el) => {
+      el.hidden = !(Number(el.dataset.showsAt) <= Date.now() && Date.now() < Number(el.dataset.hidesAt));
+    });
   }, 1000);
 
   setInterval(() => {

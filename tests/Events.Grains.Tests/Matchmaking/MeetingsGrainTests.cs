@@ -170,6 +170,157 @@ public sealed class MeetingsGrainTests
         Assert.Contains(Nine, freeAgain);
     }
 
+    private static ProfileDraft Profile(string name, OrgType type) =>
+        new(name, "Team", type, "Kisumu", "Kenya", ["en"], "", ["Mobility"], [], []);
+
+    [Fact]
+    public async Task People_are_free_by_default_except_when_they_speak_and_a_request_may_only_propose_times_both_marked_free()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, _, slug) = await StartAsync(db, Settings());
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+        await cluster.GetGrain<Events.Grains.Agenda.IAgendaGrain>(slug).OpenAsync(new Events.Grains.Agenda.OpenEvent("Pitch day", "", "UTC"));
+        await cluster.GetGrain<Events.Grains.Agenda.IAgendaGrain>(slug).ScheduleSessionAsync(new Events.Grains.Agenda.ScheduleSession(
+            "Parking pilots", Agenda.SessionKind.Panel, Nine.AddMinutes(30), Nine.AddMinutes(50), "", [new Events.Grains.Agenda.Speaker("Amina Odhiambo", "Kisumu")]));
+        await cluster.GetGrain<IProfileGrain>($"{slug}/amina@example.org").SaveAsync(Profile("Amina Odhiambo", OrgType.City), listed: true);
+
+        var speaker = await grain.AvailabilityAsync("amina@example.org");
+        await grain.SetAvailabilityAsync("joao@example.org", new MeetingPrefs(true, [Nine, Nine.AddMinutes(20), Nine.AddMinutes(100)], []));
+        var bothFree = await grain.FreeSlotsAsync("amina@example.org", "joao@example.org");
+        var notMarked = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.RequestAsync("amina@example.org", "joao@example.org", "", [Nine.AddMinutes(60)]));
+        var whileSpeaking = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.RequestAsync("joao@example.org", "amina@example.org", "", [Nine.AddMinutes(20)]));
+        var offWindow = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.SetAvailabilityAsync("joao@example.org", new MeetingPrefs(true, [Nine.AddMinutes(7)], [])));
+        var sent = await grain.RequestAsync("amina@example.org", "joao@example.org", "", [Nine, Nine.AddMinutes(100)]);
+
+        // 09:20 and 09:40 clash with her 09:30–09:50 panel.
+        Assert.Equal([Nine.AddMinutes(20), Nine.AddMinutes(40)], speaker.Speaking);
+        Assert.Equal([Nine, Nine.AddMinutes(60), Nine.AddMinutes(80), Nine.AddMinutes(100)], speaker.Free);
+        Assert.Equal([Nine, Nine.AddMinutes(100)], bothFree);
+        Assert.Equal((Problem.MeetingSlotInvalid, "2027-03-02 10:00"), (notMarked.Problem, (string)notMarked.Arguments[0]));
+        Assert.Equal(Problem.MeetingSlotInvalid, whileSpeaking.Problem);
+        Assert.Equal(Problem.MeetingFreeSlotsInvalid, offWindow.Problem);
+        Assert.Equal(RequestStatus.Pending, sent.Status);
+    }
+
+    [Fact]
+    public async Task A_person_who_refuses_investors_gets_no_request_from_one_and_the_investor_is_told_why()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, _, slug) = await StartAsync(db, Settings());
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+        await cluster.GetGrain<IProfileGrain>($"{slug}/fund@example.org").SaveAsync(Profile("Fund", OrgType.Investor), listed: true);
+        await cluster.GetGrain<IProfileGrain>($"{slug}/city@example.org").SaveAsync(Profile("City", OrgType.City), listed: true);
+        await grain.SetAvailabilityAsync("kisumu@example.org", new MeetingPrefs(false, [], [OrgType.Investor]));
+
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.RequestAsync("fund@example.org", "kisumu@example.org", "", [Nine]));
+        var fromCity = await grain.RequestAsync("city@example.org", "kisumu@example.org", "", [Nine]);
+        var mine = await grain.MineAsync("kisumu@example.org");
+
+        Assert.Equal((Problem.MeetingTypeRefused, OrgType.Investor), (refused.Problem, (OrgType)refused.Arguments[0]));
+        Assert.Equal([fromCity.Id], mine.Incoming.Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task The_invitee_proposes_other_times_and_the_sender_accepts_one_without_it_counting_against_the_invitee_s_limit()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, _, slug) = await StartAsync(db, Settings() with { MaxOutgoing = 1 });
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+        await grain.RequestAsync("b@example.org", "c@example.org", "", [Nine]);
+        var asked = await grain.RequestAsync("a@example.org", "b@example.org", "Parking?", [Nine]);
+
+        var counter = await grain.ProposeAsync("b@example.org", asked.Id, "Busy then; later?", [Nine.AddMinutes(40), Nine.AddMinutes(60)]);
+        var tooLateToAccept = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.AcceptAsync("b@example.org", asked.Id, Nine));
+        var meeting = await grain.AcceptAsync("a@example.org", counter.Id, Nine.AddMinutes(60));
+        var a = await grain.MineAsync("a@example.org");
+        var b = await grain.MineAsync("b@example.org");
+
+        Assert.Equal(("b@example.org", "a@example.org", asked.Id), (counter.From, counter.To, counter.Counters));
+        Assert.Equal((RequestStatus.Countered, "Busy then; later?"), (a.Outgoing.Single(r => r.Id == asked.Id).Status, a.Outgoing.Single(r => r.Id == asked.Id).Reason));
+        Assert.Equal(Problem.MeetingRequestNotNow, tooLateToAccept.Problem);
+        Assert.Equal(Nine.AddMinutes(60), meeting.Start);
+        Assert.Single(a.Meetings);
+        Assert.Equal(1, b.OutgoingUsed);
+    }
+
+    [Fact]
+    public async Task A_reschedule_keeps_the_meeting_until_the_other_accepts_a_new_time_then_moves_it_and_frees_the_old_table()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, _, slug) = await StartAsync(db, Settings(MeetingPlaceKind.Tables, tables: 1));
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+        var first = await grain.RequestAsync("a@example.org", "b@example.org", "", [Nine]);
+        var booked = await grain.AcceptAsync("b@example.org", first.Id, Nine);
+
+        var declinedMove = await grain.RescheduleAsync("b@example.org", first.Id, "Train late", [Nine.AddMinutes(20)]);
+        await grain.DeclineAsync("a@example.org", declinedMove.Id, null);
+        var stillBooked = await grain.MineAsync("a@example.org");
+        var move = await grain.RescheduleAsync("a@example.org", first.Id, "My panel moved", [Nine.AddMinutes(40)]);
+        var moved = await grain.AcceptAsync("b@example.org", move.Id, Nine.AddMinutes(40));
+        var after = await grain.MineAsync("b@example.org");
+        var other = await grain.RequestAsync("c@example.org", "d@example.org", "", [Nine]);
+        var tableAgain = await grain.AcceptAsync("d@example.org", other.Id, Nine);
+
+        Assert.False(stillBooked.Meetings.Single().Cancelled);
+        Assert.Equal(Nine.AddMinutes(40), moved.Start);
+        Assert.Equal([(booked.Id, true, "My panel moved"), (moved.Id, false, null)], after.Meetings.Select(m => (m.Id, m.Cancelled, m.Note)));
+        Assert.Equal("1", tableAgain.Place);
+        Assert.Equal(0, (await grain.MineAsync("b@example.org")).OutgoingUsed);
+    }
+
+    [Fact]
+    public async Task An_organiser_books_a_meeting_for_two_people_through_the_same_clash_rules_and_it_is_audited()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, _, slug) = await StartAsync(db, Settings());
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+
+        var arranged = await grain.ArrangeAsync("organiser@example.org", "a@example.org", "b@example.org", Nine, "Meet about parking");
+        var clash = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.ArrangeAsync("organiser@example.org", "a@example.org", "c@example.org", Nine, null));
+        var mine = await grain.MineAsync("b@example.org");
+        var cancelled = await grain.CancelAsync("b@example.org", arranged.RequestId, "Ill");
+        var audit = await cluster.GetGrain<Events.Grains.Audit.IAuditTrailGrain>(slug).ListAsync(50);
+
+        Assert.Equal(Problem.MeetingSlotTaken, clash.Problem);
+        Assert.Equal((Nine, "organiser@example.org"), (mine.Meetings.Single().Start, mine.Incoming.Single().BookedBy));
+        Assert.Equal(0, (await grain.MineAsync("a@example.org")).OutgoingUsed);
+        Assert.Equal(RequestStatus.Cancelled, cancelled.Status);
+        Assert.Contains(audit, e => e.Actor == "organiser@example.org" && e.Action.Contains($"booked meeting {arranged.Id}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Either_side_saying_a_meeting_did_not_take_place_makes_it_a_no_show_and_only_held_meetings_get_the_later_question()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, clock, slug) = await StartAsync(db, Settings());
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+        var missed = await grain.ArrangeAsync("organiser@example.org", "a@example.org", "b@example.org", Nine, null);
+        var held = await grain.ArrangeAsync("organiser@example.org", "a@example.org", "c@example.org", Nine.AddMinutes(20), null);
+
+        var tooEarly = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.FeedbackAsync("a@example.org", missed.Id, MeetingFeedback.CooperationPossible));
+        clock.Advance(Nine.AddMinutes(40) - Now);
+        await grain.FeedbackAsync("a@example.org", missed.Id, MeetingFeedback.UsefulNoCooperation);
+        var noShow = await grain.FeedbackAsync("b@example.org", missed.Id, MeetingFeedback.DidNotTakePlace);
+        var heldOnce = await grain.FeedbackAsync("c@example.org", held.Id, MeetingFeedback.CooperationPossible);
+        var notAskedYet = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.LaterAsync("a@example.org", held.Id, LaterOutcome.PilotStarted));
+        var stranger = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.FeedbackAsync("d@example.org", held.Id, MeetingFeedback.CooperationPossible));
+        await grain.AskLaterAsync("organiser@example.org");
+        var notForNoShows = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.LaterAsync("a@example.org", missed.Id, LaterOutcome.PilotStarted));
+        await grain.LaterAsync("c@example.org", held.Id, LaterOutcome.NegotiationStarted);
+        var later = await grain.LaterAsync("a@example.org", held.Id, LaterOutcome.PilotStarted);
+        var report = await grain.ReportAsync();
+
+        Assert.Equal(Problem.MeetingFeedbackNotNow, tooEarly.Problem);
+        Assert.Equal(MeetingHeld.NoShow, noShow.After.Held);
+        Assert.Equal(MeetingHeld.Held, heldOnce.After.Held);
+        Assert.Equal(Problem.MeetingFeedbackNotNow, notAskedYet.Problem);
+        Assert.Equal(Problem.MeetingRequestMissing, stranger.Problem);
+        Assert.Equal(Problem.MeetingFeedbackNotNow, notForNoShows.Problem);
+        Assert.Equal((true, LaterOutcome.PilotStarted), (later.LaterAsked, later.After.Outcome));
+        Assert.Equal([MeetingHeld.NoShow, MeetingHeld.Held], report.Meetings.Select(m => m.After.Held));
+        Assert.NotNull(report.LaterAskedAt);
+    }
+
     private static async Task<bool> Attempt(Func<Task> action)
     {
         try

@@ -54,4 +54,19 @@ public sealed class SuggestionEngineTests
         Assert.Equal([.. Enumerable.Range(0, 10).Select(i => $"t{i:D2}")], first.Select(s => s.Person.PersonId));
         Assert.Equal(first.Select(s => s.Person.PersonId), again.Select(s => s.Person.PersonId));
     }
+
+    [Fact]
+    public void An_investor_s_high_pitch_score_brings_a_team_up_with_the_score_said_and_a_middling_one_does_not()
+    {
+        var engine = new SuggestionEngine([Kumasi, Kisumu, Fund, Campus]);
+        var scores = new Dictionary<string, decimal> { ["p4"] = 4.5m, ["p2"] = 3m };
+
+        var forFund = engine.For(Fund, new HashSet<string>(), pitchScores: scores);
+
+        // Campus shares nothing with the fund but its pitch scored 4.5: 8. Kisumu and Kumasi: 2 + 3 each;
+        // Kisumu's 3 out of 5 adds nothing.
+        Assert.Equal([("p4", 8), ("p1", 5), ("p2", 5)], forFund.Select(s => (s.Person.PersonId, s.Score)));
+        Assert.Equal([new SuggestionReason(ReasonKind.YouScoredTheirPitch, "Campus Lab", "4.5", "")], forFund[0].Reasons);
+        Assert.DoesNotContain(forFund[2].Reasons, r => r.Kind == ReasonKind.YouScoredTheirPitch);
+    }
 }

@@ -76,6 +76,15 @@ public sealed class MatchmakingBrowserTests(Chromium chromium) : IClassFixture<C
         await requester.Locator("#booked ~ ul li a:has-text('Join the room')").WaitForAsync();
         Assert.True(await requester.EvaluateAsync<bool>("() => window.sameDocument === true"));
         Assert.StartsWith("https://meet.example.org/", await requester.Locator("#booked ~ ul li a:has-text('Join the room')").GetAttributeAsync("href"));
+
+        // Both find it in their agenda and in their calendar file.
+        foreach (var (page, other) in new[] { (requester, "Achieng Otieno"), (invitee, "Kofi Mensah") })
+        {
+            await page.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/my-agenda").ToString());
+            await page.Locator(".my-meeting a", new() { HasText = other }).WaitForAsync();
+            var ics = await (await page.APIRequest.GetAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/meetings/calendar.ics").ToString())).TextAsync();
+            Assert.Contains($"SUMMARY:Meeting with {other}", ics);
+        }
     }
 
     [Fact]
@@ -89,13 +98,21 @@ public sealed class MatchmakingBrowserTests(Chromium chromium) : IClassFixture<C
         await using var context = await chromium.NewContextAsync(_host, kumasi, bypassCsp: true);
         await using var organiserContext = await chromium.NewContextAsync(_host, organiser, bypassCsp: true);
 
+        var matchmaking = _host.Grains.GetGrain<IMatchmakingGrain>(Slug);
+        var kumasiEmail = kumasi.Email!;
+        var kisumuEmail = kisumu.Email!;
+        var slots = (await matchmaking.GetSettingsAsync()).Slots().ToList();
+        var booked = await matchmaking.RequestAsync(kisumuEmail, kumasiEmail, "Parking?", [slots[0]]);
+        var meeting = await matchmaking.AcceptAsync(kumasiEmail, booked.Id, slots[0]);
+        var pending = await matchmaking.RequestAsync(kisumuEmail, kumasiEmail, "Later too?", [slots[1]]);
+
         var violations = new List<string>();
-        foreach (var path in new[] { "profile", "directory", $"directory/{kisumuProfile.PersonId}", "suggestions", "meetings" })
+        foreach (var path in new[] { "profile", "directory", $"directory/{kisumuProfile.PersonId}", "suggestions", "meetings", "meetings/availability", "my-agenda", $"meetings/m/{meeting.Id}", $"meetings/requests/{pending.Id}/propose", $"meetings/requests/{booked.Id}/reschedule" })
         {
             violations.AddRange(await AccessibilityTests.ViolationsAsync(context, _host.BaseAddress, $"/events/{Slug}/{path}"));
         }
 
-        foreach (var path in new[] { "matchmaking", "directory" })
+        foreach (var path in new[] { "matchmaking", "directory", $"directory/{kisumuProfile.PersonId}" })
         {
             violations.AddRange(await AccessibilityTests.ViolationsAsync(organiserContext, _host.BaseAddress, $"/events/{Slug}/{path}"));
         }

@@ -112,17 +112,9 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
     [Fact]
     public async Task Without_javascript_a_request_reaches_the_invitee_s_open_page_live_and_an_acceptance_books_the_meeting_for_both()
     {
-        await ThemesAsync();
-        var (organiser, _) = await AsAsync(EventRole.Organiser, "Organiser");
-        var day = _host.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        await organiser.GetPageAsync($"/events/{Slug}/matchmaking");
-        using var settingsSaved = await organiser.PostFormAsync($"/events/{Slug}/matchmaking", ("themes", "Mobility\nLand\nOpen data"), ("windows", $"{day} 09:00-10:00"),
-            ("slotMinutes", "20"), ("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"), ("maxOutgoing", "10"), ("requestHours", "48"));
-        var (kumasi, kumasiEmail) = await AsAsync(EventRole.Attendee, "Kumasi");
-        var (kisumu, kisumuEmail) = await AsAsync(EventRole.Investor, "Kisumu");
+        var (organiser, settingsSaved) = await WindowsThroughTheFormAsync(("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"));
+        var (kumasi, kumasiEmail, _, kisumu, kisumuEmail, kisumuProfile) = await PairAsync();
         var (stranger, _) = await AsAsync(EventRole.Attendee, "Stranger");
-        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{kumasiEmail}").SaveAsync(Draft("Kofi Mensah", OrgType.City, "Kumasi", "Mobility data", "Market app"), true);
-        var kisumuProfile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{kisumuEmail}").SaveAsync(Draft("Achieng Otieno", OrgType.Investor, "Kisumu", "Pilots to fund", "Parking data platform"), true);
         var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
 
         await using var invitee = await LiveClient.ConnectAsync(_host, kisumu);
@@ -140,7 +132,7 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         var requesterPage = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings"));
         using var again = await kisumu.PostFormAsync($"/events/{Slug}/meetings/requests/{requestId}/accept", ("slot", MatchTimesValue(slots[0])));
 
-        Assert.Equal(HttpStatusCode.Found, settingsSaved.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, settingsSaved);
         Assert.Equal(3, slots.Count);
         Assert.Contains("Kisumu team offers “Parking data platform” for your need “Mobility data”.", suggestions);
         Assert.Contains($"value=\"{MatchTimesValue(slots[0])}\"", person);
@@ -229,6 +221,234 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         Assert.Contains("matchmaking: verify profile of Amina Odhiambo", audit);
         Assert.Contains("This is your profile from your last event", nextEvent);
         Assert.Contains("value=\"Parking data platform\"", nextEvent);
+    }
+
+    [Fact]
+    public async Task Without_javascript_people_mark_free_times_answer_with_other_times_move_and_cancel_with_a_note_and_organisers_book_a_pair()
+    {
+        var (organiser, settingsSaved) = await WindowsThroughTheFormAsync(("place", "Tables"), ("roomTemplate", ""), ("tables", "5"));
+        var (kumasi, kumasiEmail, kumasiProfile, kisumu, kisumuEmail, kisumuProfile) = await PairAsync();
+        var (matola, matolaEmail) = await AsAsync(EventRole.Attendee, "Matola");
+        var matolaProfile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Land registry", "Tax app"), true);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+
+        await kisumu.GetPageAsync($"/events/{Slug}/meetings/availability");
+        using var marked = await kisumu.PostFormAsync($"/events/{Slug}/meetings/availability", ("mode", "custom"), ("slot", MatchTimesValue(slots[0])), ("slot", MatchTimesValue(slots[1])), ("refuse", "SolutionProvider"));
+        var availability = await kisumu.GetPageAsync($"/events/{Slug}/meetings/availability?saved=1");
+        var person = await kumasi.GetPageAsync($"/events/{Slug}/directory/{kisumuProfile.PersonId}");
+        using var requested = await kumasi.PostFormAsync($"/events/{Slug}/meetings/requests", ("to", kisumuProfile.PersonId), ("message", "Parking?"), ("slot", MatchTimesValue(slots[0])));
+        var first = (await Matchmaking.MineAsync(kisumuEmail)).Incoming.Single();
+        await kisumu.GetPageAsync($"/events/{Slug}/meetings/requests/{first.Id}/propose");
+        using var proposed = await kisumu.PostFormAsync($"/events/{Slug}/meetings/requests/{first.Id}/propose", ("message", "Later please"), ("slot", MatchTimesValue(slots[1])));
+        var requesterSees = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings"));
+        var counter = (await Matchmaking.MineAsync(kumasiEmail)).Incoming.Single();
+        using var accepted = await kumasi.PostFormAsync($"/events/{Slug}/meetings/requests/{counter.Id}/accept", ("slot", MatchTimesValue(slots[1])));
+        await kumasi.GetPageAsync($"/events/{Slug}/meetings/requests/{counter.Id}/reschedule");
+        using var moving = await kumasi.PostFormAsync($"/events/{Slug}/meetings/requests/{counter.Id}/reschedule", ("message", "My panel moved"), ("slot", MatchTimesValue(slots[0])));
+        var inviteeSees = WebUtility.HtmlDecode(await kisumu.GetPageAsync($"/events/{Slug}/meetings"));
+        var move = (await Matchmaking.MineAsync(kisumuEmail)).Incoming.Single(r => r.Replaces is not null);
+        using var moved = await kisumu.PostFormAsync($"/events/{Slug}/meetings/requests/{move.Id}/accept", ("slot", MatchTimesValue(slots[0])));
+        using var cancelled = await kisumu.PostFormAsync($"/events/{Slug}/meetings/requests/{move.Id}/cancel", ("note", "Flight cancelled"));
+        var afterCancel = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings"));
+        await organiser.GetPageAsync($"/events/{Slug}/directory/{kumasiProfile.PersonId}");
+        using var arranged = await organiser.PostFormAsync($"/events/{Slug}/directory/{kumasiProfile.PersonId}/arrange", ("with", matolaProfile.PersonId), ("slot", MatchTimesValue(slots[2])), ("note", ""));
+        using var clash = await organiser.PostFormAsync($"/events/{Slug}/directory/{kisumuProfile.PersonId}/arrange", ("with", matolaProfile.PersonId), ("slot", MatchTimesValue(slots[2])), ("note", ""));
+        var matolaSees = WebUtility.HtmlDecode(await matola.GetPageAsync($"/events/{Slug}/meetings"));
+        var audit = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/audit"));
+
+        Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found), (settingsSaved, marked.StatusCode));
+        Assert.Contains($"value=\"{MatchTimesValue(slots[1])}\" checked", availability);
+        Assert.DoesNotContain($"value=\"{MatchTimesValue(slots[2])}\" checked", availability);
+        Assert.Contains("value=\"SolutionProvider\" checked", availability);
+        Assert.Contains($"value=\"{MatchTimesValue(slots[1])}\"", person);
+        Assert.DoesNotContain($"value=\"{MatchTimesValue(slots[2])}\"", person);
+        Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found, HttpStatusCode.Found), (requested.StatusCode, proposed.StatusCode, accepted.StatusCode));
+        Assert.Contains("answered with other times", requesterSees);
+        Assert.Contains("Later please", requesterSees);
+        Assert.Equal(HttpStatusCode.Found, moving.StatusCode);
+        Assert.Contains("to move your meeting", inviteeSees);
+        Assert.Contains("My panel moved", inviteeSees);
+        Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found), (moved.StatusCode, cancelled.StatusCode));
+        Assert.Contains("Flight cancelled", afterCancel);
+        Assert.Empty((await Matchmaking.MineAsync(kumasiEmail)).Meetings.Where(m => !m.Cancelled && m.B == kisumuEmail));
+        Assert.Equal(HttpStatusCode.Found, arranged.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, clash.StatusCode);
+        Assert.Contains("was just taken", WebUtility.HtmlDecode(await clash.Content.ReadAsStringAsync(Ct)));
+        Assert.Contains("booked by the organisers", matolaSees);
+        Assert.Contains("Kofi Mensah", matolaSees);
+        Assert.Contains("matchmaking: booked meeting", audit);
+    }
+
+    [Fact]
+    public async Task A_meeting_page_shows_the_counterpart_the_room_and_their_phone_only_to_the_two_while_booked_and_my_agenda_and_ics_carry_it()
+    {
+        var (_, saved) = await WindowsThroughTheFormAsync(("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"));
+        var (kumasi, kumasiEmail, _, kisumu, kisumuEmail, _) = await PairAsync(kisumuLanguage: "fr");
+        var (stranger, _) = await AsAsync(EventRole.Attendee, "Stranger");
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+        await kisumu.GetPageAsync($"/events/{Slug}/meetings/availability");
+        using var phoneSaved = await kisumu.PostFormAsync($"/events/{Slug}/meetings/availability", ("mode", "default"), ("phone", "+254 700 123 456"));
+        using var badPhone = await kisumu.PostFormAsync($"/events/{Slug}/meetings/availability", ("mode", "default"), ("phone", "call me <b>"));
+        var request = await Matchmaking.RequestAsync(kumasiEmail, kisumuEmail, "Parking?", [slots[0]]);
+        var pending = await Matchmaking.RequestAsync(kisumuEmail, kumasiEmail, "And later?", [slots[2]]);
+        var meeting = await Matchmaking.AcceptAsync(kisumuEmail, request.Id, slots[0]);
+        using var zoneChosen = await kumasi.GetAsync("/timezone?tz=Asia/Kolkata&returnUrl=/");
+
+        var page = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings/m/{meeting.Id}"));
+        using var snooping = await stranger.GetAsync($"/events/{Slug}/meetings/m/{meeting.Id}");
+        var agenda = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/my-agenda"));
+        var ics = await kumasi.GetPageAsync($"/events/{Slug}/meetings/calendar.ics");
+        _host.Clock.Advance(slots[0].AddMinutes(-3) - _host.Clock.GetUtcNow());
+        var soon = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings/m/{meeting.Id}"));
+        await Matchmaking.CancelAsync(kisumuEmail, request.Id, "Flight moved");
+        var afterCancel = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings/m/{meeting.Id}"));
+        var icsAfter = await kumasi.GetPageAsync($"/events/{Slug}/meetings/calendar.ics");
+        var uid = Regex.Match(ics, @"UID:(\S+)").Groups[1].Value;
+
+        Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found, HttpStatusCode.BadRequest), (saved, phoneSaved.StatusCode, badPhone.StatusCode));
+        Assert.Contains("Un numéro de téléphone contient 6 à 30 chiffres", WebUtility.HtmlDecode(await badPhone.Content.ReadAsStringAsync(Ct)));
+        Assert.Contains("Achieng Otieno", page);
+        Assert.Contains("Parking data platform", page);
+        Assert.Contains($"href=\"{meeting.Place}\"", page);
+        Assert.Contains("join with your camera off", page);
+        Assert.Contains("If the link fails, call Achieng Otieno: +254 700 123 456.", page);
+        Assert.Matches(@"09:00</time>–<time[^>]*>09:20</time></span>\s*<span class=""local"">\(13:30–13:50 your time\)", page);
+        Assert.Matches("<p class=\"notice\" role=\"status\"[^>]* hidden", page);
+        Assert.DoesNotContain(kisumuEmail, page);
+        Assert.Equal(HttpStatusCode.NotFound, snooping.StatusCode);
+        Assert.Matches($@"Meeting</span>\s*<a href=""/events/{Slug}/meetings/m/{meeting.Id}"">Achieng Otieno", agenda);
+        Assert.Matches($@"Request waiting</span>\s*<a href=""/events/{Slug}/meetings#{pending.Id}"">Achieng Otieno", agenda);
+        Assert.Contains("Session</span>", agenda);
+        Assert.Contains("SEQUENCE:0", ics);
+        Assert.Contains("STATUS:CONFIRMED", ics);
+        Assert.Contains("SUMMARY:Meeting with Achieng Otieno", ics);
+        Assert.DoesNotMatch("<p class=\"notice\" role=\"status\"[^>]* hidden", soon);
+        Assert.Contains("starts in less than 5 minutes", soon);
+        Assert.Contains("Flight moved", afterCancel);
+        Assert.DoesNotContain("+254", afterCancel);
+        Assert.Contains($"UID:{uid}", icsAfter);
+        Assert.Contains("SEQUENCE:1", icsAfter);
+        Assert.Contains("STATUS:CANCELLED", icsAfter);
+    }
+
+    [Fact]
+    public async Task After_a_meeting_each_side_taps_how_it_went_organisers_count_it_and_ask_later_and_csv_holds_only_what_each_may_see()
+    {
+        var (organiser, _) = await WindowsThroughTheFormAsync(("place", "Phone"), ("roomTemplate", ""), ("tables", "0"));
+        var (kumasi, kumasiEmail, _, kisumu, kisumuEmail, _) = await PairAsync();
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/formula@example.org").SaveAsync(Draft("=HYPERLINK(\"http://evil\")", OrgType.Network, "Dakar", "n", "o"), true);
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/private@example.org").SaveAsync(Draft("Private Person", OrgType.City, "Nowhere", "n", "o"), false);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+        var meeting = await Matchmaking.ArrangeAsync("organiser@example.org", kumasiEmail, kisumuEmail, slots[0], "Meet");
+        _host.Clock.Advance(slots[0].AddMinutes(25) - _host.Clock.GetUtcNow());
+
+        await kumasi.GetPageAsync($"/events/{Slug}/meetings/m/{meeting.Id}");
+        using var kumasiSays = await kumasi.PostFormAsync($"/events/{Slug}/meetings/m/{meeting.Id}/feedback", ("feedback", "CooperationPossible"));
+        await kisumu.GetPageAsync($"/events/{Slug}/meetings/m/{meeting.Id}");
+        using var kisumuSays = await kisumu.PostFormAsync($"/events/{Slug}/meetings/m/{meeting.Id}/feedback", ("feedback", "UsefulNoCooperation"));
+        var noLaterYet = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings/m/{meeting.Id}"));
+        await organiser.GetPageAsync($"/events/{Slug}/matchmaking/stats");
+        using var asked = await organiser.PostFormAsync($"/events/{Slug}/matchmaking/ask-later");
+        var laterAsked = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/meetings/m/{meeting.Id}"));
+        using var later = await kumasi.PostFormAsync($"/events/{Slug}/meetings/m/{meeting.Id}/later", ("outcome", "PilotStarted"));
+        var stats = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/matchmaking/stats"));
+        var followUps = WebUtility.HtmlDecode(await kisumu.GetPageAsync($"/events/{Slug}/follow-ups"));
+        var meetingsCsv = await organiser.GetPageAsync($"/events/{Slug}/matchmaking/meetings.csv");
+        var profilesCsv = await organiser.GetPageAsync($"/events/{Slug}/matchmaking/profiles.csv");
+        var directoryCsv = await kumasi.GetPageAsync($"/events/{Slug}/directory.csv");
+        using var attendeeExport = await kumasi.GetAsync($"/events/{Slug}/matchmaking/meetings.csv");
+        var audit = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/audit"));
+
+        Assert.Equal((HttpStatusCode.Found, HttpStatusCode.Found, HttpStatusCode.Found, HttpStatusCode.Found), (kumasiSays.StatusCode, kisumuSays.StatusCode, asked.StatusCode, later.StatusCode));
+        Assert.Contains("aria-pressed=\"true\">Cooperation possible", noLaterYet);
+        Assert.DoesNotContain("What came of this meeting since?", noLaterYet);
+        Assert.Contains("What came of this meeting since?", laterAsked);
+        Assert.Matches(@"Meetings held</th><td>1</td>", stats);
+        Assert.Matches(@"Pilot started</th><td>1</td>", stats);
+        Assert.Matches(@"an investor or funder</th><td>1</td><td>0</td><td>1</td><td>1</td>", stats);
+        Assert.Contains("Kofi Mensah ↔ Achieng Otieno", followUps);
+        Assert.Contains("held · Cooperation possible · Pilot started", followUps);
+        Assert.Contains(",Held,CooperationPossible,UsefulNoCooperation,PilotStarted", meetingsCsv);
+        Assert.Contains("\"'=HYPERLINK(\"\"http://evil\"\")\"", profilesCsv);
+        Assert.Contains("private@example.org", profilesCsv);
+        Assert.Contains("Kofi Mensah", directoryCsv);
+        Assert.DoesNotContain("Private Person", directoryCsv);
+        Assert.DoesNotContain("@", directoryCsv);
+        Assert.Equal(HttpStatusCode.Forbidden, attendeeExport.StatusCode);
+        Assert.Contains("matchmaking: asked what came of the meetings held", audit);
+    }
+
+    [Fact]
+    public async Task New_request_mails_come_at_most_once_per_15_minutes_in_the_invitee_s_language_listing_every_request_since_and_a_decline_is_mailed()
+    {
+        await WindowsThroughTheFormAsync(("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"));
+        var (_, kumasiEmail, _, _, kisumuEmail, _) = await PairAsync(kisumuLanguage: "fr");
+        var (_, matolaEmail) = await AsAsync(EventRole.Attendee, "Matola");
+        var (_, dakarEmail) = await AsAsync(EventRole.Attendee, "Dakar");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Land registry", "Tax app"), true);
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{dakarEmail}").SaveAsync(Draft("Awa Ndiaye", OrgType.City, "Dakar", "Land registry", "Tax app"), true);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+        bool RequestMail(Events.Web.Mail.StoredMail m) => m.To == kisumuEmail && m.Subject.Contains("demande(s) de rendez-vous", StringComparison.Ordinal);
+
+        var first = await Matchmaking.RequestAsync(kumasiEmail, kisumuEmail, "Parking?", [slots[0]]);
+        var firstMail = await _host.MailToAsync(kisumuEmail, "1 nouvelle(s) demande(s) de rendez-vous");
+        await Matchmaking.RequestAsync(matolaEmail, kisumuEmail, "Land registry?", [slots[1]]);
+        await Matchmaking.RequestAsync(dakarEmail, kisumuEmail, "", [slots[2]]);
+        _host.Clock.Advance(TimeSpan.FromMinutes(16));
+        await Matchmaking.DeclineAsync(kisumuEmail, first.Id, null);
+        var declined = await _host.MailToAsync(kumasiEmail, "Achieng Otieno cannot meet this time");
+        var digest = await _host.MailToAsync(kisumuEmail, "2 nouvelle(s) demande(s) de rendez-vous");
+        var all = _host.Outbox.ReadAll();
+
+        Assert.Contains("- Kofi Mensah: “Parking?”", firstMail.Body);
+        Assert.Contains("/events/city-pilots-pitch-day/meetings#incoming", firstMail.Body);
+        Assert.Contains("- Celeste Mondlane: “Land registry?”", digest.Body);
+        Assert.Contains("- Awa Ndiaye", digest.Body);
+        Assert.DoesNotContain("Kofi Mensah", digest.Body);
+        Assert.Equal(2, all.Count(RequestMail));
+        Assert.Contains("declined your meeting request", declined.Body);
+        Assert.DoesNotContain("@", firstMail.Body + digest.Body + declined.Body);
+    }
+
+    [Fact]
+    public async Task An_investor_is_suggested_the_team_whose_pitch_they_scored_high_and_told_why()
+    {
+        await ThemesAsync();
+        var (_, _, _, kisumu, kisumuEmail, _) = await PairAsync();
+        var (_, bizerteEmail) = await AsAsync(EventRole.Presenter, "Bizerte");
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", bizerteEmail, EventRole.Presenter, "Bizerte");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{bizerteEmail}").SaveAsync(Draft("Amel Ben Salah", OrgType.City, "Bizerte", "Funding", "Waste pilot"), true);
+        var room = _host.Grains.GetGrain<Events.Grains.Pitches.IPitchRoomGrain>($"{Slug}/s4");
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.StartPitch, 8);
+        await room.ControlAsync(DemoEvent.OrganiserEmail, "bizerte", Events.Grains.Pitches.PitchControl.OpenScoring, 0);
+        await room.SaveScorecardAsync(kisumuEmail, "bizerte", new(Enumerable.Range(1, 5).ToDictionary(i => $"c{i}", _ => 5), "Clear", "", Events.Grains.Pitches.Interest.FollowUp, false), null);
+
+        var suggestions = WebUtility.HtmlDecode(await kisumu.GetPageAsync($"/events/{Slug}/suggestions"));
+
+        Assert.Contains("You scored the pitch of Bizerte 5 out of 5.", suggestions);
+    }
+
+    // Kofi of Kumasi (a city, attendee) and Achieng of Kisumu (an investor), signed in, with profiles.
+    private async Task<(TestBrowser Kumasi, string KumasiEmail, MatchProfile KumasiProfile, TestBrowser Kisumu, string KisumuEmail, MatchProfile KisumuProfile)> PairAsync(string? kisumuLanguage = null)
+    {
+        var (kumasi, kumasiEmail) = await AsAsync(EventRole.Attendee, "Kumasi");
+        var (kisumu, kisumuEmail) = await AsAsync(EventRole.Investor, "Kisumu", kisumuLanguage);
+        var kumasiProfile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{kumasiEmail}").SaveAsync(Draft("Kofi Mensah", OrgType.City, "Kumasi", "Mobility data", "Market app"), true);
+        var kisumuProfile = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{kisumuEmail}").SaveAsync(Draft("Achieng Otieno", OrgType.Investor, "Kisumu", "Pilots to fund", "Parking data platform"), true);
+        return (kumasi, kumasiEmail, kumasiProfile, kisumu, kisumuEmail, kisumuProfile);
+    }
+
+    // An organiser sets one meeting window (09:00–10:00, two days ahead: three 20-minute slots)
+    // through the settings form, with the given place fields.
+    private async Task<(TestBrowser Organiser, HttpStatusCode Saved)> WindowsThroughTheFormAsync(params (string, string)[] place)
+    {
+        await ThemesAsync();
+        var (organiser, _) = await AsAsync(EventRole.Organiser, "Organiser");
+        var day = _host.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await organiser.GetPageAsync($"/events/{Slug}/matchmaking");
+        (string, string)[] fields = [("themes", "Mobility\nLand\nOpen data"), ("windows", $"{day} 09:00-10:00"), ("slotMinutes", "20"), ("maxOutgoing", "10"), ("requestHours", "48"), .. place];
+        using var saved = await organiser.PostFormAsync($"/events/{Slug}/matchmaking", fields);
+        return (organiser, saved.StatusCode);
     }
 
     private static string MatchTimesValue(DateTimeOffset slot) => Events.Web.Matchmaking.MatchTimes.Value(slot);
