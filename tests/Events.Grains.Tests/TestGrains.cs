@@ -18,6 +18,11 @@ public interface ILedgerGrain : IGrainWithStringKey
     // Notes the last entry it sees, then waits (inside the call) for ActivationCounter.Release before raising.
     Task<long> AddAfterReleaseAsync();
 
+    // Adds an entry numbered from Version, as the product's grains number questions and
+    // interventions; with afterNextWrite, first waits (inside the call) until this activation's
+    // next write is confirmed.
+    Task<long> AddNumberedByVersionAsync(string note, bool afterNextWrite);
+
     Task<int> ActivationNumberAsync();
 
     // The silo this activation lives on, as SiloAddress.ToParsableString().
@@ -75,6 +80,7 @@ public sealed class LedgerGrain(ActivationCounter activations, ILocalSiloDetails
     public const string TypeName = "test-ledger";
 
     private int _activationNumber;
+    private TaskCompletionSource? _confirmed;
 
     public static JournalKey JournalOf(string key) => new(TypeName, key);
 
@@ -124,6 +130,24 @@ public sealed class LedgerGrain(ActivationCounter activations, ILocalSiloDetails
         activations.Waiting.TrySetResult();
         await activations.Release.Task;
         RaiseEvent(new EntryAdded(State.Count + 1, $"saw {seen}"));
+        return Version;
+    }
+
+    // Orleans calls this from its log-view adaptor as soon as a write is confirmed, before the
+    // writer hears of it: the continuation below is queued ahead of the writer's.
+    protected override void OnStateChanged() => _confirmed?.TrySetResult();
+
+    public async Task<long> AddNumberedByVersionAsync(string note, bool afterNextWrite)
+    {
+        if (afterNextWrite)
+        {
+            _confirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            activations.Waiting.TrySetResult();
+            await _confirmed.Task;
+            _confirmed = null;
+        }
+
+        RaiseEvent(new EntryAdded(Version + 1, note));
         return Version;
     }
 

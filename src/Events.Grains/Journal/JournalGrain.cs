@@ -3,6 +3,7 @@ using System.Text.Json;
 using Events.Grains.Audit;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Concurrency;
 using Orleans.EventSourcing;
 using Orleans.EventSourcing.CustomStorage;
 using Orleans.Providers;
@@ -10,11 +11,22 @@ using Orleans.Providers;
 namespace Events.Grains.Journal;
 
 // An Orleans JournaledGrain whose log is our append-only journal table (Orleans' CustomStorage
-// log-consistency provider). What a call raises is kept aside while the call runs and appended
-// when it returns, in one transaction, with the conditional form: if another writer appended
-// first, nothing is written and the call is refused (JournalConflictException) on refreshed state,
-// never re-applied blindly. A call that throws leaves state and journal as they were. Only after
-// the append is durable does the caller get its answer and the events get published.
+// log-consistency provider), with group commit for hot grains (a popular Q&A board).
+//
+// Calls run one at a time through their method body (a turn), each deciding on the state that
+// includes every event accepted before it, durable or not yet. What a call raises is kept aside
+// while it runs and, when it returns, joins the next write. While one write is in flight, the
+// calls that follow are decided and queue their events for the next one, so a storm of votes
+// costs one transaction per batch instead of one per vote. The grain is [Reentrant] only so that
+// calls can enter while a write is awaited; the turn keeps method bodies from interleaving.
+//
+// A write is conditional: if another writer appended first, nothing is written, the state is
+// re-read, and every call of that batch and of the batch queued behind it (decided on top of it)
+// is refused with JournalConflictException, never re-applied blindly. A call that throws leaves
+// nothing behind. Every call, including one that only reads, answers only once the events it saw
+// are durable, so nobody is shown a change that could still be lost. Committed events are
+// published and handed to followers batch by batch, in journal order, before the callers hear.
+[Reentrant]
 [LogConsistencyProvider(ProviderName = JournalStorage.ProviderName)]
 public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TState, TEvent>, TEvent>,
     ICustomStorageInterface<Folded<TState, TEvent>, TEvent>, IIncomingGrainCallFilter
@@ -24,25 +36,47 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     private static readonly Follower[] AuditOnly = AuditTrail.Audits(typeof(TEvent)) ? [AuditTrail.Follower] : [];
 
     private readonly PendingChanges<TState, TEvent> _pending = new();
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private JournalServices? _services;
     private DateTimeOffset _lastRecordedAt;
+
+    // Accepted events not yet durable: the batch being written and the one queued behind it.
+    private CommitBatch<TEvent> _next = new();
+    private CommitBatch<TEvent>? _writing;
+
+    // The state and version every call decides on: durable state plus every accepted event, kept
+    // here and moved on only by this class. Orleans' confirmed version moves on inside its adaptor
+    // when a write is confirmed, and other calls can run before the writer hears of it, so adding a
+    // count of our own to it would, in that window, count a batch twice (two questions got one id).
+    // Null until the first call of an activation and after a failed write: then nothing is in
+    // flight and the adaptor has read the journal again, so its confirmed view is the truth.
+    private TState? _accepted;
+    private long _acceptedVersion;
+
+    // Moves on whenever accepted events are dropped by a failed write, so a call still running
+    // when that happened (awaiting inside its method) cannot commit a decision taken on them.
+    private int _epoch;
 
     // The followers this activation has handed its commits to (by their place in Followers).
     private readonly HashSet<int> _handedOver = [];
 
-    // The state as this call sees it, including what it raised and has not appended yet.
-    protected new TState State => _pending.Over(base.State.Value);
+    // The state as this call sees it: durable state, then accepted events, then its own.
+    protected new TState State => _pending.Over(Accepted);
 
     // The sequence number of the last event folded into State.
-    protected new long Version => base.Version + _pending.Count;
+    protected new long Version => AcceptedVersion + _pending.Count;
 
     protected string Key => this.GetPrimaryKeyString();
 
     protected JournalKey Journal => new(this.GetGrainId().Type.ToString()!, Key);
 
+    private TState Accepted => _accepted ?? ReadAccepted().State;
+
+    private long AcceptedVersion => _accepted is null ? ReadAccepted().Version : _acceptedVersion;
+
     private JournalServices Services => _services ??= ServiceProvider.GetRequiredService<JournalServices>();
 
-    protected override void RaiseEvent<TRaised>(TRaised @event) => _pending.Raise(base.State.Value, @event);
+    protected override void RaiseEvent<TRaised>(TRaised @event) => _pending.Raise(Accepted, @event);
 
     protected override void RaiseEvents<TRaised>(IEnumerable<TRaised> events)
     {
@@ -61,24 +95,121 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
 
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
-        if (await _pending.RunAsync(context) is not { } changes)
+        await _turn.WaitAsync();
+        // What this call may see beyond durable state becomes durable when the last batch does.
+        var seen = (_next.Count > 0 ? _next : _writing)?.Durable ?? Task.CompletedTask;
+        CommitBatch<TEvent>? joined = null;
+        var epoch = _epoch;
+        try
         {
-            return;
+            if (await _pending.RunAsync(context) is { } changes)
+            {
+                if (epoch != _epoch)
+                {
+                    throw new JournalConflictException(Journal, AcceptedVersion + 1);
+                }
+
+                joined = _next;
+                joined.Add(AcceptedVersion, changes.Events);
+                _accepted = changes.State;
+                _acceptedVersion += changes.Events.Length;
+                if (_writing is null)
+                {
+                    _ = WriteBatchesAsync();
+                }
+            }
+        }
+        catch
+        {
+            _turn.Release();
+            // A refusal is an answer too: it waits for what it was decided on (and stands if that fails).
+            try
+            {
+                await seen;
+            }
+            catch (Exception) when (seen.IsFaulted)
+            {
+            }
+
+            throw;
         }
 
-        var raised = changes.Events;
+        _turn.Release();
+        await (joined?.Durable ?? seen);
+    }
 
-        // Taken before the append: a refused append re-reads the journal, which moves Version on.
-        var attempted = base.Version + 1;
-        if (!await base.RaiseConditionalEvents(raised))
+    // Writes queued batches one after another until none is left; runs on the grain's scheduler,
+    // interleaved with calls being decided.
+    private async Task WriteBatchesAsync()
+    {
+        while (_next.Count > 0)
         {
-            throw new JournalConflictException(Journal, attempted);
+            var batch = _writing = _next;
+            _next = new CommitBatch<TEvent>();
+            Exception? failure = null;
+            try
+            {
+                // Orleans appends the batch right after its confirmed version or not at all; the
+                // batch's decisions (ids taken from Version) assumed it follows batch.After.
+                if (base.Version != batch.After || !await base.RaiseConditionalEvents(batch.Events))
+                {
+                    failure = new JournalConflictException(Journal, batch.After + 1);
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+
+            if (failure is not null)
+            {
+                // Everything accepted after this batch was decided on top of it: refused as well.
+                // A refused append has re-read the journal: the next call decides on what it holds.
+                var behind = _next;
+                _next = new CommitBatch<TEvent>();
+                _epoch++;
+                _accepted = null;
+                _writing = null;
+                batch.Fail(failure);
+                behind.Fail(failure);
+                return;
+            }
+
+            try
+            {
+                await PublishAsync(batch.After + 1, batch.Events);
+                batch.Succeed();
+            }
+            catch (Exception ex)
+            {
+                // Durable, but a follower did not take it: the callers hear of the failure, as before.
+                batch.Fail(ex);
+            }
         }
 
-        var first = base.Version - raised.Length + 1;
+        _writing = null;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        // Orleans has read the journal: whatever was looked at before that is not what calls decide on.
+        _accepted = null;
+    }
+
+    // Only while nothing is in flight (see _accepted).
+    private (TState State, long Version) ReadAccepted()
+    {
+        _accepted = base.State.Value;
+        _acceptedVersion = base.Version;
+        return (_accepted, _acceptedVersion);
+    }
+
+    private async Task PublishAsync(long first, IReadOnlyList<TEvent> raised)
+    {
         var recordedAt = _lastRecordedAt;
-        var committed = new GrainEvent[raised.Length];
-        for (var i = 0; i < raised.Length; i++)
+        var committed = new GrainEvent[raised.Count];
+        for (var i = 0; i < raised.Count; i++)
         {
             committed[i] = new GrainEvent(Journal, first + i, raised[i], recordedAt);
         }
@@ -158,4 +289,38 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     }
 
     protected override void TransitionState(Folded<TState, TEvent> state, TEvent @event) => state.Value = state.Value.Apply(@event);
+}
+
+// The events of the calls that join one write, the version they were decided after, and the
+// moment they are durable (or refused).
+internal sealed class CommitBatch<TEvent>
+{
+    private readonly List<TEvent> _events = [];
+    private readonly TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Count => _events.Count;
+
+    public long After { get; private set; }
+
+    public IReadOnlyList<TEvent> Events => _events;
+
+    public Task Durable => _durable.Task;
+
+    public void Add(long decidedAfter, IReadOnlyList<TEvent> events)
+    {
+        if (_events.Count == 0)
+        {
+            After = decidedAfter;
+        }
+        else if (decidedAfter != After + _events.Count)
+        {
+            throw new InvalidOperationException($"Events decided after version {decidedAfter} cannot follow {After + _events.Count}.");
+        }
+
+        _events.AddRange(events);
+    }
+
+    public void Succeed() => _durable.TrySetResult();
+
+    public void Fail(Exception failure) => _durable.TrySetException(failure);
 }
