@@ -9,7 +9,7 @@ using Events.Grains.Scheduling;
 //                                        generates N instances and prints greedy beside CP-SAT
 // Run: dotnet run -c Release --project bench/Events.Bench.Scheduling -- compare
 var mode = args.Length > 0 ? args[0] : "compare";
-var seconds = Option("--seconds", 10.0);
+var seconds = Option("--seconds", 9.0);
 var workers = (int)Option("--workers", SchedulerOptions.DefaultWorkers);
 var options = new SchedulerOptions(TimeSpan.FromSeconds(seconds), workers);
 try

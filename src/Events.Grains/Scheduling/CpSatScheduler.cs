@@ -30,16 +30,17 @@ public static class CpSatScheduler
         var watch = Stopwatch.StartNew();
         var model = new ScheduleModel(problem);
         var best = GreedyScheduler.Place(model);
-        var sat = new SatModel(model);
         var limit = options.TimeLimit;
 
-        // Phase 1 is needed only when the greedy schedule leaves out a meeting that has a slot.
+        // Phase 1, only when the greedy schedule leaves out a meeting that has a slot: on a model
+        // without the gap variables, which CP-SAT settles in a moment.
         var placeable = Enumerable.Range(0, model.MeetingCount).Count(m => model.Allowed[m].Length > 0);
         var placedProven = Placed(best) == placeable;
         if (!placedProven)
         {
-            sat.Cp.Maximize(LinearExpr.Sum(sat.Placed));
-            var (status, solution) = sat.Run(best, Share(limit, watch, 0.4), options.Workers, 1, progress, cancel);
+            var lean = new SatModel(model, withGaps: false);
+            lean.Cp.Maximize(LinearExpr.Sum(lean.Placed));
+            var (status, solution) = lean.Run(best, Share(limit, watch, 0.25), options.Workers, 1, progress, cancel);
             if (solution is not null && Placed(solution) > Placed(best))
             {
                 best = solution;
@@ -48,12 +49,16 @@ public static class CpSatScheduler
             placedProven = status == CpSolverStatus.Optimal || Placed(best) == placeable;
         }
 
+        // The local search finds most of the improvement in gaps; CP-SAT then improves on it and,
+        // where it can, proves there is nothing better.
+        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, 0.5)), model.MeetingCount, cancel);
+        var sat = new SatModel(model, withGaps: true);
         sat.Cp.Add(LinearExpr.Sum(sat.Placed) >= Placed(best));
         var gapsProven = model.Gaps(best).Gaps == 0;
         if (!gapsProven && !cancel.IsCancellationRequested)
         {
             sat.Cp.Minimize(sat.Gaps);
-            var (status, solution) = sat.Run(best, Share(limit, watch, 0.85), options.Workers, 2, progress, cancel);
+            var (status, solution) = sat.Run(best, Share(limit, watch, 0.9), options.Workers, 2, progress, cancel);
             if (solution is not null && model.Gaps(solution).Gaps <= model.Gaps(best).Gaps)
             {
                 best = solution;
@@ -109,7 +114,7 @@ public static class CpSatScheduler
 
         public LinearExpr Spread { get; }
 
-        public SatModel(ScheduleModel model)
+        public SatModel(ScheduleModel model, bool withGaps)
         {
             _model = model;
             var n = model.SlotCount;
@@ -181,7 +186,7 @@ public static class CpSatScheduler
                     busy[s] = LinearExpr.Sum(personAt[p, s]);
                 }
 
-                if (placedOf[p].Count < 2)
+                if (!withGaps || placedOf[p].Count < 2)
                 {
                     continue;
                 }
