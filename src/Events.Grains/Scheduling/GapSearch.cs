@@ -44,13 +44,16 @@ internal static class GapSearch
         var bestPlaced = slotOf.Count(s => s >= 0);
         var watch = Stopwatch.StartNew();
         const double hot = 1.5, cold = 0.05;
+
+        // Small problems need far fewer steps than the time allows.
+        var iterations = Math.Max(200_000L, model.MeetingCount * 20_000L);
         var temperature = hot;
         for (long i = 0; ; i++)
         {
             if ((i & 1023) == 0)
             {
                 var elapsed = watch.Elapsed.TotalSeconds / budget.TotalSeconds;
-                if (elapsed >= 1 || cancel.IsCancellationRequested)
+                if (elapsed >= 1 || cancel.IsCancellationRequested || bestGaps == 0 || i > iterations)
                 {
                     break;
                 }
