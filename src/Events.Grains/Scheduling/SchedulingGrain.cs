@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using Events.Grains.Journal;
+using Microsoft.Extensions.Options;
+
+namespace Events.Grains.Scheduling;
+
+public sealed class SchedulingOptions
+{
+    public const string Section = "Scheduling";
+
+    // How long one "Schedule all" may search; the best schedule found by then is the answer.
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromSeconds(20);
+
+    public int Workers { get; set; } = SchedulerOptions.DefaultWorkers;
+}
+
+// An event's "Schedule all" runs, keyed by the event's slug. One run at a time: Orleans runs this
+// grain's calls one after the other, so of two organisers pressing at once one starts the run and
+// the other is told it is running. The solver works on the thread pool, never inside a call; it
+// reports progress and its schedule back through calls to this grain. The run is journaled with
+// its problem, so when the silo that ran it stops (restart, crash), the next call to the grain
+// starts it again, once, and then reports it failed: a run is never left "running".
+public interface ISchedulingGrain : IGrainWithStringKey
+{
+    Task<SchedulingStatus> GetAsync();
+
+    Task<ScheduleAllResult> ScheduleAllAsync(string actor, SchedulingProblem problem);
+
+    // From the background run.
+    Task ReportAsync(string runId, int attempt, SchedulerProgress progress);
+
+    Task CompleteAsync(string runId, int attempt, Schedule schedule);
+
+    Task FailAsync(string runId, int attempt, string reason);
+}
+
+[GenerateSerializer]
+public enum RunStatus
+{
+    Running,
+    Done,
+    Failed,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingRun(
+    string Id,
+    string Actor,
+    SchedulingProblem Problem,
+    DateTimeOffset StartedAt,
+    int Attempt,
+    RunStatus Status,
+    Schedule? Schedule,
+    string? Failure);
+
+// Run: the latest run, if any. Progress: what the running search has found so far, when known.
+[GenerateSerializer, Immutable]
+public sealed record SchedulingStatus(SchedulingRun? Run, SchedulerProgress? Progress);
+
+[GenerateSerializer, Immutable]
+public sealed record ScheduleAllResult(bool Started, SchedulingRun Run);
+
+public static class SchedulingFailures
+{
+    // The silo stopped during the run, and again during its second attempt.
+    public const string Interrupted = "interrupted";
+}
+
+// The stored names below are part of the database format: add new ones, never rename.
+[JsonPolymorphic]
+[JsonDerivedType(typeof(SchedulingRunStarted), "scheduling-run-started")]
+[JsonDerivedType(typeof(SchedulingRunRestarted), "scheduling-run-restarted")]
+[JsonDerivedType(typeof(SchedulingRunCompleted), "scheduling-run-completed")]
+[JsonDerivedType(typeof(SchedulingRunFailed), "scheduling-run-failed")]
+[GenerateSerializer, Immutable]
+public abstract record SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingRunStarted(string RunId, string Actor, SchedulingProblem Problem, DateTimeOffset At) : SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingRunRestarted(string RunId, int Attempt) : SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingRunCompleted(string RunId, Schedule Schedule) : SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingRunFailed(string RunId, string Reason) : SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingState(SchedulingRun? Run) : IJournaledState<SchedulingState, SchedulingEvent>
+{
+    public static SchedulingState Initial { get; } = new((SchedulingRun?)null);
+
+    public SchedulingState Apply(SchedulingEvent @event) => @event switch
+    {
+        SchedulingRunStarted started => new(new SchedulingRun(started.RunId, started.Actor, started.Problem, started.At, 1, RunStatus.Running, null, null)),
+        SchedulingRunRestarted restarted when Run?.Id == restarted.RunId => new(Run with { Attempt = restarted.Attempt }),
+        SchedulingRunCompleted completed when Run?.Id == completed.RunId => new(Run with { Status = RunStatus.Done, Schedule = completed.Schedule }),
+        SchedulingRunFailed failed when Run?.Id == failed.RunId => new(Run with { Status = RunStatus.Failed, Failure = failed.Reason }),
+        _ => this,
+    };
+}
+
+[GrainType("scheduling")]
+public sealed class SchedulingGrain(TimeProvider clock, IOptions<SchedulingOptions> options) : JournalGrain<SchedulingState, SchedulingEvent>, ISchedulingGrain
+{
+    public const int MaxAttempts = 2;
+
+    // The attempt this activation is running, and how to stop it.
+    private (string RunId, int Attempt)? _running;
+    private CancellationTokenSource? _stop;
+    private SchedulerProgress? _progress;
+
+    public Task<SchedulingStatus> GetAsync()
+    {
+        Recover();
+        return Task.FromResult(Status());
+    }
+
+    public Task<ScheduleAllResult> ScheduleAllAsync(string actor, SchedulingProblem problem)
+    {
+        Recover();
+        if (State.Run is { Status: RunStatus.Running } running)
+        {
+            return Task.FromResult(new ScheduleAllResult(false, running));
+        }
+
+        // Refuses a problem that does not hold together before anything is stored.
+        _ = new ScheduleModel(problem);
+        var id = $"run{Version + 1}";
+        RaiseEvent(new SchedulingRunStarted(id, actor, problem, clock.GetUtcNow()));
+        Launch(State.Run!);
+        return Task.FromResult(new ScheduleAllResult(true, State.Run!));
+    }
+
+    public Task ReportAsync(string runId, int attempt, SchedulerProgress progress)
+    {
+        if (_running == (runId, attempt))
+        {
+            _progress = progress;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task CompleteAsync(string runId, int attempt, Schedule schedule)
+    {
+        if (State.Run is { Status: RunStatus.Running } run && run.Id == runId && run.Attempt == attempt)
+        {
+            RaiseEvent(new SchedulingRunCompleted(runId, schedule));
+            Finished();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task FailAsync(string runId, int attempt, string reason)
+    {
+        if (State.Run is { Status: RunStatus.Running } run && run.Id == runId && run.Attempt == attempt)
+        {
+            RaiseEvent(new SchedulingRunFailed(runId, reason));
+            Finished();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The run stops with this activation; the next one starts it again (see Recover).
+        _stop?.Cancel();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    private SchedulingStatus Status() => new(State.Run, State.Run?.Status == RunStatus.Running ? _progress : null);
+
+    // A run the journal says is running but no activation of this grain runs: the silo running it
+    // stopped. Started again once, then reported failed.
+    private void Recover()
+    {
+        if (State.Run is not { Status: RunStatus.Running } run || _running == (run.Id, run.Attempt))
+        {
+            return;
+        }
+
+        if (run.Attempt >= MaxAttempts)
+        {
+            RaiseEvent(new SchedulingRunFailed(run.Id, SchedulingFailures.Interrupted));
+            return;
+        }
+
+        RaiseEvent(new SchedulingRunRestarted(run.Id, run.Attempt + 1));
+        Launch(State.Run!);
+    }
+
+    private void Finished()
+    {
+        _running = null;
+        _progress = null;
+        _stop?.Dispose();
+        _stop = null;
+    }
+
+    private void Launch(SchedulingRun run)
+    {
+        _stop?.Cancel();
+        var stop = _stop = new CancellationTokenSource();
+        _running = (run.Id, run.Attempt);
+        _progress = null;
+        var self = this.AsReference<ISchedulingGrain>();
+        var settings = new SchedulerOptions(options.Value.TimeLimit, options.Value.Workers);
+        this.DelayDeactivation(settings.TimeLimit + TimeSpan.FromMinutes(1));
+
+        // Task.Run: the search takes the thread pool, never this grain's turn; its results come
+        // back as calls, which the journal records like any other.
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var reported = Stopwatch.StartNew();
+                var schedule = CpSatScheduler.Solve(run.Problem, settings, progress =>
+                {
+                    if (reported.Elapsed >= TimeSpan.FromSeconds(1))
+                    {
+                        reported.Restart();
+                        _ = self.ReportAsync(run.Id, run.Attempt, progress).ContinueWith(t => t.Exception, TaskScheduler.Default);
+                    }
+                }, stop.Token);
+                if (!stop.IsCancellationRequested)
+                {
+                    await self.CompleteAsync(run.Id, run.Attempt, schedule);
+                }
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                await self.FailAsync(run.Id, run.Attempt, e.Message);
+            }
+        });
+    }
+}
