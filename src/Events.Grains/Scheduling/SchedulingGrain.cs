@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
+using Events.Grains.People;
 using System.Text.Json.Serialization;
 using Events.Grains.Journal;
 using Microsoft.Extensions.Options;
@@ -26,6 +28,13 @@ public interface ISchedulingGrain : IGrainWithStringKey
     Task<SchedulingStatus> GetAsync();
 
     Task<ScheduleAllResult> ScheduleAllAsync(string actor, SchedulingProblem problem);
+
+    // Pairs the organiser wants to meet; Session: "any", "morning" or "afternoon".
+    Task<ImmutableArray<WantedMeeting>> WantedAsync();
+
+    Task<WantedMeeting> AddWantedAsync(string actor, string a, string b, string session);
+
+    Task RemoveWantedAsync(string actor, string id);
 
     // From the background run.
     Task ReportAsync(string runId, int attempt, SchedulerProgress progress);
@@ -61,6 +70,9 @@ public sealed record SchedulingStatus(SchedulingRun? Run, SchedulerProgress? Pro
 [GenerateSerializer, Immutable]
 public sealed record ScheduleAllResult(bool Started, SchedulingRun Run);
 
+[GenerateSerializer, Immutable]
+public sealed record WantedMeeting(string Id, string A, string B, string Session, string AddedBy);
+
 public static class SchedulingFailures
 {
     // The silo stopped during the run, and again during its second attempt.
@@ -73,6 +85,8 @@ public static class SchedulingFailures
 [JsonDerivedType(typeof(SchedulingRunRestarted), "scheduling-run-restarted")]
 [JsonDerivedType(typeof(SchedulingRunCompleted), "scheduling-run-completed")]
 [JsonDerivedType(typeof(SchedulingRunFailed), "scheduling-run-failed")]
+[JsonDerivedType(typeof(WantedMeetingAdded), "wanted-meeting-added")]
+[JsonDerivedType(typeof(WantedMeetingRemoved), "wanted-meeting-removed")]
 [GenerateSerializer, Immutable]
 public abstract record SchedulingEvent;
 
@@ -89,16 +103,24 @@ public sealed record SchedulingRunCompleted(string RunId, Schedule Schedule) : S
 public sealed record SchedulingRunFailed(string RunId, string Reason) : SchedulingEvent;
 
 [GenerateSerializer, Immutable]
-public sealed record SchedulingState(SchedulingRun? Run) : IJournaledState<SchedulingState, SchedulingEvent>
+public sealed record WantedMeetingAdded(WantedMeeting Meeting) : SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record WantedMeetingRemoved(string Id, string Actor) : SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingState(SchedulingRun? Run, ImmutableArray<WantedMeeting> Wanted) : IJournaledState<SchedulingState, SchedulingEvent>
 {
-    public static SchedulingState Initial { get; } = new((SchedulingRun?)null);
+    public static SchedulingState Initial { get; } = new(null, []);
 
     public SchedulingState Apply(SchedulingEvent @event) => @event switch
     {
-        SchedulingRunStarted started => new(new SchedulingRun(started.RunId, started.Actor, started.Problem, started.At, 1, RunStatus.Running, null, null)),
-        SchedulingRunRestarted restarted when Run?.Id == restarted.RunId => new(Run with { Attempt = restarted.Attempt }),
-        SchedulingRunCompleted completed when Run?.Id == completed.RunId => new(Run with { Status = RunStatus.Done, Schedule = completed.Schedule }),
-        SchedulingRunFailed failed when Run?.Id == failed.RunId => new(Run with { Status = RunStatus.Failed, Failure = failed.Reason }),
+        SchedulingRunStarted started => this with { Run = new SchedulingRun(started.RunId, started.Actor, started.Problem, started.At, 1, RunStatus.Running, null, null) },
+        SchedulingRunRestarted restarted when Run?.Id == restarted.RunId => this with { Run = Run with { Attempt = restarted.Attempt } },
+        SchedulingRunCompleted completed when Run?.Id == completed.RunId => this with { Run = Run with { Status = RunStatus.Done, Schedule = completed.Schedule } },
+        SchedulingRunFailed failed when Run?.Id == failed.RunId => this with { Run = Run with { Status = RunStatus.Failed, Failure = failed.Reason } },
+        WantedMeetingAdded added => this with { Wanted = Wanted.Add(added.Meeting) },
+        WantedMeetingRemoved removed => this with { Wanted = Wanted.RemoveAll(w => w.Id == removed.Id) },
         _ => this,
     };
 }
@@ -133,6 +155,38 @@ public sealed class SchedulingGrain(TimeProvider clock, IOptions<SchedulingOptio
         RaiseEvent(new SchedulingRunStarted(id, actor, problem, clock.GetUtcNow()));
         Launch(State.Run!);
         return Task.FromResult(new ScheduleAllResult(true, State.Run!));
+    }
+
+    public Task<ImmutableArray<WantedMeeting>> WantedAsync() => Task.FromResult(State.Wanted);
+
+    public Task<WantedMeeting> AddWantedAsync(string actor, string a, string b, string session)
+    {
+        var first = EmailAddress.Normalize(a);
+        var second = EmailAddress.Normalize(b);
+        if (first == second)
+        {
+            throw new ValidationFailedException(Problem.MeetingSelf);
+        }
+
+        var half = session is "morning" or "afternoon" ? session : ScheduleModel.Any;
+        if (State.Wanted.FirstOrDefault(w => (w.A, w.B) == (first, second) || (w.A, w.B) == (second, first)) is { } existing)
+        {
+            return Task.FromResult(existing);
+        }
+
+        var wanted = new WantedMeeting($"w{Version + 1}", first, second, half, actor);
+        RaiseEvent(new WantedMeetingAdded(wanted));
+        return Task.FromResult(wanted);
+    }
+
+    public Task RemoveWantedAsync(string actor, string id)
+    {
+        if (State.Wanted.Any(w => w.Id == id))
+        {
+            RaiseEvent(new WantedMeetingRemoved(id, actor));
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task ReportAsync(string runId, int attempt, SchedulerProgress progress)
