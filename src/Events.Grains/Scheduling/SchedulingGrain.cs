@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Events.Grains.People;
 using System.Text.Json.Serialization;
+using System.Globalization;
 using Events.Grains.Journal;
+using Events.Grains.Matchmaking;
 using Microsoft.Extensions.Options;
 
 namespace Events.Grains.Scheduling;
@@ -35,6 +37,13 @@ public interface ISchedulingGrain : IGrainWithStringKey
     Task<WantedMeeting> AddWantedAsync(string actor, string a, string b, string session);
 
     Task RemoveWantedAsync(string actor, string id);
+
+    // Books the finished run's schedule through matchmaking: what moved is re-booked, what stayed
+    // is left alone. Refused (false) unless the latest run is done and not yet published.
+    Task<bool> PublishAsync(string actor);
+
+    // Where each wanted meeting stands in people's agendas, by wanted meeting id.
+    Task<ImmutableDictionary<string, PublishedMeeting>> PublishedAsync();
 
     // From the background run.
     Task ReportAsync(string runId, int attempt, SchedulerProgress progress);
@@ -73,6 +82,20 @@ public sealed record ScheduleAllResult(bool Started, SchedulingRun Run);
 [GenerateSerializer, Immutable]
 public sealed record WantedMeeting(string Id, string A, string B, string Session, string AddedBy);
 
+[GenerateSerializer, Immutable]
+public sealed record PublishedMeeting(string MeetingId, string Slot, int Table);
+
+// Slot ids in problems made from an event's windows: the slot's UTC start, readable and sortable.
+public static class SchedulingSlots
+{
+    private const string Format = "yyyyMMdd'T'HHmm'Z'";
+
+    public static string Id(DateTimeOffset slot) => slot.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Time(string id) =>
+        new(DateTime.ParseExact(id, Format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), TimeSpan.Zero);
+}
+
 public static class SchedulingFailures
 {
     // The silo stopped during the run, and again during its second attempt.
@@ -87,6 +110,7 @@ public static class SchedulingFailures
 [JsonDerivedType(typeof(SchedulingRunFailed), "scheduling-run-failed")]
 [JsonDerivedType(typeof(WantedMeetingAdded), "wanted-meeting-added")]
 [JsonDerivedType(typeof(WantedMeetingRemoved), "wanted-meeting-removed")]
+[JsonDerivedType(typeof(SchedulePublished), "schedule-published")]
 [GenerateSerializer, Immutable]
 public abstract record SchedulingEvent;
 
@@ -109,9 +133,12 @@ public sealed record WantedMeetingAdded(WantedMeeting Meeting) : SchedulingEvent
 public sealed record WantedMeetingRemoved(string Id, string Actor) : SchedulingEvent;
 
 [GenerateSerializer, Immutable]
-public sealed record SchedulingState(SchedulingRun? Run, ImmutableArray<WantedMeeting> Wanted) : IJournaledState<SchedulingState, SchedulingEvent>
+public sealed record SchedulePublished(string RunId, string Actor, ImmutableDictionary<string, PublishedMeeting> Meetings) : SchedulingEvent;
+
+[GenerateSerializer, Immutable]
+public sealed record SchedulingState(SchedulingRun? Run, ImmutableArray<WantedMeeting> Wanted, ImmutableDictionary<string, PublishedMeeting> Published, string? PublishedRun) : IJournaledState<SchedulingState, SchedulingEvent>
 {
-    public static SchedulingState Initial { get; } = new(null, []);
+    public static SchedulingState Initial { get; } = new(null, [], ImmutableDictionary<string, PublishedMeeting>.Empty, null);
 
     public SchedulingState Apply(SchedulingEvent @event) => @event switch
     {
@@ -121,6 +148,7 @@ public sealed record SchedulingState(SchedulingRun? Run, ImmutableArray<WantedMe
         SchedulingRunFailed failed when Run?.Id == failed.RunId => this with { Run = Run with { Status = RunStatus.Failed, Failure = failed.Reason } },
         WantedMeetingAdded added => this with { Wanted = Wanted.Add(added.Meeting) },
         WantedMeetingRemoved removed => this with { Wanted = Wanted.RemoveAll(w => w.Id == removed.Id) },
+        SchedulePublished published => this with { Published = Published.SetItems(published.Meetings), PublishedRun = published.RunId },
         _ => this,
     };
 }
@@ -187,6 +215,27 @@ public sealed class SchedulingGrain(TimeProvider clock, IOptions<SchedulingOptio
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<ImmutableDictionary<string, PublishedMeeting>> PublishedAsync() => Task.FromResult(State.Published);
+
+    public async Task<bool> PublishAsync(string actor)
+    {
+        if (State.Run is not { Status: RunStatus.Done, Schedule: { } schedule } run || State.PublishedRun == run.Id)
+        {
+            return false;
+        }
+
+        var wanted = run.Problem.Meetings.ToDictionary(m => m.Id);
+        var changed = schedule.Scheduled
+            .Where(s => !State.Published.TryGetValue(s.Meeting, out var before) || (before.Slot, before.Table) != (s.Slot, s.Table))
+            .ToList();
+        var booked = await GrainFactory.GetGrain<IMatchmakingGrain>(Key).BookScheduledAsync(actor, [.. changed.Select(s => new ScheduledBooking(
+            wanted[s.Meeting].A, wanted[s.Meeting].B, SchedulingSlots.Time(s.Slot), s.Table, State.Published.GetValueOrDefault(s.Meeting)?.MeetingId))]);
+        var meetings = changed.Zip(booked).Where(p => p.Second.Length > 0)
+            .ToImmutableDictionary(p => p.First.Meeting, p => new PublishedMeeting(p.Second, p.First.Slot, p.First.Table));
+        RaiseEvent(new SchedulePublished(run.Id, actor, meetings));
+        return true;
     }
 
     public Task ReportAsync(string runId, int attempt, SchedulerProgress progress)

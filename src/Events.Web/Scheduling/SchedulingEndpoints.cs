@@ -28,6 +28,7 @@ public static class SchedulingEndpoints
         organisers.MapPost("/wanted", AddWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         organisers.MapPost("/wanted/{id}/remove", RemoveWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         organisers.MapPost("/run", RunAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        organisers.MapPost("/publish", PublishAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         return app;
     }
 
@@ -52,6 +53,8 @@ public static class SchedulingEndpoints
             Typed = typed ?? new WantedForm("", "", "any"),
             Error = error,
             AlreadyRunning = http.Request.Query.ContainsKey("running"),
+            Published = await Grain(grains, slug).PublishedAsync(),
+            PublishedRun = http.Request.Query.ContainsKey("published"),
         })
         {
             StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
@@ -87,9 +90,15 @@ public static class SchedulingEndpoints
 
         var grain = Grain(grains, slug);
         var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
-        var problem = await SchedulingProblems.BuildAsync(grains, slug, settings, await grain.WantedAsync());
+        var problem = await SchedulingProblems.BuildAsync(grains, slug, settings, await grain.WantedAsync(), await grain.PublishedAsync());
         var result = await grain.ScheduleAllAsync(http.User.Email()!, problem);
         return TypedResults.Redirect($"/events/{slug}/scheduling{(result.Started ? "" : "?running=1")}#run");
+    }
+
+    private static async Task<IResult> PublishAsync(string slug, HttpContext http, IGrainFactory grains)
+    {
+        var published = await Grain(grains, slug).PublishAsync(http.User.Email()!);
+        return TypedResults.Redirect($"/events/{slug}/scheduling{(published ? "?published=1" : "")}#run");
     }
 }
 

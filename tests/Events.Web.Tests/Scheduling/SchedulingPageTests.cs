@@ -82,6 +82,42 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         Assert.Contains("Per table", page, StringComparison.Ordinal);
         var run = (await _host.Grains.GetGrain<ISchedulingGrain>(Slug).GetAsync()).Run!;
         ScheduleCheck(run);
+
+        // Publish: the meetings are booked in both people's agendas, at the schedule's tables.
+        using var published = await organiser.PostFormAsync($"/events/{Slug}/scheduling/publish");
+        Assert.EndsWith("?published=1#run", published.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var matchmaking = _host.Grains.GetGrain<IMatchmakingGrain>(Slug);
+        var amina = (await matchmaking.MineAsync("amina@kisumu.example.org")).Meetings;
+        Assert.Equal(2, amina.Length);
+        Assert.All(amina, m => Assert.Contains(m.Place, new[] { "1", "2" }));
+        var first = (await matchmaking.MineAsync("kofi@kumasi.example.org")).Meetings.Select(m => (m.Id, m.Start)).Order().ToList();
+
+        // A new wanted meeting and a second run: what was published stays where it was.
+        await organiser.GetPageAsync($"/events/{Slug}/scheduling");
+        using var added4 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", "kofi@kumasi.example.org"), ("b", "carlos@praia.example.org"), ("session", "any"));
+        using var again = await organiser.PostFormAsync($"/events/{Slug}/scheduling/run");
+        await FinishedAsync(organiser);
+        using var republished = await organiser.PostFormAsync($"/events/{Slug}/scheduling/publish");
+        var kofi = (await matchmaking.MineAsync("kofi@kumasi.example.org")).Meetings;
+        Assert.Equal(3, kofi.Count(m => !m.Cancelled));
+        Assert.Empty(kofi.Where(m => m.Cancelled));
+        Assert.All(first, f => Assert.Contains(kofi, m => m.Id == f.Id && m.Start == f.Start));
+    }
+
+    private async Task<string> FinishedAsync(TestBrowser organiser)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var page = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/scheduling"));
+            if (!page.Contains("Scheduling in progress", StringComparison.Ordinal))
+            {
+                return page;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the run did not finish within a minute");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]
