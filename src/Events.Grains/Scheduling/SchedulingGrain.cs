@@ -4,6 +4,7 @@ using Events.Grains.People;
 using System.Text.Json.Serialization;
 using System.Globalization;
 using Events.Grains.Journal;
+using Events.Grains.Mail;
 using Events.Grains.Matchmaking;
 using Microsoft.Extensions.Options;
 
@@ -133,7 +134,12 @@ public sealed record WantedMeetingAdded(WantedMeeting Meeting) : SchedulingEvent
 public sealed record WantedMeetingRemoved(string Id, string Actor) : SchedulingEvent;
 
 [GenerateSerializer, Immutable]
-public sealed record SchedulePublished(string RunId, string Actor, ImmutableDictionary<string, PublishedMeeting> Meetings) : SchedulingEvent;
+public sealed record SchedulePublished(string RunId, string Actor, ImmutableDictionary<string, PublishedMeeting> Meetings, ImmutableArray<string> People)
+    : SchedulingEvent, IPromisesMail
+{
+    // One mail to each person whose agenda changed.
+    public bool PromisesMail => !People.IsDefaultOrEmpty;
+}
 
 [GenerateSerializer, Immutable]
 public sealed record SchedulingState(SchedulingRun? Run, ImmutableArray<WantedMeeting> Wanted, ImmutableDictionary<string, PublishedMeeting> Published, string? PublishedRun) : IJournaledState<SchedulingState, SchedulingEvent>
@@ -162,6 +168,8 @@ public sealed class SchedulingGrain(TimeProvider clock, IOptions<SchedulingOptio
     private (string RunId, int Attempt)? _running;
     private CancellationTokenSource? _stop;
     private SchedulerProgress? _progress;
+
+    protected override IReadOnlyList<Follower> Followers => [.. base.Followers, MailOutbox.Follower];
 
     public Task<SchedulingStatus> GetAsync()
     {
@@ -234,7 +242,8 @@ public sealed class SchedulingGrain(TimeProvider clock, IOptions<SchedulingOptio
             wanted[s.Meeting].A, wanted[s.Meeting].B, SchedulingSlots.Time(s.Slot), s.Table, State.Published.GetValueOrDefault(s.Meeting)?.MeetingId))]);
         var meetings = changed.Zip(booked).Where(p => p.Second.Length > 0)
             .ToImmutableDictionary(p => p.First.Meeting, p => new PublishedMeeting(p.Second, p.First.Slot, p.First.Table));
-        RaiseEvent(new SchedulePublished(run.Id, actor, meetings));
+        var people = meetings.Keys.SelectMany(id => new[] { wanted[id].A, wanted[id].B }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        RaiseEvent(new SchedulePublished(run.Id, actor, meetings, [.. people]));
         return true;
     }
 

@@ -91,6 +91,9 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         Assert.Equal(2, amina.Length);
         Assert.All(amina, m => Assert.Contains(m.Place, new[] { "1", "2" }));
         var first = (await matchmaking.MineAsync("kofi@kumasi.example.org")).Meetings.Select(m => (m.Id, m.Start)).Order().ToList();
+        var mail = await _host.MailToAsync("amina@kisumu.example.org", $"Your meetings at {(await _host.Grains.GetGrain<Events.Grains.Agenda.IAgendaGrain>(Slug).GetAsync())!.Title} are scheduled");
+        Assert.Contains($"/events/{Slug}/meetings", mail.Body, StringComparison.Ordinal);
+        Assert.Single(_host.Outbox.ReadAll(), m => m.To == "amina@kisumu.example.org");
 
         // A new wanted meeting and a second run: what was published stays where it was.
         await organiser.GetPageAsync($"/events/{Slug}/scheduling");
@@ -102,6 +105,10 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         Assert.Equal(3, kofi.Count(m => !m.Cancelled));
         Assert.Empty(kofi.Where(m => m.Cancelled));
         Assert.All(first, f => Assert.Contains(kofi, m => m.Id == f.Id && m.Start == f.Start));
+
+        // Only the people whose agenda changed hear again.
+        await _host.MailToAsync("carlos@praia.example.org", mail.Subject);
+        Assert.Single(_host.Outbox.ReadAll(), m => m.To == "amina@kisumu.example.org");
     }
 
     private async Task<string> FinishedAsync(TestBrowser organiser)
