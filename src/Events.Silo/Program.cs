@@ -16,6 +16,7 @@ using Events.Web.Questions;
 using Events.Web.People;
 using Events.Web.Polls;
 using Events.Web.Matchmaking;
+using Events.Web.Scheduling;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Events.Web.Tickets;
@@ -59,6 +60,7 @@ try
     app.MapQuestions();
     app.MapPolls();
     app.MapMatchmaking();
+    app.MapScheduling();
     app.MapPitchCards();
     app.MapRubric();
     app.MapPitchRooms();

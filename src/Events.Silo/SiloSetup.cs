@@ -45,6 +45,7 @@ public static class SiloSetup
                 }
             });
         builder.Services.AddOptions<JournalOptions>().BindConfiguration(JournalOptions.Section);
+        builder.Services.AddOptions<Events.Grains.Scheduling.SchedulingOptions>().BindConfiguration(Events.Grains.Scheduling.SchedulingOptions.Section);
         builder.Services.AddJournalStorage();
 
         // Hosted services start in the order they are added: the schema is migrated (or a newer

@@ -74,7 +74,16 @@ public interface IMatchmakingGrain : IGrainWithStringKey
     // An organiser books a meeting for two people at a window slot (audited); the same clash and
     // table rules as an accept apply.
     Task<Meeting> ArrangeAsync(string actor, string a, string b, DateTimeOffset slot, string? note);
+
+    // Books the meetings an organiser's "Schedule all" placed (see Scheduling), in one call: each
+    // cancels the meeting it replaces, then is booked unless one of the two is busy then or no
+    // table is left. Answers the booked meeting ids in order, "" where one was not booked.
+    Task<ImmutableArray<string>> BookScheduledAsync(string actor, ImmutableArray<ScheduledBooking> bookings);
 }
+
+// Table: the table number the schedule chose (kept when free), for meetings at tables.
+[GenerateSerializer, Immutable]
+public sealed record ScheduledBooking(string A, string B, DateTimeOffset Start, int Table, string? Replaces);
 
 // The stored names below are part of the database format: add new ones, never rename.
 [JsonPolymorphic]
@@ -552,6 +561,39 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
         return await Notified(State.Requests[request.Id], request.From, request.To);
     }
 
+    public async Task<ImmutableArray<string>> BookScheduledAsync(string actor, ImmutableArray<ScheduledBooking> bookings)
+    {
+        var now = clock.GetUtcNow();
+        var booked = ImmutableArray.CreateBuilder<string>();
+        var people = new HashSet<string>();
+        foreach (var booking in bookings)
+        {
+            if (booking.Replaces is { } old && State.Meetings.TryGetValue(old, out var replaced) && !replaced.Cancelled)
+            {
+                RaiseEvent(new MeetingCancelled(old, actor, null));
+            }
+
+            var start = booking.Start.ToUniversalTime();
+            var table = booking.Table.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var place = State.Settings.Place == MeetingPlaceKind.Tables && FreeTables(start).Contains(table) ? table : Place(start, null);
+            if (booking.A == booking.B || Busy(booking.A, start, null) || Busy(booking.B, start, null) || place is null)
+            {
+                booked.Add("");
+                continue;
+            }
+
+            var request = new MeetingRequest($"r{Version + 1}", booking.A, booking.B, "", [start], now, now, RequestStatus.Pending, null, null);
+            RaiseEvent(new MeetingRequested(request));
+            var meeting = new Meeting($"m{Version + 1}", request.Id, booking.A, booking.B, start, State.Settings.SlotMinutes, State.Settings.Place, place, false, null);
+            RaiseEvent(new MeetingBooked(meeting));
+            booked.Add(meeting.Id);
+            people.Add(booking.A);
+            people.Add(booking.B);
+        }
+
+        return await Notified(booked.ToImmutable(), [.. people]);
+    }
+
     // Both people's open pages hear that something changed (no detail: they refetch their own view).
     // This runs inside the call, before its events are appended; a page that refetches at once
     // reaches this grain after the call, so it sees the change. A call refused at the append
@@ -640,17 +682,19 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
     };
 
     // The lowest table number free at this slot ("" when meetings are not at tables), or null.
-    private string? FreeTable(DateTimeOffset start, string? except)
+    private string? FreeTable(DateTimeOffset start, string? except = null) => FreeTables(start, except).FirstOrDefault();
+
+    private IEnumerable<string> FreeTables(DateTimeOffset start, string? except = null)
     {
         var settings = State.Settings;
         if (settings.Place != MeetingPlaceKind.Tables)
         {
-            return "";
+            return [""];
         }
 
         var taken = State.Meetings.Values
             .Where(m => !m.Cancelled && m.Id != except && m.PlaceKind == MeetingPlaceKind.Tables && Overlaps(m, start))
             .Select(m => m.Place).ToHashSet();
-        return Enumerable.Range(1, settings.Tables).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(t => !taken.Contains(t));
+        return Enumerable.Range(1, settings.Tables).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).Where(t => !taken.Contains(t));
     }
 }

@@ -113,6 +113,14 @@ public sealed class PitchMailer(
             case FollowUpRequested requested:
                 await MailTeamAsync(slug, promise, requested.FollowUp.Team, "mail.follow-up-subject", "mail.follow-up-body", $"/events/{slug}/follow-ups#{requested.FollowUp.Id}");
                 break;
+            case Events.Grains.Scheduling.SchedulePublished scheduled:
+                var title = (await grains.GetGrain<Events.Grains.Agenda.IAgendaGrain>(slug).GetAsync())?.Title ?? slug;
+                foreach (var person in scheduled.People)
+                {
+                    await SendAsync(promise, person, "mail.schedule-subject", "mail.schedule-body", $"/events/{slug}/meetings", title);
+                }
+
+                break;
             case FollowUpUpdated accepted:
                 var followUp = (await grains.GetGrain<IFollowUpsGrain>(slug).ListAsync()).FirstOrDefault(f => f.Id == accepted.Id);
                 if (followUp is not null)

@@ -1,0 +1,105 @@
+using Events.Grains;
+using Events.Grains.Agenda;
+using Events.Grains.Matchmaking;
+using Events.Grains.Scheduling;
+using Events.Web.Localization;
+using Events.Web.Security;
+using Events.Web.Shared;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Orleans;
+
+namespace Events.Web.Scheduling;
+
+// The organiser's "Schedule all" page for an event's brokerage day (/events/{slug}/scheduling):
+// the meetings they want held, the run (which works in the background while the page refreshes
+// itself), and the schedule's preview per person and per table.
+public static class SchedulingEndpoints
+{
+    public const int RefreshSeconds = 3;
+
+    public static IEndpointRouteBuilder MapScheduling(this IEndpointRouteBuilder app)
+    {
+        var organisers = app.MapGroup("/events/{slug}/scheduling").RequireAuthorization(Policies.EventOrganiser);
+        organisers.MapGet("", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null, null));
+        organisers.MapPost("/wanted", AddWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        organisers.MapPost("/wanted/{id}/remove", RemoveWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        organisers.MapPost("/run", RunAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        organisers.MapPost("/publish", PublishAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        return app;
+    }
+
+    private static ISchedulingGrain Grain(IGrainFactory grains, string slug) => grains.GetGrain<ISchedulingGrain>(slug);
+
+    private static async Task<IResult> PageAsync(string slug, HttpContext http, IGrainFactory grains, string? error, WantedForm? typed)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var status = await Grain(grains, slug).GetAsync();
+        var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
+        return new RazorComponentResult<SchedulingPage>(new
+        {
+            Slug = slug,
+            EventTitle = agenda.Title,
+            Settings = settings,
+            Wanted = await Grain(grains, slug).WantedAsync(),
+            Status = status,
+            Typed = typed ?? new WantedForm("", "", "any"),
+            Error = error,
+            AlreadyRunning = http.Request.Query.ContainsKey("running"),
+            Published = await Grain(grains, slug).PublishedAsync(),
+            PublishedRun = http.Request.Query.ContainsKey("published"),
+        })
+        {
+            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        };
+    }
+
+    private static async Task<IResult> AddWantedAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
+    {
+        var typed = new WantedForm(form["a"].ToString(), form["b"].ToString(), form["session"].ToString());
+        try
+        {
+            await Grain(grains, slug).AddWantedAsync(http.User.Email()!, typed.A, typed.B, typed.Session);
+            return TypedResults.Redirect($"/events/{slug}/scheduling#wanted");
+        }
+        catch (ValidationFailedException ex)
+        {
+            return await PageAsync(slug, http, grains, Text.Problem(Text.LanguageOf(http), ex), typed);
+        }
+    }
+
+    private static async Task<IResult> RemoveWantedAsync(string slug, string id, HttpContext http, IGrainFactory grains)
+    {
+        await Grain(grains, slug).RemoveWantedAsync(http.User.Email()!, id);
+        return TypedResults.Redirect($"/events/{slug}/scheduling#wanted");
+    }
+
+    private static async Task<IResult> RunAsync(string slug, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
+        {
+            return Pages.NoEvent(slug);
+        }
+
+        var grain = Grain(grains, slug);
+        var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
+        var problem = await SchedulingProblems.BuildAsync(grains, slug, settings, await grain.WantedAsync(), await grain.PublishedAsync());
+        var result = await grain.ScheduleAllAsync(http.User.Email()!, problem);
+        return TypedResults.Redirect($"/events/{slug}/scheduling{(result.Started ? "" : "?running=1")}#run");
+    }
+
+    private static async Task<IResult> PublishAsync(string slug, HttpContext http, IGrainFactory grains)
+    {
+        var published = await Grain(grains, slug).PublishAsync(http.User.Email()!);
+        return TypedResults.Redirect($"/events/{slug}/scheduling{(published ? "?published=1" : "")}#run");
+    }
+}
+
+public sealed record WantedForm(string A, string B, string Session);
