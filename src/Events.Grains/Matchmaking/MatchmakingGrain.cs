@@ -49,7 +49,7 @@ public abstract record MatchmakingEvent;
 [GenerateSerializer, Immutable]
 public sealed record MatchSettingsChanged(string Actor, MatchSettings Settings) : MatchmakingEvent, IAuditedEvent
 {
-    public string Describe() => $"matchmaking: settings ({Settings.Themes.Length} themes, {Settings.Windows.Length} windows, {Settings.SlotMinutes} min slots, {Settings.Place}, at most {Settings.MaxOutgoing} requests)";
+    public AuditAction Audit() => AuditAction.Of("match-settings", Settings.Themes.Length, Settings.Windows.Length, Settings.SlotMinutes, Settings.Place, Settings.MaxOutgoing);
 }
 
 [GenerateSerializer, Immutable]

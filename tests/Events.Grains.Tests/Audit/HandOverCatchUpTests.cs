@@ -57,7 +57,7 @@ public sealed class HandOverCatchUpTests
         var entries = await trail.ListAsync(100);
         Assert.Equal(2, entries.Count);
         Assert.All(entries, e => Assert.Equal("agenda", e.Source));
-        Assert.Contains("cancelled", entries[0].Action, StringComparison.Ordinal);
+        Assert.Equal("event-cancelled", entries[0].What?.Kind);
         Assert.Single(await second.GetGrain<IMailOutboxGrain>(slug).PendingAsync(), p => p.Source == agenda);
         // Nothing is left for a later start to hand over again.
         Assert.Empty(await db.Store.ListHandOversAsync(Ct));
