@@ -45,6 +45,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<JournalRelay>());
         services.AddSingleton<JournalServices>();
         services.AddSingleton<JournalReader>();
+        services.AddHostedService<JournalCatchUp>();
         return silo;
     }
 

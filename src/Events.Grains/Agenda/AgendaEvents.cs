@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using Events.Grains.Audit;
 using Events.Grains.Journal;
 
 namespace Events.Grains.Agenda;
@@ -21,27 +22,29 @@ public sealed record EventOpened(string Title, string SummaryMarkdown, string Ti
 
 // Raised when an organiser creates the event and on every edit of its details.
 [GenerateSerializer, Immutable]
-public sealed record EventDetailsSet(string Actor, EventDetails Details, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+public sealed record EventDetailsSet(string Actor, EventDetails Details, DateTimeOffset At) : AgendaEvent, IAuditedEvent
 {
-    public string Describe() => $"set the event's details ({Details.Title}, {Details.StartsAt:yyyy-MM-dd HH:mm} UTC, {Details.Visibility}, capacity {Details.Capacity?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited"})";
+    public AuditAction Audit() => Details.Capacity is { } capacity
+        ? AuditAction.Of("event-details", Details.Title, Details.StartsAt, Details.Visibility, capacity)
+        : AuditAction.Of("event-details-unlimited", Details.Title, Details.StartsAt, Details.Visibility);
 }
 
 // Registrants are told and paid orders refunded by those who follow the journal, not by the agenda:
 // the event's outbox holds the promise before the cancellation is acknowledged, and the web's
 // mailer cancels every ticket from it (which promises each registrant's mail and refund in turn).
 [GenerateSerializer, Immutable]
-public sealed record EventCancelled(string Actor, string Reason, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent, Mail.IPromisesMail
+public sealed record EventCancelled(string Actor, string Reason, DateTimeOffset At) : AgendaEvent, IAuditedEvent, Mail.IPromisesMail
 {
-    public string Describe() => $"cancelled the event: {Reason}";
+    public AuditAction Audit() => AuditAction.Of("event-cancelled", Reason);
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool PromisesMail => true;
 }
 
 [GenerateSerializer, Immutable]
-public sealed record EventArchived(string Actor, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+public sealed record EventArchived(string Actor, DateTimeOffset At) : AgendaEvent, IAuditedEvent
 {
-    public string Describe() => "archived the event";
+    public AuditAction Audit() => AuditAction.Of("event-archived");
 }
 
 [GenerateSerializer, Immutable]
@@ -49,24 +52,24 @@ public sealed record SessionScheduled(AgendaSession Session) : AgendaEvent;
 
 // An organiser rewrote a session's details (the id, status and change log stay).
 [GenerateSerializer, Immutable]
-public sealed record SessionEdited(string Actor, ScheduleSession Details, DateTimeOffset At) : AgendaEvent, Audit.IAuditedEvent
+public sealed record SessionEdited(string Actor, ScheduleSession Details, DateTimeOffset At) : AgendaEvent, IAuditedEvent
 {
     [Id(0)]
     public string SessionId { get; init; } = "";
 
-    public string Describe() => $"edited session {SessionId}";
+    public AuditAction Audit() => AuditAction.Of("session-edited", SessionId);
 }
 
 // Start and End are the session's times after the change.
 [GenerateSerializer, Immutable]
 public sealed record SessionChanged(string Actor, string SessionId, AgendaChangeKind Kind, int Minutes, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset At)
-    : AgendaEvent, Audit.IAuditedEvent
+    : AgendaEvent, IAuditedEvent
 {
-    public string Describe() => Kind switch
+    public AuditAction Audit() => Kind switch
     {
-        AgendaChangeKind.Delayed => $"delayed session {SessionId} by {Minutes} minutes",
-        AgendaChangeKind.Moved => $"moved session {SessionId} to {Start:yyyy-MM-dd HH:mm} UTC",
-        _ => $"marked session {SessionId} {Kind.ToString().ToLowerInvariant()}",
+        AgendaChangeKind.Delayed => AuditAction.Of("session-delayed", SessionId, Minutes),
+        AgendaChangeKind.Moved => AuditAction.Of("session-moved", SessionId, Start),
+        _ => AuditAction.Of("session-marked", SessionId, Kind),
     };
 }
 

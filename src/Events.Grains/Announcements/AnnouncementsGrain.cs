@@ -37,7 +37,7 @@ public sealed record AnnouncementPosted(Announcement Announcement, string Idempo
 {
     public string Actor => Announcement.PostedBy;
 
-    public string Describe() => $"posted announcement {Announcement.Id}: \"{(Announcement.Markdown.Length <= 80 ? Announcement.Markdown : Announcement.Markdown[..77] + "...")}\"";
+    public AuditAction Audit() => AuditAction.Of("announcement-posted", Announcement.Id, Announcement.Markdown.Length <= 80 ? Announcement.Markdown : Announcement.Markdown[..77] + "...");
 }
 
 [GenerateSerializer, Immutable]

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Events.Grains.Journal;
 
@@ -11,11 +12,51 @@ public interface IAuditedEvent
 {
     string Actor { get; }
 
-    string Describe();
+    // What happened, as a kind and its arguments: the page words it in the reader's language.
+    AuditAction Audit();
+}
+
+// One entry. What is what happened (kind and arguments); Action is the English sentence entries
+// were stored as before they kept their kind, shown as it is (null in newer entries).
+[GenerateSerializer, Immutable]
+public sealed record AuditEntry(DateTimeOffset At, string Actor, string? Action, string Source, AuditAction? What = null);
+
+// The kind of an action (its wording is "audit.action.{Kind}" in the catalogues, the arguments in
+// its {0}, {1}... places) and its arguments. Kinds are part of the database format: never renamed.
+[GenerateSerializer, Immutable]
+public sealed record AuditAction(string Kind, ImmutableArray<AuditArgument> Arguments)
+{
+    public static AuditAction Of(string kind, params object?[] arguments) => new(kind, [.. arguments.Select(AuditArgument.Of)]);
+}
+
+public enum AuditArgumentKind
+{
+    // Shown as it is: names, identifiers, what someone typed.
+    Text,
+
+    // A catalogue key ("EventRole.Investor"): a word of the product, shown in the reader's language.
+    Word,
+
+    // An instant (ISO 8601, UTC), shown in the reader's time zone.
+    Time,
+
+    // An integer, shown with the reader's digits.
+    Number,
 }
 
 [GenerateSerializer, Immutable]
-public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string Source);
+public sealed record AuditArgument(AuditArgumentKind Kind, string Value)
+{
+    public static AuditArgument Of(object? value) => value switch
+    {
+        null => new(AuditArgumentKind.Text, ""),
+        string text => new(AuditArgumentKind.Text, text),
+        Enum word => new(AuditArgumentKind.Word, $"{word.GetType().Name}.{word}"),
+        DateTimeOffset at => new(AuditArgumentKind.Time, at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
+        int or long => new(AuditArgumentKind.Number, Convert.ToString(value, CultureInfo.InvariantCulture)!),
+        _ => throw new ArgumentException($"An audit argument is text, a word, a time or a number, not {value.GetType().Name}.", nameof(value)),
+    };
+}
 
 // The audit trail of one event, keyed by the event's slug. Append-only. It follows the journals of
 // the event's grains and takes their audited events (see IJournalFollower).
@@ -70,7 +111,7 @@ public sealed class AuditTrailGrain : JournalGrain<AuditState, AuditEvent>, IAud
         {
             if (e.Event is IAuditedEvent audited)
             {
-                RaiseEvent(new AuditRecorded(new AuditEntry(e.RecordedAt, audited.Actor, audited.Describe(), source.Type), name, e.Sequence));
+                RaiseEvent(new AuditRecorded(new AuditEntry(e.RecordedAt, audited.Actor, null, source.Type, audited.Audit()), name, e.Sequence));
             }
         }
 

@@ -6,8 +6,9 @@ namespace Events.Grains.Journal;
 // of the call (the audit trail, the mail outbox, the follow-ups a scorecard asks for). The source
 // hands them over right after its commit; on the first commit of an activation it first asks how
 // far the follower got and hands over what a process killed between a commit and its hand-over
-// left behind, read back from its journal. A follower remembers how far it followed each source and
-// ignores what it already took, so nothing is taken twice.
+// left behind, read back from its journal. A source that is never called again is caught up on the
+// next start (JournalCatchUp). A follower remembers how far it followed each source and ignores
+// what it already took, so nothing is taken twice.
 public interface IJournalFollower : IGrainWithStringKey
 {
     // Null when the follower cannot tell: the source then starts from its present sequence.
@@ -15,6 +16,15 @@ public interface IJournalFollower : IGrainWithStringKey
 
     // Takes the events (those after how far it followed the source) and notes it followed up to upTo.
     Task FollowAsync(JournalKey source, long upTo, ImmutableArray<GrainEvent> events);
+}
+
+// Every journaled grain: the silo's start-up catch-up wakes sources whose hand-over row a dead
+// process left behind (see JournalCatchUp).
+public interface IJournalSource : IGrainWithStringKey
+{
+    // Hands every follower what it lacks of this journal, then removes the row written with token
+    // unless this activation owns the row now.
+    Task CatchUpFollowersAsync(long since, string token);
 }
 
 // Which follower of a source grain takes which of its events.

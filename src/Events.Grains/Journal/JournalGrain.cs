@@ -29,7 +29,7 @@ namespace Events.Grains.Journal;
 [Reentrant]
 [LogConsistencyProvider(ProviderName = JournalStorage.ProviderName)]
 public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TState, TEvent>, TEvent>,
-    ICustomStorageInterface<Folded<TState, TEvent>, TEvent>, IIncomingGrainCallFilter
+    ICustomStorageInterface<Folded<TState, TEvent>, TEvent>, IIncomingGrainCallFilter, IJournalSource
     where TState : class, IJournaledState<TState, TEvent>
     where TEvent : class
 {
@@ -57,8 +57,15 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     // when that happened (awaiting inside its method) cannot commit a decision taken on them.
     private int _epoch;
 
-    // The followers this activation has handed its commits to (by their place in Followers).
+    // The followers this activation has handed its commits to (by their place in Followers); one
+    // whose hand-over failed is asked again how far it got at the next commit.
     private readonly HashSet<int> _handedOver = [];
+
+    // This activation's hand-over row (migration 0004): written before its first append, removed
+    // when it ends with every follower served. _since is where the row says commits may be unhanded.
+    private readonly string _token = Guid.NewGuid().ToString("N");
+    private bool _marked;
+    private long? _since;
 
     // The state as this call sees it: durable state, then accepted events, then its own.
     protected new TState State => _pending.Over(Accepted);
@@ -149,6 +156,12 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
             Exception? failure = null;
             try
             {
+                if (Followers.Count > 0 && !_marked)
+                {
+                    _since = Math.Min(_since ?? long.MaxValue, await Services.Store.MarkHandOverAsync(Journal, base.Version, _token, CancellationToken.None));
+                    _marked = true;
+                }
+
                 // Orleans appends the batch right after its confirmed version or not at all; the
                 // batch's decisions (ids taken from Version) assumed it follows batch.After.
                 if (base.Version != batch.After || !await base.RaiseConditionalEvents(batch.Events))
@@ -215,10 +228,53 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
         }
 
         Services.Publish(committed);
-        var followers = Followers;
+        await HandOverAsync(Followers, committed);
+    }
+
+    async Task IJournalSource.CatchUpFollowersAsync(long since, string token)
+    {
+        _since = Math.Min(_since ?? long.MaxValue, since);
+        _handedOver.Clear();
+        await HandOverAsync(Followers, []);
+
+        // An activation that wrote the row itself removes it when it ends.
+        if (!_marked)
+        {
+            await Services.Store.ClearHandOverAsync(Journal, token, CancellationToken.None);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_marked && _handedOver.Count == Followers.Count)
+        {
+            try
+            {
+                await Services.Store.ClearHandOverAsync(Journal, _token, cancellationToken);
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or OperationCanceledException)
+            {
+                // The row stays: the next start asks the followers again and finds nothing to hand over.
+            }
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    private async Task HandOverAsync(IReadOnlyList<Follower> followers, GrainEvent[] committed)
+    {
         for (var i = 0; i < followers.Count; i++)
         {
-            await HandOverAsync(i, followers[i], committed);
+            try
+            {
+                await HandOverAsync(i, followers[i], committed);
+            }
+            catch
+            {
+                var failed = i;
+                _handedOver.RemoveWhere(index => index >= failed);
+                throw;
+            }
         }
     }
 
@@ -226,12 +282,15 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     // call (see IJournalFollower): its event's audit trail when any of its events is audited.
     protected virtual IReadOnlyList<Follower> Followers => AuditOnly;
 
+    // A follower that cannot tell how far it got (null) is handed what came after the hand-over row's
+    // since sequence: commits before it reached every follower before the row was written.
     private async Task HandOverAsync(int index, Follower follower, GrainEvent[] committed)
     {
         var target = follower.Find(GrainFactory, Journal);
         IReadOnlyList<GrainEvent> events = committed;
         var gap = false;
-        if (!_handedOver.Contains(index) && await target.FollowedUpToAsync(Journal) is { } from && from < committed[0].Sequence - 1)
+        var before = committed.Length > 0 ? committed[0].Sequence - 1 : base.Version;
+        if (!_handedOver.Contains(index) && (await target.FollowedUpToAsync(Journal) ?? _since) is { } from && from < before)
         {
             events = await new JournalReader(Services.Store).ReadEventsAsync(Journal, from, int.MaxValue);
             gap = true;

@@ -104,7 +104,7 @@ public abstract record MatchmakingEvent;
 [GenerateSerializer, Immutable]
 public sealed record MatchSettingsChanged(string Actor, MatchSettings Settings) : MatchmakingEvent, IAuditedEvent
 {
-    public string Describe() => $"matchmaking: settings ({Settings.Themes.Length} themes, {Settings.Windows.Length} windows, {Settings.SlotMinutes} min slots, {Settings.Place}, at most {Settings.MaxOutgoing} requests)";
+    public AuditAction Audit() => AuditAction.Of("match-settings", Settings.Themes.Length, Settings.Windows.Length, Settings.SlotMinutes, Settings.Place, Settings.MaxOutgoing);
 }
 
 // The invitee hears of it by mail (batched: at most one mail about new requests per 15 minutes).
@@ -156,7 +156,7 @@ public sealed record MeetingArranged(string Actor, MeetingRequest Request, Meeti
     [JsonIgnore]
     public bool PromisesMail => true;
 
-    public string Describe() => $"matchmaking: booked meeting {Meeting.Id} at {Meeting.Start:u} for {Meeting.A} and {Meeting.B}";
+    public AuditAction Audit() => AuditAction.Of("meeting-arranged", Meeting.Id, Meeting.Start, Meeting.A, Meeting.B);
 }
 
 [GenerateSerializer, Immutable]
@@ -165,7 +165,7 @@ public sealed record MeetingFeedbackGiven(string MeetingId, string Email, Meetin
 [GenerateSerializer, Immutable]
 public sealed record LaterOutcomeAsked(string Actor, DateTimeOffset At) : MatchmakingEvent, IAuditedEvent
 {
-    public string Describe() => "matchmaking: asked what came of the meetings held";
+    public AuditAction Audit() => AuditAction.Of("later-outcome-asked");
 }
 
 [GenerateSerializer, Immutable]

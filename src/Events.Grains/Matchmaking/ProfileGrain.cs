@@ -43,7 +43,7 @@ public sealed record ProfileSaved(MatchProfile Profile) : ProfileEvent(Profile);
 [GenerateSerializer, Immutable]
 public sealed record ProfileModerated(string Actor, ProfileModeration Action, MatchProfile Profile) : ProfileEvent(Profile), IAuditedEvent
 {
-    public string Describe() => $"matchmaking: {Action.ToString().ToLowerInvariant()} profile of {Profile.Draft.Name} ({Profile.PersonId})";
+    public AuditAction Audit() => AuditAction.Of("profile-moderated", Action, Profile.Draft.Name, Profile.PersonId);
 }
 
 [GenerateSerializer, Immutable]

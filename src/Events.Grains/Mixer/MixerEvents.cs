@@ -20,19 +20,19 @@ public sealed record InterventionProposed(Intervention Intervention) : MixerEven
 [GenerateSerializer, Immutable]
 public sealed record InterventionAccepted(string Actor, string InterventionId) : MixerEvent, IAuditedEvent
 {
-    public string Describe() => $"accepted intervention {InterventionId} into the line-up";
+    public AuditAction Audit() => AuditAction.Of("mixer-accepted", InterventionId);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record InterventionDeclined(string Actor, string InterventionId, string Reason) : MixerEvent, IAuditedEvent
 {
-    public string Describe() => $"declined intervention {InterventionId}: {Reason}";
+    public AuditAction Audit() => AuditAction.Of("mixer-declined", InterventionId, Reason);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record InterventionMoved(string Actor, ImmutableList<string> LineUp) : MixerEvent, IAuditedEvent
 {
-    public string Describe() => $"reordered the line-up: {string.Join(", ", LineUp)}";
+    public AuditAction Audit() => AuditAction.Of("mixer-reordered", string.Join(", ", LineUp));
 }
 
 [GenerateSerializer]
@@ -50,7 +50,7 @@ public enum MixerControl
 [GenerateSerializer, Immutable]
 public sealed record MixerControlled(string Actor, MixerControl Control, DateTimeOffset At) : MixerEvent, IAuditedEvent
 {
-    public string Describe() => $"mixer: {Control}";
+    public AuditAction Audit() => AuditAction.Of("mixer-control", Control);
 }
 
 [GenerateSerializer, Immutable]

@@ -88,19 +88,19 @@ public abstract record EventAccessEvent;
 [GenerateSerializer, Immutable]
 public sealed record RoleGranted(string Actor, string Email, EventRole Role, string? Team) : EventAccessEvent, IAuditedEvent
 {
-    public string Describe() => $"granted {Role} to {Email}" + (Team is null ? "" : $" (team {Team})");
+    public AuditAction Audit() => Team is null ? AuditAction.Of("role-granted", Role, Email) : AuditAction.Of("role-granted-team", Role, Email, Team);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record RoleRevoked(string Actor, string Email, EventRole Role) : EventAccessEvent, IAuditedEvent
 {
-    public string Describe() => $"revoked {Role} from {Email}";
+    public AuditAction Audit() => AuditAction.Of("role-revoked", Role, Email);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record InvitationCreated(string Actor, Invitation Invitation) : EventAccessEvent, IAuditedEvent
 {
-    public string Describe() => $"created invitation {Invitation.Id} for {Invitation.Role}, {Invitation.MaxUses} use(s), until {Invitation.ExpiresAt:yyyy-MM-dd HH:mm} UTC";
+    public AuditAction Audit() => AuditAction.Of("invitation-created", Invitation.Id, Invitation.Role, Invitation.MaxUses, Invitation.ExpiresAt);
 }
 
 [GenerateSerializer, Immutable]
@@ -109,7 +109,7 @@ public sealed record InvitationAccepted(string InvitationId, string Email) : Eve
 [GenerateSerializer, Immutable]
 public sealed record InvitationRevoked(string Actor, string InvitationId) : EventAccessEvent, IAuditedEvent
 {
-    public string Describe() => $"revoked invitation {InvitationId}";
+    public AuditAction Audit() => AuditAction.Of("invitation-revoked", InvitationId);
 }
 
 [GenerateSerializer, Immutable]

@@ -83,7 +83,7 @@ public sealed record FollowUpRequested(FollowUp FollowUp) : FollowUpsEvent, IAud
 
     public string Actor => FollowUp.Investor;
 
-    public string Describe() => $"requested a follow-up meeting with {FollowUp.TeamName}";
+    public AuditAction Audit() => AuditAction.Of("follow-up-requested", FollowUp.TeamName);
 }
 
 [GenerateSerializer, Immutable]
@@ -93,13 +93,13 @@ public sealed record FollowUpUpdated(string Actor, string Id, FollowUpStatus Sta
     [JsonIgnore]
     public bool PromisesMail => Status == FollowUpStatus.Accepted;
 
-    public string Describe() => $"follow-up {Id}: {Status}";
+    public AuditAction Audit() => AuditAction.Of("follow-up-updated", Id, Status);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record FollowUpWithdrawn(string Actor, string Id) : FollowUpsEvent, IAuditedEvent
 {
-    public string Describe() => $"withdrew follow-up request {Id}";
+    public AuditAction Audit() => AuditAction.Of("follow-up-withdrawn", Id);
 }
 
 [GenerateSerializer, Immutable]

@@ -48,7 +48,7 @@ public abstract record PitchCardsEvent;
 [GenerateSerializer, Immutable]
 public sealed record PitchCardSaved(string Actor, string Team, PitchCardContent Content, DateTimeOffset At) : PitchCardsEvent, IAuditedEvent
 {
-    public string Describe() => $"edited the pitch card of {Content.TeamName}";
+    public AuditAction Audit() => AuditAction.Of("pitch-card-saved", Content.TeamName);
 }
 
 [GenerateSerializer, Immutable]

@@ -63,14 +63,14 @@ public abstract record PitchRoomEvent;
 [GenerateSerializer, Immutable]
 public sealed record PitchAdded(string Actor, string Team, string TeamName) : PitchRoomEvent, IAuditedEvent
 {
-    public string Describe() => $"added {TeamName}'s pitch to the room";
+    public AuditAction Audit() => AuditAction.Of("pitch-added", TeamName);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record PitchControlled(string Actor, string Team, PitchControl Control, DateTimeOffset At, int Minutes, ImmutableList<Criterion>? Rubric)
     : PitchRoomEvent, IAuditedEvent, IPromisesMail
 {
-    public string Describe() => $"pitch {Team}: {Control}";
+    public AuditAction Audit() => AuditAction.Of("pitch-control", Team, Control);
 
     // The team is told its feedback is out.
     [JsonIgnore]

@@ -36,13 +36,13 @@ public abstract record RubricEvent;
 [GenerateSerializer, Immutable]
 public sealed record RubricSet(string Actor, ImmutableList<Criterion> Criteria) : RubricEvent, IAuditedEvent
 {
-    public string Describe() => "set the rubric: " + string.Join(", ", Criteria.Select(c => $"{c.Name} (x{c.Weight})"));
+    public AuditAction Audit() => AuditAction.Of("rubric-set", string.Join(", ", Criteria.Select(c => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{c.Name} (x{c.Weight})"))));
 }
 
 [GenerateSerializer, Immutable]
 public sealed record RubricLocked(string Actor, DateTimeOffset At) : RubricEvent, IAuditedEvent
 {
-    public string Describe() => "locked the rubric (scoring opened)";
+    public AuditAction Audit() => AuditAction.Of("rubric-locked");
 }
 
 [GenerateSerializer, Immutable]

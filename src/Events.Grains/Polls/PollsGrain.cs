@@ -37,13 +37,13 @@ public abstract record PollEvent;
 [GenerateSerializer, Immutable]
 public sealed record PollPrepared(string Actor, Poll Poll) : PollEvent, IAuditedEvent
 {
-    public string Describe() => $"polls: prepared {Poll.Id} ({Poll.Kind}) \"{Poll.Question}\"";
+    public AuditAction Audit() => AuditAction.Of("poll-prepared", Poll.Id, Poll.Kind, Poll.Question);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record PollControlled(string Actor, string PollId, PollControl Control, DateTimeOffset At) : PollEvent, IAuditedEvent
 {
-    public string Describe() => $"polls: {Control.ToString().ToLowerInvariant()} {PollId}";
+    public AuditAction Audit() => AuditAction.Of("poll-control", PollId, Control);
 }
 
 // Respondents and Counts are the poll's after this answer, and ResultsShown whether the audience may
@@ -55,7 +55,7 @@ public sealed record PollAnswered(string PollId, PollResponse Response, string I
 [GenerateSerializer, Immutable]
 public sealed record PollTextModerated(string Actor, string PollId, string AnswerId, bool Approved) : PollEvent, IAuditedEvent
 {
-    public string Describe() => $"polls: {(Approved ? "approved" : "dismissed")} answer {AnswerId} of {PollId}";
+    public AuditAction Audit() => AuditAction.Of(Approved ? "poll-answer-approved" : "poll-answer-dismissed", AnswerId, PollId);
 }
 
 [GenerateSerializer, Immutable]

@@ -21,7 +21,7 @@ public abstract record BansEvent;
 [GenerateSerializer, Immutable]
 public sealed record AskerBanned(string Actor, string Email) : BansEvent, IAuditedEvent
 {
-    public string Describe() => $"Q&A: banned {Email} from asking";
+    public AuditAction Audit() => AuditAction.Of("asker-banned", Email);
 }
 
 [GenerateSerializer, Immutable]

@@ -113,19 +113,19 @@ public sealed record QuestionVoted(string QuestionId, string Voter, bool Up, int
 [GenerateSerializer, Immutable]
 public sealed record QuestionModerated(string Actor, string QuestionId, ModerationAction Action, DateTimeOffset At) : BoardEvent, IAuditedEvent
 {
-    public string Describe() => $"Q&A: {Action.ToString().ToLowerInvariant()} question {QuestionId}";
+    public AuditAction Audit() => AuditAction.Of("question-moderated", QuestionId, Action);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record QuestionCorrected(string Actor, string QuestionId, string Before, string After) : BoardEvent, IAuditedEvent
 {
-    public string Describe() => $"Q&A: corrected question {QuestionId} from \"{Before}\" to \"{After}\"";
+    public AuditAction Audit() => AuditAction.Of("question-corrected", QuestionId, Before, After);
 }
 
 [GenerateSerializer, Immutable]
 public sealed record BoardModeSet(string Actor, bool PreModerated) : BoardEvent, IAuditedEvent
 {
-    public string Describe() => PreModerated ? "Q&A: questions now wait for approval" : "Q&A: questions now show at once";
+    public AuditAction Audit() => AuditAction.Of(PreModerated ? "board-premoderated" : "board-open");
 }
 
 [GenerateSerializer, Immutable]

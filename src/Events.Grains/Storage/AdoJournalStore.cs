@@ -129,6 +129,38 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
         command.Add("@payload", snapshot.Payload);
     }
 
+    public async Task<long> MarkHandOverAsync(JournalKey grain, long sinceSequence, string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "mark_handover", grain);
+        Add(command, "@seq", sinceSequence);
+        Add(command, "@token", token);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task ClearHandOverAsync(JournalKey grain, string token, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "clear_handover", grain);
+        Add(command, "@token", token);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<PendingHandOver>> ListHandOversAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Dialect.Query("list_handovers");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var pending = new List<PendingHandOver>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            pending.Add(new PendingHandOver(new JournalKey(reader.GetString(0), reader.GetString(1)), reader.GetInt64(2), reader.GetString(3)));
+        }
+
+        return pending;
+    }
+
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         try

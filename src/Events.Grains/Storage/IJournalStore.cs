@@ -18,7 +18,18 @@ public interface IJournalStore
     Task AppendAsync(JournalKey grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken);
 
     Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+
+    // The journals whose commits may not all have reached their followers (migration 0004): marked
+    // before an activation's first append, cleared by that activation (token) once all is handed over.
+    // Returns the row's since sequence: an older one when a row was left behind.
+    Task<long> MarkHandOverAsync(JournalKey grain, long sinceSequence, string token, CancellationToken cancellationToken);
+
+    Task ClearHandOverAsync(JournalKey grain, string token, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<PendingHandOver>> ListHandOversAsync(CancellationToken cancellationToken);
 }
+
+public sealed record PendingHandOver(JournalKey Grain, long SinceSequence, string Token);
 
 // Thrown to the grain's caller when another writer appended first, so Orleans must be able to
 // carry it across silos: without a generated codec the caller gets CodecNotFoundException instead.

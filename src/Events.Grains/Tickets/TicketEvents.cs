@@ -26,8 +26,7 @@ public abstract record TicketEvent;
 [GenerateSerializer, Immutable]
 public sealed record TicketTypeSaved(string Actor, TicketType Type) : TicketEvent, IAuditedEvent
 {
-    public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"saved ticket type {Type.Name} ({Type.Quantity} at {Type.Price} {Type.Currency}, {Type.Access}, grants {Type.Role})");
+    public AuditAction Audit() => AuditAction.Of("ticket-type-saved", Type.Name, Type.Quantity, Type.Price, Type.Currency ?? "", Type.Access, Type.Role);
 }
 
 [GenerateSerializer, Immutable]
@@ -61,7 +60,7 @@ public sealed record OrderDecided(string Actor, string OrderId, bool Approved) :
     [JsonIgnore]
     public bool PromisesMail => true;
 
-    public string Describe() => $"{(Approved ? "approved" : "declined")} order {OrderId}";
+    public AuditAction Audit() => AuditAction.Of(Approved ? "order-approved" : "order-declined", OrderId);
 }
 
 // Refund: the order was paid and its money is to go back through Stripe.
@@ -72,7 +71,7 @@ public sealed record OrderCancelled(string Actor, string OrderId, string Reason,
     [JsonIgnore]
     public bool PromisesMail => true;
 
-    public string Describe() => $"cancelled order {OrderId}{(Refund ? " with a refund" : "")}: {Reason}";
+    public AuditAction Audit() => AuditAction.Of(Refund ? "order-cancelled-refund" : "order-cancelled", OrderId, Reason);
 }
 
 // WasActive: the refund came from outside (Stripe's dashboard, or before we knew of the payment)
@@ -93,7 +92,7 @@ public sealed record StripeEventNoted(string StripeEventId) : TicketEvent;
 [GenerateSerializer, Immutable]
 public sealed record AttendanceMarked(string Actor, string OrderId, bool Present) : TicketEvent, IAuditedEvent
 {
-    public string Describe() => $"marked order {OrderId} {(Present ? "present" : "not present")}";
+    public AuditAction Audit() => AuditAction.Of(Present ? "order-present" : "order-absent", OrderId);
 }
 
 [GenerateSerializer, Immutable]
@@ -103,7 +102,7 @@ public sealed record ConfirmationResent(string Actor, string OrderId) : TicketEv
     [JsonIgnore]
     public bool PromisesMail => true;
 
-    public string Describe() => $"resent the confirmation of order {OrderId}";
+    public AuditAction Audit() => AuditAction.Of("order-confirmation-resent", OrderId);
 }
 
 // A refund asked for again on an order already cancelled (Stripe was unreachable, or the
@@ -115,7 +114,7 @@ public sealed record RefundRequested(string Actor, string OrderId) : TicketEvent
     [JsonIgnore]
     public bool PromisesMail => true;
 
-    public string Describe() => $"asked for a refund of order {OrderId}";
+    public AuditAction Audit() => AuditAction.Of("order-refund-requested", OrderId);
 }
 
 [GenerateSerializer, Immutable]

@@ -1,5 +1,6 @@
 using Events.Grains.Agenda;
 using Events.Grains.Audit;
+using Events.Web.Agenda;
 using Orleans;
 using Events.Web.Security;
 using Events.Web.Shared;
@@ -20,7 +21,7 @@ public static class AuditEndpoints
         return app;
     }
 
-    private static async Task<IResult> ShowAudit(string slug, IGrainFactory grains)
+    private static async Task<IResult> ShowAudit(string slug, IGrainFactory grains, HttpContext http)
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
@@ -28,6 +29,8 @@ public static class AuditEndpoints
         }
 
         var entries = await grains.GetGrain<IAuditTrailGrain>(slug).ListAsync(PageSize);
-        return new RazorComponentResult<AuditPage>(new { Slug = slug, EventTitle = agenda.Title, Entries = entries });
+        var zone = TimeZoneChoice.Of(http)
+            ?? (TimeZoneInfo.TryFindSystemTimeZoneById(agenda.TimeZoneId, out var eventZone) ? eventZone : TimeZoneInfo.Utc);
+        return new RazorComponentResult<AuditPage>(new { Slug = slug, EventTitle = agenda.Title, Entries = entries, Zone = zone });
     }
 }

@@ -240,6 +240,13 @@ public sealed class GroupCommitTests
             }
 
             public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => inner.IsReachableAsync(cancellationToken);
+
+            public Task<long> MarkHandOverAsync(JournalKey grain, long sinceSequence, string token, CancellationToken cancellationToken) =>
+                inner.MarkHandOverAsync(grain, sinceSequence, token, cancellationToken);
+
+            public Task ClearHandOverAsync(JournalKey grain, string token, CancellationToken cancellationToken) => inner.ClearHandOverAsync(grain, token, cancellationToken);
+
+            public Task<IReadOnlyList<PendingHandOver>> ListHandOversAsync(CancellationToken cancellationToken) => inner.ListHandOversAsync(cancellationToken);
         }
     }
 }

@@ -68,8 +68,8 @@ public sealed class ProfileGrainTests
         Assert.True(organisersSee.Entries.Single().Hidden);
         Assert.Empty(afterWithdraw);
         Assert.Equal("Parking data platform", nextEvent!.Offers.Single().Title);
-        Assert.Contains(audit, a => a.Action.Contains("hide profile of Amina Odhiambo", StringComparison.Ordinal));
-        Assert.Contains(audit, a => a.Action.Contains("verify profile", StringComparison.Ordinal));
+        Assert.Contains(audit, a => a.What is { Kind: "profile-moderated" } what && what.Arguments[0].Value == "ProfileModeration.Hide" && what.Arguments[1].Value == "Amina Odhiambo");
+        Assert.Contains(audit, a => a.What is { Kind: "profile-moderated" } what && what.Arguments[0].Value == "ProfileModeration.Verify");
     }
 
     [Fact]

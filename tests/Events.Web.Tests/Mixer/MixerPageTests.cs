@@ -4,6 +4,7 @@ using Events.Grains.Audit;
 using Events.Grains.Mixer;
 using Events.Grains.People;
 using Events.Silo;
+using Events.Web.Audit;
 using Events.Web.Tests.Live;
 using Microsoft.AspNetCore.SignalR;
 
@@ -100,14 +101,14 @@ public sealed class MixerPageTests : IAsyncDisposable
 
         var trail = _host.Grains.GetGrain<IAuditTrailGrain>(Slug);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline && !(await trail.ListAsync(100)).Any(e => e.Action == "mixer: Extend"))
+        while (DateTime.UtcNow < deadline && !(await trail.ListAsync(100)).Any(e => e.What?.Arguments.FirstOrDefault()?.Value == "MixerControl.Extend"))
         {
             await Task.Delay(50, Ct);
         }
 
-        var actions = (await trail.ListAsync(100)).Where(e => e.Actor == moderator.Email).Select(e => e.Action).ToList();
-        Assert.Contains("mixer: StartSlot", actions);
-        Assert.Contains("mixer: Extend", actions);
+        var actions = (await trail.ListAsync(100)).Where(e => e.Actor == moderator.Email).Select(e => AuditWording.Of(e, "en", TimeZoneInfo.Utc)).ToList();
+        Assert.Contains("Global Mixer: Start the slot", actions);
+        Assert.Contains("Global Mixer: One more minute", actions);
         Assert.Contains($"accepted intervention {intervention.Id} into the line-up", actions);
     }
 

@@ -47,3 +47,15 @@ SELECT xml FROM data_protection_keys ORDER BY friendly_name;
 -- name: write_data_protection_key
 INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@friendly_name, @xml)
 ON CONFLICT (friendly_name) DO NOTHING;
+
+-- name: mark_handover
+-- A row already there (an activation that did not end cleanly) keeps its since_seq, which is returned.
+INSERT INTO handover (grain_type, grain_key, since_seq, token) VALUES (@grain_type, @grain_key, @seq, @token)
+ON CONFLICT (grain_type, grain_key) DO UPDATE SET token = excluded.token
+RETURNING since_seq;
+
+-- name: clear_handover
+DELETE FROM handover WHERE grain_type = @grain_type AND grain_key = @grain_key AND token = @token;
+
+-- name: list_handovers
+SELECT grain_type, grain_key, since_seq, token FROM handover ORDER BY grain_type, grain_key;
