@@ -44,10 +44,6 @@ using var server = Process.Start(new ProcessStartInfo("dotnet")
         serverDll, "--urls", $"http://127.0.0.1:{attendeePort};http://127.0.0.1:{moderatorPort}",
         "--environment", "Production", "--Storage:DataFolder", data, "--Orleans:SiloPort", FreePort().ToString(culture),
         "--Site:PublicUrl", $"http://127.0.0.1:{attendeePort}", "--RateLimits:SignInRequests", "1000",
-        // Changes come minutes apart in a day, long after an idle HTTP connection is closed (Kestrel
-        // after 130 s, Chromium after 5 minutes): every refetch measured here pays for a new
-        // connection and for closing it, as it would then.
-        "--Kestrel:Limits:KeepAliveTimeout", "00:00:01",
     },
     WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(serverDll))!,
     RedirectStandardOutput = true,
