@@ -111,10 +111,11 @@ public sealed record MatchSettingsChanged(string Actor, MatchSettings Settings) 
 // Each mail-promising event below derives from MatchmakingEvent itself: the journal's JSON names
 // its type against that base.
 [GenerateSerializer, Immutable]
+// A request the organisers' "Schedule all" made (BookedBy) is not mailed: publishing mails each person once.
 public sealed record MeetingRequested(MeetingRequest Request) : MatchmakingEvent, IPromisesMail
 {
     [JsonIgnore]
-    public bool PromisesMail => true;
+    public bool PromisesMail => Request.BookedBy is null;
 }
 
 // Declined, cancelled (withdrawn) or expired; Reason as the person gave it. Only a decline is
@@ -126,20 +127,21 @@ public sealed record MeetingRequestAnswered(string RequestId, RequestStatus Stat
     public bool PromisesMail => Status == RequestStatus.Declined;
 }
 
-// The requester is told the invitee accepted.
+// The requester is told the invitee accepted; not for a meeting "Schedule all" placed (Scheduled),
+// whose publication mails each person once.
 [GenerateSerializer, Immutable]
-public sealed record MeetingBooked(Meeting Meeting) : MatchmakingEvent, IPromisesMail
+public sealed record MeetingBooked(Meeting Meeting, bool Scheduled = false) : MatchmakingEvent, IPromisesMail
 {
     [JsonIgnore]
-    public bool PromisesMail => true;
+    public bool PromisesMail => !Scheduled;
 }
 
-// The other side is told.
+// The other side is told; not when "Schedule all" moves a meeting it placed (Scheduled).
 [GenerateSerializer, Immutable]
-public sealed record MeetingCancelled(string MeetingId, string By, string? Note) : MatchmakingEvent, IPromisesMail
+public sealed record MeetingCancelled(string MeetingId, string By, string? Note, bool Scheduled = false) : MatchmakingEvent, IPromisesMail
 {
     [JsonIgnore]
-    public bool PromisesMail => true;
+    public bool PromisesMail => !Scheduled;
 }
 
 [GenerateSerializer, Immutable]
@@ -570,7 +572,7 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
         {
             if (booking.Replaces is { } old && State.Meetings.TryGetValue(old, out var replaced) && !replaced.Cancelled)
             {
-                RaiseEvent(new MeetingCancelled(old, actor, null));
+                RaiseEvent(new MeetingCancelled(old, actor, null, Scheduled: true));
             }
 
             var start = booking.Start.ToUniversalTime();
@@ -582,10 +584,10 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
                 continue;
             }
 
-            var request = new MeetingRequest($"r{Version + 1}", booking.A, booking.B, "", [start], now, now, RequestStatus.Pending, null, null);
+            var request = new MeetingRequest($"r{Version + 1}", booking.A, booking.B, "", [start], now, now, RequestStatus.Pending, null, null, BookedBy: actor);
             RaiseEvent(new MeetingRequested(request));
             var meeting = new Meeting($"m{Version + 1}", request.Id, booking.A, booking.B, start, State.Settings.SlotMinutes, State.Settings.Place, place, false, null);
-            RaiseEvent(new MeetingBooked(meeting));
+            RaiseEvent(new MeetingBooked(meeting, Scheduled: true));
             booked.Add(meeting.Id);
             people.Add(booking.A);
             people.Add(booking.B);
