@@ -110,7 +110,8 @@ public sealed class SiloProcessTests
             var exitCode = await silo.WaitForExitAsync(StartTimeout);
 
             Assert.Equal(2, exitCode);
-            Assert.Contains("has schema version 42, but this build of Events knows versions up to 3", silo.Output);
+            // The known version moves on with every migration; the message names both.
+            Assert.Matches(@"has schema version 42, but this build of Events knows versions up to \d+\.", silo.Output);
             Assert.Contains("The database was left untouched.", silo.Output);
             Assert.DoesNotContain("Now listening on", silo.Output);
             Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(path, Ct)));
