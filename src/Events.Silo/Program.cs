@@ -41,6 +41,7 @@ try
     }
 
     app.EnsureStaticAssetsAreServed();
+    app.UseLiveRegions();
     app.UseLiveConnectionCap();
     app.UseResponseCompression();
     app.UseRequestLocalization();

@@ -37,12 +37,14 @@ public static class ReadOnlyEvents
 }
 
 // The same rule for the hub: every event-scoped hub method takes the event's slug first, and all
-// of them but Subscribe (which takes none) write.
+// of them write but Subscribe (which takes none) and Region (which takes a page's address and only
+// reads, as a page's GET does).
 public sealed class ReadOnlyEventsHubFilter(IGrainFactory grains) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        if (invocationContext.HubMethodArguments.FirstOrDefault() is string slug
+        if (invocationContext.HubMethodName != nameof(Live.LiveHub.Region)
+            && invocationContext.HubMethodArguments.FirstOrDefault() is string slug
             && await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
         {
             throw new HubException(Text.Format(Text.LanguageOf(invocationContext.Context.GetHttpContext()), "problem.EventReadOnly", agenda.Title));

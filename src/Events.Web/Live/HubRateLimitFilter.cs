@@ -15,6 +15,13 @@ public sealed class HubRateLimitFilter : IHubFilter
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        // A region refetched over the connection is what an HTTP refetch was, and those are not
+        // limited either: counted here it would take the allowance of the person's own inputs.
+        if (invocationContext.HubMethodName == nameof(LiveHub.Region))
+        {
+            return await next(invocationContext);
+        }
+
         var items = invocationContext.Context.Items;
         var window = items.TryGetValue(Key, out var found) ? (CallWindow)found! : (CallWindow)(items[Key] = new CallWindow());
         if (!window.TryTake(Environment.TickCount64))

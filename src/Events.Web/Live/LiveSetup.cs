@@ -34,8 +34,20 @@ public static class LiveSetup
         services.AddSingleton<HubLifetimeManager<LiveHub>>(sp => sp.GetRequiredService<LiveLifetimeManager>());
         services.AddOptions<LiveLimits>().BindConfiguration(LiveLimits.Section);
         services.AddSingleton<LiveTopics>();
+        services.AddSingleton<LiveRegions>();
         services.AddHostedService<LiveForwarder>();
         return services;
+    }
+
+    // First in the pipeline: what follows it is the whole application, which regions refetched over
+    // the live connection go through (LiveRegions). Routing is named here, right after, because a
+    // WebApplication otherwise puts it before everything, and a region's request must be routed too.
+    public static WebApplication UseLiveRegions(this WebApplication app)
+    {
+        var regions = app.Services.GetRequiredService<LiveRegions>();
+        app.Use(regions.Capture);
+        app.UseRouting();
+        return app;
     }
 
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)

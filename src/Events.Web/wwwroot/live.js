@@ -295,7 +295,7 @@
   // A region whose server sends parts as placeholders (data-view) says which rendering it shows; the
   // placeholders ([data-keep]) are filled with the elements of the same id the page has. One it
   // lacks means the page and the server disagree: the whole region is fetched instead.
-  async function fetchRegion(topic, whole = false) {
+  async function fetchRegion(topic, whole = false, overHttp = false) {
     const shown = regions.get(topic);
     const url = shown?.dataset.refreshUrl;
     if (!url) {
@@ -306,18 +306,27 @@
       address.searchParams.set("since", rendered.get(shown));
       address.searchParams.set("view", shown.dataset.view);
     }
-    // No Referer: the server does not use it, and on 2G it is 60 bytes a refetch.
-    const response = await fetch(address, { credentials: "same-origin", referrerPolicy: "no-referrer" });
-    if (!response.ok) {
+    const viaHub = !overHttp && inflates && shown.dataset.view && isLive();
+    const text = viaHub ? await regionOverHub(address) : await regionOverHttp(address);
+    if (text === null) {
+      if (viaHub) {
+        await fetchRegion(topic, whole, true);
+      }
       return;
     }
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-topic]");
+    const fresh = new DOMParser().parseFromString(text, "text/html").querySelector("[data-topic]");
     const region = regions.get(topic);
+    // The connection's cookies may be older than this page (a sign-in or a language chosen in another
+    // tab since): a rendering for another view than the page's is asked for over HTTP instead.
+    if (viaHub && fresh && fresh.dataset.view !== shown.dataset.view) {
+      await fetchRegion(topic, whole, true);
+      return;
+    }
     if (fresh && region && fresh.dataset.topic === topic && Number(fresh.dataset.seq) >= Number(region.dataset.seq)) {
       const kept = [...fresh.querySelectorAll("[data-keep]")].map((placeholder) => [placeholder, region.querySelector(`#${CSS.escape(placeholder.id)}`)]);
       if (kept.some(([, had]) => !had)) {
         if (!whole) {
-          await fetchRegion(topic, true);
+          await fetchRegion(topic, true, overHttp);
         }
         return;
       }
@@ -326,6 +335,34 @@
       regions.set(topic, fresh);
       rendered.set(fresh, Number(fresh.dataset.seq));
       localTimes();
+    }
+  }
+
+  async function regionOverHttp(address) {
+    // No Referer: the server does not use it, and on 2G it is 60 bytes a refetch.
+    const response = await fetch(address, { credentials: "same-origin", referrerPolicy: "no-referrer" });
+    return response.ok ? response.text() : null;
+  }
+
+  // Over the open live connection a refetch costs its address alone, not a request's headers and
+  // cookies; the server sends the region deflated (SignalR has no compression of its own).
+  const inflates = (() => {
+    try {
+      return !!new DecompressionStream("deflate-raw");
+    } catch {
+      return false;
+    }
+  })();
+  async function regionOverHub(address) {
+    try {
+      const packed = await invoke("Region", address.pathname + address.search);
+      if (!packed) {
+        return null;
+      }
+      const bytes = Uint8Array.from(atob(packed), (c) => c.charCodeAt(0));
+      return await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"))).text();
+    } catch {
+      return null;
     }
   }
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Events.Grains.Agenda;
 using Events.Grains.Questions;
@@ -37,34 +39,93 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         }
     }
 
-    // Holds the region's refetches until released, counting them.
-    private sealed class HeldRefetches
+    // The page's live connection seen from between the page and the server: its region refetches
+    // (hub calls to Region, which carry them while the connection is up) counted, held while asked
+    // to, and their answers read.
+    private sealed class RegionCalls
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentDictionary<string, bool> _ids = new();
+        private volatile bool _holding;
         private int _count;
 
         public int Count => Volatile.Read(ref _count);
 
-        public static async Task<HeldRefetches> AttachAsync(IPage page)
+        public ConcurrentQueue<string> Answers { get; } = new();
+
+        public static async Task<RegionCalls> AttachAsync(IPage page)
         {
-            var held = new HeldRefetches();
-            await page.RouteAsync(new Regex($"/events/{Slug}/sessions(\\?.*)?$"), async route =>
+            var calls = new RegionCalls();
+            await page.RouteWebSocketAsync("**/live?*", socket =>
             {
-                Interlocked.Increment(ref held._count);
-                await held._released.Task;
-                await route.ContinueAsync();
+                var server = socket.ConnectToServer();
+                socket.OnMessage(frame => calls.FromPage(frame.Text ?? "", server));
+                server.OnMessage(frame =>
+                {
+                    calls.FromServer(frame.Text ?? "");
+                    socket.Send(frame.Text ?? "");
+                });
             });
-            return held;
+            return calls;
         }
 
+        public void Hold() => _holding = true;
+
         public void Release() => _released.TrySetResult();
+
+        private static IEnumerable<JsonElement> Messages(string text) =>
+            text.Split('\u001e', StringSplitOptions.RemoveEmptyEntries).Select(message => JsonDocument.Parse(message).RootElement);
+
+        private void FromPage(string text, IWebSocketRoute server)
+        {
+            var regionCalls = Messages(text)
+                .Where(m => m.TryGetProperty("target", out var target) && target.GetString() == "Region" && m.TryGetProperty("invocationId", out _))
+                .Select(m => m.GetProperty("invocationId").GetString()!)
+                .ToList();
+            regionCalls.ForEach(id => _ids[id] = true);
+            Interlocked.Add(ref _count, regionCalls.Count);
+            if (regionCalls.Count > 0 && _holding)
+            {
+                _ = _released.Task.ContinueWith(_ => server.Send(text), TaskScheduler.Default);
+                return;
+            }
+
+            server.Send(text);
+        }
+
+        private void FromServer(string text)
+        {
+            foreach (var message in Messages(text))
+            {
+                if (message.TryGetProperty("invocationId", out var id) && _ids.ContainsKey(id.GetString()!)
+                    && message.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.String)
+                {
+                    Answers.Enqueue(Live.RegionOverHubTests.Inflated(result.GetString()!));
+                }
+            }
+        }
+    }
+
+    // Region refetches that went over HTTP (the page fetches there only when the connection cannot).
+    private static List<string> HttpRefetches(IPage page)
+    {
+        var urls = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/sessions", StringComparison.Ordinal) || request.Url.EndsWith("/live", StringComparison.Ordinal) || request.Url.Contains("/live?", StringComparison.Ordinal))
+            {
+                urls.Add(request.Url);
+            }
+        };
+        return urls;
     }
 
     private static Task<long> SeqOnPageAsync(IPage page) =>
         page.EvaluateAsync<long>("() => document.querySelectorAll('#agenda').length === 1 ? Number(document.querySelector('#agenda').dataset.seq) : -1");
 
-    private async Task ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(IPage page, HeldRefetches held, Func<Task<long>> threeChanges)
+    private async Task ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(IPage page, RegionCalls held, Func<Task<long>> threeChanges)
     {
+        held.Hold();
         var third = await threeChanges();
 
         // All three deltas have reached the page (each moves the region's sequence on) while the
@@ -86,9 +147,9 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
     {
         await using var context = await chromium.NewContextAsync(_host);
         var page = await context.NewPageAsync();
+        var held = await RegionCalls.AttachAsync(page);
         await page.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString());
         await page.Locator("#live-status[data-state=live]").WaitForAsync();
-        var held = await HeldRefetches.AttachAsync(page);
 
         await ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(page, held, async () =>
         {
@@ -104,9 +165,9 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         await using var cable = new NetworkCut(_host.BaseAddress);
         await using var context = await chromium.NewContextAsync(_host);
         var page = await context.NewPageAsync();
+        var held = await RegionCalls.AttachAsync(page);
         await page.GotoAsync(new Uri(cable.Address, AgendaPath).ToString());
         await page.Locator("#live-status[data-state=live]").WaitForAsync();
-        var held = await HeldRefetches.AttachAsync(page);
 
         await ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(page, held, async () =>
         {
@@ -120,20 +181,6 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         });
     }
 
-    // The answers to refetches that named the rendering the page shows.
-    private static List<string> PartialRefetches(IPage page)
-    {
-        var answers = new List<string>();
-        page.Response += async (_, response) =>
-        {
-            if (response.Url.Contains("since=", StringComparison.Ordinal))
-            {
-                answers.Add(await response.TextAsync());
-            }
-        };
-        return answers;
-    }
-
     // The page names the rendering it shows; the server sends the other sessions as placeholders,
     // which the page fills with what it has: every session still reads in full.
     [Fact]
@@ -141,9 +188,10 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
     {
         await using var context = await chromium.NewContextAsync(_host);
         var page = await context.NewPageAsync();
-        var refetched = PartialRefetches(page);
+        var calls = await RegionCalls.AttachAsync(page);
         await page.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString());
         await page.Locator("#live-status[data-state=live]").WaitForAsync();
+        var overHttp = HttpRefetches(page);
         var agenda = (await Agenda.GetAsync())!;
         var titles = await page.Locator("#agenda ol.sessions > li h3").AllInnerTextsAsync();
         var changed = agenda.Sessions[2];
@@ -155,8 +203,9 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         Assert.Equal(titles, await page.Locator("#agenda ol.sessions > li h3").AllInnerTextsAsync());
         Assert.Equal(0, await page.Locator("[data-keep]").CountAsync());
         Assert.Equal(agenda.Changes.Length + 1, await page.Locator("#agenda ol.changes > li").CountAsync());
-        await WaitForAsync(() => Task.FromResult(refetched.Count > 0), "The refetch's answer was never read.");
-        var partial = Assert.Single(refetched);
+        await WaitForAsync(() => Task.FromResult(!calls.Answers.IsEmpty), "The refetch's answer was never read.");
+        var partial = Assert.Single(calls.Answers);
+        Assert.Empty(overHttp);
         Assert.Equal(agenda.Sessions.Length - 1, Regex.Matches(partial, "<li id=\"[^\"]+\" data-keep>").Count - agenda.Changes.Length);
     }
 
@@ -169,9 +218,10 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         await board.AskAsync(new Asker("b@example.org", "Bruno"), "Is the data open?", false, Guid.NewGuid().ToString("N"));
         await using var context = await chromium.NewContextAsync(_host);
         var page = await context.NewPageAsync();
-        var refetched = PartialRefetches(page);
+        var calls = await RegionCalls.AttachAsync(page);
         await page.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/qa/{session}").ToString());
         await page.Locator("#live-status[data-state=live]").WaitForAsync();
+        var overHttp = HttpRefetches(page);
 
         await board.AskAsync(new Asker("c@example.org", "Chidi"), "How many districts?", false, Guid.NewGuid().ToString("N"));
         await WaitForAsync(async () => await page.Locator("#questions li.question").CountAsync() == 3, "The new question never showed.");
@@ -180,8 +230,37 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         Assert.Contains("Who pays for the sensors?", texts);
         Assert.Contains("Is the data open?", texts);
         Assert.Contains("How many districts?", texts);
-        await WaitForAsync(() => Task.FromResult(refetched.Count > 0), "The refetch's answer was never read.");
-        var partial = Assert.Single(refetched);
+        await WaitForAsync(() => Task.FromResult(!calls.Answers.IsEmpty), "The refetch's answer was never read.");
+        var partial = Assert.Single(calls.Answers);
+        Assert.Empty(overHttp);
         Assert.Equal(2, Regex.Matches(partial, "data-keep").Count);
+    }
+
+    // Tabs share one live connection, opened by the first tab with the cookies it had then. A tab
+    // switched to French afterwards must not have its agenda replaced by the connection's English
+    // rendering: the page sees another view in the answer and fetches its own over HTTP.
+    [Fact]
+    public async Task A_tab_whose_language_changed_after_the_shared_connection_opened_keeps_its_language_after_a_change()
+    {
+        await using var context = await chromium.NewContextAsync(_host);
+        var english = await context.NewPageAsync();
+        await english.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString());
+        await english.Locator("#live-status[data-state=live]").WaitForAsync();
+        var french = await context.NewPageAsync();
+        await french.GotoAsync(new Uri(_host.BaseAddress, $"/language/fr?returnUrl={Uri.EscapeDataString(AgendaPath)}").ToString());
+        await french.Locator("#live-status[data-state=live]").WaitForAsync();
+        Assert.Equal("fr", await french.EvaluateAsync<string>("() => document.documentElement.lang"));
+        var overHttp = HttpRefetches(french);
+
+        var seq = await DelayFirstSessionAsync();
+        await WaitForAsync(async () => await SeqOnPageAsync(french) == seq && await SeqOnPageAsync(english) == seq, "The change never showed on both tabs.");
+
+        var lastLine = "() => [...document.querySelectorAll('#agenda ol.changes > li')].at(-1)?.innerText ?? ''";
+        var fresh = await context.NewPageAsync();
+        await fresh.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString());
+        Assert.Equal("fr", await fresh.EvaluateAsync<string>("() => document.documentElement.lang"));
+        Assert.Equal(await fresh.EvaluateAsync<string>(lastLine), await french.EvaluateAsync<string>(lastLine));
+        Assert.NotEqual(await english.EvaluateAsync<string>(lastLine), await french.EvaluateAsync<string>(lastLine));
+        Assert.NotEmpty(overHttp);
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class PartialRefetchTests : IAsyncDisposable
     [GeneratedRegex("""data-view="([^"]+)" """)]
     private static partial Regex ViewOf();
 
-    private static string View(string html) => ViewOf().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new InvalidOperationException("No data-view on the region.");
+    internal static string View(string html) => ViewOf().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new InvalidOperationException("No data-view on the region.");
 
     private static string[] Kept(string html) => [.. Regex.Matches(html, """<li id="([^"]+)" data-keep>""").Select(m => m.Groups[1].Value)];
 
