@@ -354,7 +354,7 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
             var at = Stopwatch.GetTimestamp();
             try
             {
-                await tab.InvokeAsync("VoteQuestion", Slug, session, mine[q], up[q]);
+                await tab.InvokeAsync("VoteQuestion", Slug, session, mine[q], up[q], Guid.NewGuid().ToString("N"));
                 acks.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
             }
             catch (InvalidOperationException)

@@ -30,8 +30,10 @@ public sealed partial class LiveHub
         }
     }
 
+    // Sent by the vote buttons' offline-safe input. A vote sets a state (up or not), so a resend is
+    // harmless as it is; the key only keeps the call's shape the same as every queued input's.
     [Authorize(Policy = Policies.EventMember)]
-    public async Task<int> VoteQuestion(string slug, string session, string questionId, bool up)
+    public async Task<int> VoteQuestion(string slug, string session, string questionId, bool up, string idempotencyKey)
     {
         try
         {

@@ -483,10 +483,18 @@
       }
       const value = data.get(name);
       const input = form.elements[name];
-      if (input?.type === "checkbox") {
+      if (!input) {
+        // Not a field: what the form or the region around it says (data-arg-<name>), to spare
+        // every vote button its own copies of the event and session.
+        return form.closest(`[data-arg-${name}]`)?.getAttribute(`data-arg-${name}`) ?? null;
+      }
+      if (input.type === "checkbox") {
         return input.checked;
       }
-      return input?.type === "number" ? (value === "" ? null : Number(value)) : value;
+      if (input.hasAttribute("data-flips")) {
+        return value === "true";
+      }
+      return input.type === "number" ? (value === "" ? null : Number(value)) : value;
     });
     const text = form.querySelector("textarea");
     save([...load(), { form: form.id, method: form.dataset.hubMethod, args, key: newKey(), label: (text?.value || "").slice(0, 120) }]);
@@ -494,6 +502,15 @@
     if (!form.hasAttribute("data-keep-values")) {
       form.querySelectorAll("textarea, input[type=number], input[type=text]").forEach((input) => { input.value = ""; });
     }
+    // A toggle (a vote) turns at once; the count follows with the next push.
+    form.querySelectorAll("input[data-flips]").forEach((input) => {
+      input.value = input.value === "true" ? "false" : "true";
+    });
+    form.querySelectorAll("button[aria-pressed][data-label-true]").forEach((button) => {
+      const pressed = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", String(pressed));
+      button.textContent = button.dataset[pressed ? "labelTrue" : "labelFalse"];
+    });
     renderQueue();
     flush();
   });

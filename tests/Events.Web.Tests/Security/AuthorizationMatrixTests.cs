@@ -222,6 +222,8 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
     private static readonly (string Method, object?[] Arguments, Who[] Allowed)[] HubTable =
     [
         ("Subscribe", [new[] { new { topic = $"announcements:{Demo}", after = 0 } }], Everyone),
+        // Renders a page with the caller's own cookies, so it gives each person what their GET gives.
+        ("Region", [$"/events/{Demo}/sessions"], Everyone),
         ("PostAnnouncement", [Demo, "Matrix check", null, "matrix-demo"], DemoModerators),
         ("PostAnnouncement", [Other, "Matrix check", null, "matrix-other"], SiteOrganisers),
         ("ControlMixer", [Demo, "s3", "Pause"], DemoModerators),
@@ -229,7 +231,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("AskQuestion", [Demo, "s4", "Matrix question?", false, "matrix-q"], DemoMembers),
         ("AnswerPoll", [Demo, "s4", "none", "0", null, null, null, null, null, "matrix-poll"], DemoMembers),
         ("AskQuestion", [Other, "s4", "Matrix question?", false, "matrix-q"], SiteOrganisers),
-        ("VoteQuestion", [Demo, "s4", "none", true], DemoMembers),
+        ("VoteQuestion", [Demo, "s4", "none", true, "key"], DemoMembers),
         ("ScorePitch", [Demo, "s4", "kampala", null, null, null, "Pass", false, "matrix-score"], DemoInvestors),
         ("ScorePitch", [Other, "s4", "kampala", null, null, null, "Pass", false, "matrix-score"], SiteOrganisers),
         ("ControlPitchRoom", [Demo, "s4", "kampala", "NoSuchControl", null], DemoModerators),
