@@ -107,7 +107,7 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         // People by their profile names; no address anywhere on the page.
         Assert.Contains("Amina Odhiambo — Kofi Mensah", page, StringComparison.Ordinal);
         Assert.Contains("<h4>Ines Machava</h4>", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("example.org", page, StringComparison.Ordinal);
+        Assert.All(new[] { "amina@", "kofi@", "ines@", "carlos@" }, address => Assert.DoesNotContain(address, page, StringComparison.Ordinal));
         var run = (await _host.Grains.GetGrain<ISchedulingGrain>(Slug).GetAsync()).Run!;
         ScheduleCheck(run);
 
@@ -160,7 +160,7 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         Assert.Contains("I'd like to meet", kofiSees, StringComparison.Ordinal);
         Assert.DoesNotContain("You marked", kofiSees, StringComparison.Ordinal);
         Assert.DoesNotContain("like to meet</span>", kofiDirectory, StringComparison.Ordinal);
-        Assert.DoesNotContain("Kofi Mensah", await organiser.GetPageAsync($"/events/{Slug}/scheduling"), StringComparison.Ordinal);
+        Assert.DoesNotContain("both marked each other", await organiser.GetPageAsync($"/events/{Slug}/scheduling"), StringComparison.Ordinal);
 
         // Kofi marks her back: both see it is mutual.
         using var back = await kofi.Browser.PostFormAsync($"/events/{Slug}/directory/{amina.Id}/mark", ("mark", "true"));
