@@ -5,13 +5,15 @@ using Events.Grains.Scheduling;
 //   solve  [--seconds S] [--workers W]   reads a problem (JSON) on standard input, writes the CP-SAT schedule (JSON)
 //   greedy                               the same with the first-free-slot baseline
 //   generate --seed N                    writes one generated instance (JSON)
-//   compare [--count N] [--seed N] [--seconds S] [--workers W]
-//                                        generates N instances and prints greedy beside CP-SAT
+//   compare [--count N] [--seed N] [--seconds S] [--workers W] [--infeasible] [--params "cp-sat parameters"]
+//                                        generates N instances and prints greedy beside CP-SAT;
+//                                        --infeasible: instances drawn without a schedule behind them,
+//                                        some of which cannot be fully placed
 // Run: dotnet run -c Release --project bench/Events.Bench.Scheduling -- compare
 var mode = args.Length > 0 ? args[0] : "compare";
 var seconds = Option("--seconds", 9.0);
 var workers = (int)Option("--workers", SchedulerOptions.DefaultWorkers);
-var options = new SchedulerOptions(TimeSpan.FromSeconds(seconds), workers);
+var options = new SchedulerOptions(TimeSpan.FromSeconds(seconds), workers, Text("--params") ?? "");
 try
 {
     switch (mode)
@@ -23,10 +25,10 @@ try
             Console.WriteLine(SchedulingJson.Write(GreedyScheduler.Solve(SchedulingJson.ReadProblem(Console.In.ReadToEnd()))));
             return 0;
         case "generate":
-            Console.WriteLine(SchedulingJson.Write(SchedulingInstances.Generate((int)Option("--seed", 1))));
+            Console.WriteLine(SchedulingJson.Write(SchedulingInstances.Generate((int)Option("--seed", 1), !args.Contains("--infeasible"))));
             return 0;
         case "compare":
-            Compare((int)Option("--count", 10), (int)Option("--seed", 1), options);
+            Compare((int)Option("--count", 10), (int)Option("--seed", 1), options, !args.Contains("--infeasible"));
             return 0;
         default:
             Console.Error.WriteLine($"unknown mode '{mode}': solve, greedy, generate or compare");
@@ -44,20 +46,26 @@ catch (System.Text.Json.JsonException e)
     return 2;
 }
 
+string? Text(string name)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+}
+
 double Option(string name, double fallback)
 {
     var at = Array.IndexOf(args, name);
     return at >= 0 && at + 1 < args.Length && double.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
 }
 
-static void Compare(int count, int firstSeed, SchedulerOptions options)
+static void Compare(int count, int firstSeed, SchedulerOptions options, bool feasible)
 {
-    Console.WriteLine($"CP-SAT: time limit {options.TimeLimit.TotalSeconds:0.#} s, {options.Workers} workers, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"CP-SAT: time limit {options.TimeLimit.TotalSeconds:0.#} s, {options.Workers} workers, {Environment.ProcessorCount} cores, {(feasible ? "feasible" : "unchecked")} instances {options.Parameters}");
     Console.WriteLine("seed  people meetings tables slots | greedy placed gaps     s | cp-sat placed gaps spread optimal      s");
     int fullyPlaced = 0, optimal = 0, worse = 0, within = 0;
     for (var seed = firstSeed; seed < firstSeed + count; seed++)
     {
-        var problem = SchedulingInstances.Generate(seed);
+        var problem = SchedulingInstances.Generate(seed, feasible);
         var greedy = GreedyScheduler.Solve(problem);
         var sat = CpSatScheduler.Solve(problem, options);
         fullyPlaced += sat.Unscheduled.IsEmpty ? 1 : 0;

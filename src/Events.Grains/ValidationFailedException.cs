@@ -134,6 +134,7 @@ public enum Problem
     MeetingFreeSlotsInvalid,
     MeetingPhoneInvalid,
     MeetingFeedbackNotNow,
+    MarkNeedsProfile,
 }
 
 // A grain refused a command because of what was asked, not because of a fault.

@@ -79,11 +79,15 @@ public interface IMatchmakingGrain : IGrainWithStringKey
     // cancels the meeting it replaces, then is booked unless one of the two is busy then or no
     // table is left. Answers the booked meeting ids in order, "" where one was not booked.
     Task<ImmutableArray<string>> BookScheduledAsync(string actor, ImmutableArray<ScheduledBooking> bookings);
+
+    // The invitee accepts and leaves the time to the organisers' "Schedule all" (RequestStatus.ToSchedule).
+    Task<MeetingRequest> AcceptToScheduleAsync(string email, string requestId);
 }
 
 // Table: the table number the schedule chose (kept when free), for meetings at tables.
 [GenerateSerializer, Immutable]
-public sealed record ScheduledBooking(string A, string B, DateTimeOffset Start, int Table, string? Replaces);
+// Request: the request accepted "to schedule" that this booking answers, if any.
+public sealed record ScheduledBooking(string A, string B, DateTimeOffset Start, int Table, string? Replaces, string? Request = null);
 
 // The stored names below are part of the database format: add new ones, never rename.
 [JsonPolymorphic]
@@ -528,6 +532,19 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
             free.IsEmpty ? "-" : string.Join(", ", free.Take(6).Select(State.Settings.Label)));
     }
 
+    public async Task<MeetingRequest> AcceptToScheduleAsync(string email, string requestId)
+    {
+        ExpireLapsed(clock.GetUtcNow());
+        var request = Find(requestId);
+        if (request.To != email || request.Status != RequestStatus.Pending)
+        {
+            throw new ValidationFailedException(Problem.MeetingRequestNotNow, request.Status);
+        }
+
+        RaiseEvent(new MeetingRequestAnswered(request.Id, RequestStatus.ToSchedule, null));
+        return await Notified(State.Requests[request.Id], request.From, request.To);
+    }
+
     public async Task<MeetingRequest> DeclineAsync(string email, string requestId, string? reason)
     {
         var now = clock.GetUtcNow();
@@ -548,6 +565,10 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
         ExpireLapsed(now);
         var request = Find(requestId);
         if (request.Status == RequestStatus.Pending && request.From == email)
+        {
+            RaiseEvent(new MeetingRequestAnswered(request.Id, RequestStatus.Cancelled, Note(note)));
+        }
+        else if (request.Status == RequestStatus.ToSchedule && (request.From == email || request.To == email))
         {
             RaiseEvent(new MeetingRequestAnswered(request.Id, RequestStatus.Cancelled, Note(note)));
         }
@@ -584,8 +605,22 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
                 continue;
             }
 
-            var request = new MeetingRequest($"r{Version + 1}", booking.A, booking.B, "", [start], now, now, RequestStatus.Pending, null, null, BookedBy: actor);
-            RaiseEvent(new MeetingRequested(request));
+            // A request accepted "to schedule" is booked on itself, also when this run moves its
+            // meeting; one its people cancelled since the run stays cancelled.
+            var answered = booking.Request is { } id ? State.Requests.GetValueOrDefault(id) : null;
+            if (booking.Request is not null && answered is not { Status: RequestStatus.ToSchedule }
+                && !(answered is { Status: RequestStatus.Cancelled, MeetingId: { } was } && was == booking.Replaces))
+            {
+                booked.Add("");
+                continue;
+            }
+
+            var request = answered ?? new MeetingRequest($"r{Version + 1}", booking.A, booking.B, "", [start], now, now, RequestStatus.Pending, null, null, BookedBy: actor);
+            if (answered is null)
+            {
+                RaiseEvent(new MeetingRequested(request));
+            }
+
             var meeting = new Meeting($"m{Version + 1}", request.Id, booking.A, booking.B, start, State.Settings.SlotMinutes, State.Settings.Place, place, false, null);
             RaiseEvent(new MeetingBooked(meeting, Scheduled: true));
             booked.Add(meeting.Id);
@@ -629,7 +664,7 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
 
     // Cancelled requests and meetings go back to the allowance; expired ones too.
     private int OutgoingUsed(string email, DateTimeOffset now) => State.Requests.Values.Count(r =>
-        r.From == email && r.CountsAgainstLimit && Effective(r, now).Status is RequestStatus.Pending or RequestStatus.Accepted);
+        r.From == email && r.CountsAgainstLimit && Effective(r, now).Status is RequestStatus.Pending or RequestStatus.Accepted or RequestStatus.ToSchedule);
 
     private bool Busy(string email, DateTimeOffset start, string? except) =>
         State.Meetings.Values.Any(m => !m.Cancelled && m.Id != except && m.Involves(email) && Overlaps(m, start));

@@ -60,6 +60,10 @@ public enum RequestStatus
 
     // The invitee answered with other times: a new request goes the other way (its Counters).
     Countered,
+
+    // The invitee accepted and left the time to the organisers' "Schedule all" (issue 19): a
+    // meeting wanted, with no time yet. Publishing the schedule books it on this request.
+    ToSchedule,
 }
 
 // From and To are email addresses: they never leave the server (pages show names from profiles).

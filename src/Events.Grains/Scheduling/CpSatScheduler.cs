@@ -4,7 +4,8 @@ using Google.OrTools.Sat;
 
 namespace Events.Grains.Scheduling;
 
-public sealed record SchedulerOptions(TimeSpan TimeLimit, int Workers)
+// Parameters: more CP-SAT parameters in its text format, for the bench's experiments.
+public sealed record SchedulerOptions(TimeSpan TimeLimit, int Workers, string Parameters = "")
 {
     public static SchedulerOptions Default { get; } = new(TimeSpan.FromSeconds(20), DefaultWorkers);
 
@@ -40,7 +41,7 @@ public static class CpSatScheduler
         {
             var lean = new SatModel(model, withGaps: false);
             lean.Cp.Maximize(LinearExpr.Sum(lean.Placed));
-            var (status, solution) = lean.Run(best, Share(limit, watch, 0.25), options.Workers, 1, progress, cancel);
+            var (status, solution) = lean.Run(best, Share(limit, watch, 0.25), options, 1, progress, cancel);
             if (solution is not null && Placed(solution) > Placed(best))
             {
                 best = solution;
@@ -52,13 +53,13 @@ public static class CpSatScheduler
         // The local search finds most of the improvement in gaps; CP-SAT then improves on it and,
         // where it can, proves there is nothing better.
         best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, 0.5)), model.MeetingCount, cancel);
-        var sat = new SatModel(model, withGaps: true);
+        var sat = new SatModel(model, withGaps: true, allPlaced: Placed(best) == placeable);
         sat.Cp.Add(LinearExpr.Sum(sat.Placed) >= Placed(best));
         var gapsProven = model.Gaps(best).Gaps == 0;
         if (!gapsProven && !cancel.IsCancellationRequested)
         {
             sat.Cp.Minimize(sat.Gaps);
-            var (status, solution) = sat.Run(best, Share(limit, watch, 0.9), options.Workers, 2, progress, cancel);
+            var (status, solution) = sat.Run(best, Share(limit, watch, 0.9), options, 2, progress, cancel);
             if (solution is not null && model.Gaps(solution).Gaps <= model.Gaps(best).Gaps)
             {
                 best = solution;
@@ -72,7 +73,7 @@ public static class CpSatScheduler
         {
             sat.Cp.Add(sat.Gaps <= gaps);
             sat.Cp.Minimize(sat.Spread);
-            var (_, solution) = sat.Run(best, Share(limit, watch, 1.0), options.Workers, 3, progress, cancel);
+            var (_, solution) = sat.Run(best, Share(limit, watch, 1.0), options, 3, progress, cancel);
             if (solution is not null && model.Gaps(solution) is var better && better.Gaps <= gaps && better.Spread < spread)
             {
                 best = solution;
@@ -114,7 +115,9 @@ public static class CpSatScheduler
 
         public LinearExpr Spread { get; }
 
-        public SatModel(ScheduleModel model, bool withGaps)
+        // AllPlaced: every meeting that has a slot is placed, so each person's number of meetings is
+        // known and gives a lower bound on their gaps (see MinBlocks).
+        public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false)
         {
             _model = model;
             var n = model.SlotCount;
@@ -142,7 +145,7 @@ public static class CpSatScheduler
                 _x[m] = [.. slots.Select(s => Cp.NewBoolVar($"x{m}_{s}"))];
                 var placed = Cp.NewBoolVar($"placed{m}");
                 Cp.Add(LinearExpr.Sum(_x[m]) == placed);
-                if (model.Fixed[m] >= 0)
+                if (model.Fixed[m] >= 0 || (allPlaced && slots.Length > 0))
                 {
                     Cp.Add(placed == 1);
                 }
@@ -168,6 +171,12 @@ public static class CpSatScheduler
                 {
                     Cp.Add(LinearExpr.Sum(meetings) <= model.Capacity);
                 }
+            }
+
+            var possible = new bool[model.PersonCount][];
+            for (var p = 0; p < model.PersonCount; p++)
+            {
+                possible[p] = [.. Enumerable.Range(0, n).Select(s => personAt[p, s].Count > 0)];
             }
 
             _most = Cp.NewIntVar(0, n, "most");
@@ -215,6 +224,11 @@ public static class CpSatScheduler
                     _blockStarts.Add((p, s, start));
                 }
 
+                if (allPlaced)
+                {
+                    Cp.Add(LinearExpr.Sum(starts) >= MinBlocks(possible[p], placedOf[p].Count));
+                }
+
                 var any = Cp.NewBoolVar($"any{p}");
                 Cp.AddMaxEquality(any, placedOf[p]);
                 _anyMeeting.Add((p, any));
@@ -228,14 +242,49 @@ public static class CpSatScheduler
             Spread = _most - _fewest;
         }
 
+        // The fewest blocks of consecutive meetings a person with this many meetings can have: their
+        // meetings fall in the runs of slots they could meet in, so it takes at least as many
+        // blocks as the fewest runs that hold them all (the longest first).
+        internal static int MinBlocks(bool[] possible, int meetings)
+        {
+            var runs = new List<int>();
+            var run = 0;
+            foreach (var open in possible.Append(false))
+            {
+                if (open)
+                {
+                    run++;
+                }
+                else if (run > 0)
+                {
+                    runs.Add(run);
+                    run = 0;
+                }
+            }
+
+            var blocks = 0;
+            foreach (var length in runs.OrderDescending())
+            {
+                if (meetings <= 0)
+                {
+                    break;
+                }
+
+                meetings -= length;
+                blocks++;
+            }
+
+            return blocks;
+        }
+
         private int[] Slots(int m) => _model.Fixed[m] >= 0 ? [_model.Fixed[m]] : _model.Allowed[m];
 
-        public (CpSolverStatus Status, int[]? Solution) Run(int[] hint, double seconds, int workers, int phase, Action<SchedulerProgress>? progress, CancellationToken cancel)
+        public (CpSolverStatus Status, int[]? Solution) Run(int[] hint, double seconds, SchedulerOptions options, int phase, Action<SchedulerProgress>? progress, CancellationToken cancel)
         {
             Hint(hint);
             var solver = new CpSolver
             {
-                StringParameters = string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{seconds:0.###} num_workers:{workers}"),
+                StringParameters = string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{seconds:0.###} num_workers:{options.Workers} {options.Parameters}"),
             };
             using var stop = cancel.Register(solver.StopSearch);
             using var callback = new Progress(phase, progress);

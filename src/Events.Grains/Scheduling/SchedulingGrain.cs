@@ -97,6 +97,34 @@ public static class SchedulingSlots
         new(DateTime.ParseExact(id, Format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), TimeSpan.Zero);
 }
 
+// Where a wanted meeting comes from, told by its id: the organisers added it ("w…"), the two
+// marked each other in the directory, or the invitee accepted a request and left the time to the
+// organisers.
+public enum WantedSource
+{
+    Organisers,
+    Marks,
+    Request,
+}
+
+public static class WantedIds
+{
+    private const string MarksPrefix = "marks-";
+    private const string RequestPrefix = "request-";
+
+    public static string ForMarks(string personA, string personB) => $"{MarksPrefix}{personA}-{personB}";
+
+    public static string ForRequest(string requestId) => $"{RequestPrefix}{requestId}";
+
+    public static string? RequestOf(string wantedId) =>
+        wantedId.StartsWith(RequestPrefix, StringComparison.Ordinal) ? wantedId[RequestPrefix.Length..] : null;
+
+    public static WantedSource SourceOf(string wantedId) =>
+        wantedId.StartsWith(MarksPrefix, StringComparison.Ordinal) ? WantedSource.Marks
+        : wantedId.StartsWith(RequestPrefix, StringComparison.Ordinal) ? WantedSource.Request
+        : WantedSource.Organisers;
+}
+
 public static class SchedulingFailures
 {
     // The silo stopped during the run, and again during its second attempt.
@@ -239,7 +267,7 @@ public sealed class SchedulingGrain(TimeProvider clock, IOptions<SchedulingOptio
             .Where(s => !State.Published.TryGetValue(s.Meeting, out var before) || (before.Slot, before.Table) != (s.Slot, s.Table))
             .ToList();
         var booked = await GrainFactory.GetGrain<IMatchmakingGrain>(Key).BookScheduledAsync(actor, [.. changed.Select(s => new ScheduledBooking(
-            wanted[s.Meeting].A, wanted[s.Meeting].B, SchedulingSlots.Time(s.Slot), s.Table, State.Published.GetValueOrDefault(s.Meeting)?.MeetingId))]);
+            wanted[s.Meeting].A, wanted[s.Meeting].B, SchedulingSlots.Time(s.Slot), s.Table, State.Published.GetValueOrDefault(s.Meeting)?.MeetingId, WantedIds.RequestOf(s.Meeting)))]);
         var meetings = changed.Zip(booked).Where(p => p.Second.Length > 0)
             .ToImmutableDictionary(p => p.First.Meeting, p => new PublishedMeeting(p.Second, p.First.Slot, p.First.Table));
         var people = meetings.Keys.SelectMany(id => new[] { wanted[id].A, wanted[id].B }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);

@@ -6,9 +6,14 @@ namespace Events.Grains.Scheduling;
 // meetings, 12-27 tables, 8-22 slots split into a morning and an afternoon, a few people with
 // 10-15 meetings, some unavailable slots and some meetings held to one half-day. The same seed
 // gives the same instance.
+//
+// Feasible (the default): a meeting is added only where it fits a schedule built alongside (a slot
+// free for both, within its half-day, with a table left), so all of them can be placed and "fully
+// placed" is a fair target. Without it, pairs are drawn as they come, and some instances cannot be
+// fully placed (a person's meetings need more slots than their partners' free ones allow).
 public static class SchedulingInstances
 {
-    public static SchedulingProblem Generate(int seed)
+    public static SchedulingProblem Generate(int seed, bool feasible = true)
     {
         var random = new Random(seed);
         var meetingCount = random.Next(150, 301);
@@ -58,6 +63,8 @@ public static class SchedulingInstances
         }
 
         var degree = new int[personCount];
+        var planted = new bool[personCount, slotCount];
+        var used = new int[slotCount];
         var pairs = new HashSet<(int, int)>();
         var meetings = ImmutableArray.CreateBuilder<ProblemMeeting>();
         var attempts = 0;
@@ -76,10 +83,26 @@ public static class SchedulingInstances
                 continue;
             }
 
-            degree[a]++;
-            degree[b]++;
             var restricted = random.NextDouble();
             var session = restricted < 0.08 ? "morning" : restricted < 0.16 ? "afternoon" : "any";
+            if (feasible)
+            {
+                var (from, to) = session switch { "morning" => (0, morning), "afternoon" => (morning, slotCount), _ => (0, slotCount) };
+                var free = Enumerable.Range(from, to - from)
+                    .Where(s => !unavailable[a].Contains(s) && !unavailable[b].Contains(s) && !planted[a, s] && !planted[b, s] && used[s] < tables)
+                    .ToList();
+                if (free.Count == 0)
+                {
+                    continue;
+                }
+
+                var slot = free[random.Next(free.Count)];
+                planted[a, slot] = planted[b, slot] = true;
+                used[slot]++;
+            }
+
+            degree[a]++;
+            degree[b]++;
             meetings.Add(new ProblemMeeting($"m{meetings.Count + 1}", $"p{a + 1}", $"p{b + 1}", session));
         }
 

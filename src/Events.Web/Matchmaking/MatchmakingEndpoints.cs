@@ -151,6 +151,7 @@ public static class MatchmakingEndpoints
             Themes = (await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync()).Themes,
             CanModerate = organiser,
             HasNeeds = mine?.Draft.Needs.Length > 0,
+            Marks = await grains.GetGrain<Events.Grains.Scheduling.IMeetMarksGrain>(slug).MineAsync(Email(http)),
         });
     }
 
@@ -188,6 +189,7 @@ public static class MatchmakingEndpoints
             Others = organiser ? (await directory.VisibleAsync()).Where(e => e.PersonId != personId).OrderBy(e => e.Profile.Name, StringComparer.OrdinalIgnoreCase).ToImmutableArray() : [],
             WindowSlots = organiser ? [.. settings.Slots().Where(s => s > clock.GetUtcNow())] : ImmutableArray<DateTimeOffset>.Empty,
             Arranged = http.Request.Query.ContainsKey("arranged"),
+            Marks = isMe ? Events.Web.Scheduling.MarkView.None : await Events.Web.Scheduling.MeetMarkEndpoints.ViewAsync(grains, slug, email),
         });
     }
 
@@ -459,6 +461,9 @@ public static class MatchmakingEndpoints
             {
                 case "accept":
                     await matchmaking.AcceptAsync(email, requestId, Slot(form["slot"]));
+                    break;
+                case "schedule":
+                    await matchmaking.AcceptToScheduleAsync(email, requestId);
                     break;
                 case "decline":
                     await matchmaking.DeclineAsync(email, requestId, form["reason"]);

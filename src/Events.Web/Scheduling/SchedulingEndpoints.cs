@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Matchmaking;
@@ -29,7 +30,7 @@ public static class SchedulingEndpoints
         organisers.MapPost("/wanted/{id}/remove", RemoveWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         organisers.MapPost("/run", RunAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         organisers.MapPost("/publish", PublishAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
-        return app;
+        return app.MapMeetMarks();
     }
 
     private static ISchedulingGrain Grain(IGrainFactory grains, string slug) => grains.GetGrain<ISchedulingGrain>(slug);
@@ -41,32 +42,46 @@ public static class SchedulingEndpoints
             return Pages.NoEvent(slug);
         }
 
-        var status = await Grain(grains, slug).GetAsync();
+        var grain = Grain(grains, slug);
+        var status = await grain.GetAsync();
         var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
+        var published = await grain.PublishedAsync();
+        var profiles = await grains.GetGrain<IDirectoryGrain>(slug).AllAsync();
         return new RazorComponentResult<SchedulingPage>(new
         {
             Slug = slug,
             EventTitle = agenda.Title,
             Settings = settings,
-            Wanted = await Grain(grains, slug).WantedAsync(),
+            Wanted = await SchedulingProblems.WantedAsync(grains, slug, await grain.WantedAsync(), published),
             Status = status,
             Typed = typed ?? new WantedForm("", "", "any"),
             Error = error,
             AlreadyRunning = http.Request.Query.ContainsKey("running"),
-            Published = await Grain(grains, slug).PublishedAsync(),
+            Published = published,
             PublishedRun = http.Request.Query.ContainsKey("published"),
+
+            // Pages name people by their profile, never by address.
+            Names = profiles.GroupBy(p => p.Email).ToImmutableDictionary(g => g.Key, g => g.First().Draft.Name),
+            People = profiles.Where(p => p.VisibleToOthers).ToImmutableArray(),
         })
         {
             StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
         };
     }
 
+    // The form names people by their directory id; the grain keeps their addresses.
     private static async Task<IResult> AddWantedAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
         var typed = new WantedForm(form["a"].ToString(), form["b"].ToString(), form["session"].ToString());
+        var directory = grains.GetGrain<IDirectoryGrain>(slug);
+        if (await directory.EmailOfAsync(typed.A) is not { } a || await directory.EmailOfAsync(typed.B) is not { } b)
+        {
+            return await PageAsync(slug, http, grains, Text.Get(Text.LanguageOf(http), "problem.ProfileMissing"), typed);
+        }
+
         try
         {
-            await Grain(grains, slug).AddWantedAsync(http.User.Email()!, typed.A, typed.B, typed.Session);
+            await Grain(grains, slug).AddWantedAsync(http.User.Email()!, a, b, typed.Session);
             return TypedResults.Redirect($"/events/{slug}/scheduling#wanted");
         }
         catch (ValidationFailedException ex)
@@ -90,7 +105,9 @@ public static class SchedulingEndpoints
 
         var grain = Grain(grains, slug);
         var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
-        var problem = await SchedulingProblems.BuildAsync(grains, slug, settings, await grain.WantedAsync(), await grain.PublishedAsync());
+        var published = await grain.PublishedAsync();
+        var wanted = await SchedulingProblems.WantedAsync(grains, slug, await grain.WantedAsync(), published);
+        var problem = await SchedulingProblems.BuildAsync(grains, slug, settings, wanted, published);
         var result = await grain.ScheduleAllAsync(http.User.Email()!, problem);
         return TypedResults.Redirect($"/events/{slug}/scheduling{(result.Started ? "" : "?running=1")}#run");
     }

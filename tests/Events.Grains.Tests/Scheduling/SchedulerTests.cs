@@ -66,6 +66,26 @@ public sealed class SchedulerTests
         Assert.True(schedule.Optimal);
     }
 
+    // p1 is away at s3 and has four meetings in five slots: whatever the order, they fall on both
+    // sides of s3, so p1 waits once; the others have one meeting each. The minimum is exactly 1,
+    // and the bound the solver takes from p1's free runs proves it.
+    [Fact]
+    public void A_person_whose_day_is_split_by_an_unavailable_slot_waits_once_and_the_solver_proves_nothing_is_better()
+    {
+        var problem = Problem(
+            slots: ["s1:morning", "s2:morning", "s3:morning", "s4:afternoon", "s5:afternoon"],
+            tables: 5,
+            people: ["p1:s3", "p2", "p3", "p4", "p5"],
+            meetings: ["m1:p1:p2:any", "m2:p1:p3:any", "m3:p1:p4:any", "m4:p1:p5:any"]);
+
+        var schedule = CpSatScheduler.Solve(problem, Quick, cancel: TestContext.Current.CancellationToken);
+
+        ScheduleChecker.AssertValid(problem, schedule);
+        Assert.Empty(schedule.Unscheduled);
+        Assert.Equal(1, schedule.Gaps);
+        Assert.True(schedule.Optimal);
+    }
+
     [Fact]
     public void A_meeting_whose_two_people_share_no_free_slot_is_reported_with_that_reason()
     {

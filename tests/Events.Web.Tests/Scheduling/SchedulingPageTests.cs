@@ -3,6 +3,8 @@ using Events.Grains.Matchmaking;
 using Events.Grains.People;
 using Events.Grains.Scheduling;
 using Events.Silo;
+using Events.Web.Localization;
+using Events.Web.Scheduling;
 
 namespace Events.Web.Tests.Scheduling;
 
@@ -27,7 +29,24 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         return browser;
     }
 
-    // Two tables, a morning window of three slots and an afternoon one of two (UTC).
+    private static ProfileDraft Draft(string name) =>
+        new(name, $"{name.Split(' ')[1]} team", OrgType.City, "Kisumu", "Kenya", ["en"], "", [], [], []);
+
+    // A profile in the directory for others; the scheduling page names people by it.
+    private async Task<string> ProfileAsync(string email, string name)
+    {
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{email}").SaveAsync(Draft(name), listed: true);
+        return PersonIds.Of(Slug, email);
+    }
+
+    private async Task<(TestBrowser Browser, string Email, string Id)> PersonAsync(string name)
+    {
+        var browser = await AsAsync(EventRole.Attendee, name.Split(' ')[0].ToLowerInvariant());
+        var email = browser.Email!;
+        return (browser, email, await ProfileAsync(email, name));
+    }
+
+    // Two tables, a morning window of three slots and an afternoon one of three (UTC).
     private async Task WindowsAsync()
     {
         var day = _host.Clock.GetUtcNow().UtcDateTime.Date.AddDays(2);
@@ -46,12 +65,16 @@ public sealed class SchedulingPageTests : IAsyncDisposable
     public async Task Without_javascript_an_organiser_adds_wanted_meetings_presses_schedule_all_and_sees_the_preview_per_person_and_per_table()
     {
         await WindowsAsync();
+        var amina = await ProfileAsync("amina@kisumu.example.org", "Amina Odhiambo");
+        var kofi = await ProfileAsync("kofi@kumasi.example.org", "Kofi Mensah");
+        var ines = await ProfileAsync("ines@matola.example.org", "Ines Machava");
+        var carlos = await ProfileAsync("carlos@praia.example.org", "Carlos Tavares");
         var organiser = await AsAsync(EventRole.Organiser, "organiser");
         await organiser.GetPageAsync($"/events/{Slug}/scheduling");
 
-        using var added1 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", "amina@kisumu.example.org"), ("b", "kofi@kumasi.example.org"), ("session", "any"));
-        using var added2 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", "kofi@kumasi.example.org"), ("b", "ines@matola.example.org"), ("session", "afternoon"));
-        using var added3 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", "amina@kisumu.example.org"), ("b", "carlos@praia.example.org"), ("session", "morning"));
+        using var added1 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", amina), ("b", kofi), ("session", "any"));
+        using var added2 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", kofi), ("b", ines), ("session", "afternoon"));
+        using var added3 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", amina), ("b", carlos), ("session", "morning"));
         Assert.Equal(HttpStatusCode.Redirect, added1.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, added3.StatusCode);
         Assert.Equal(3, (await _host.Grains.GetGrain<ISchedulingGrain>(Slug).WantedAsync()).Length);
@@ -80,6 +103,11 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         Assert.Contains("No schedule has fewer gaps.", page, StringComparison.Ordinal);
         Assert.Contains("Per person", page, StringComparison.Ordinal);
         Assert.Contains("Per table", page, StringComparison.Ordinal);
+
+        // People by their profile names; no address anywhere on the page.
+        Assert.Contains("Amina Odhiambo — Kofi Mensah", page, StringComparison.Ordinal);
+        Assert.Contains("<h4>Ines Machava</h4>", page, StringComparison.Ordinal);
+        Assert.All(new[] { "amina@", "kofi@", "ines@", "carlos@" }, address => Assert.DoesNotContain(address, page, StringComparison.Ordinal));
         var run = (await _host.Grains.GetGrain<ISchedulingGrain>(Slug).GetAsync()).Run!;
         ScheduleCheck(run);
 
@@ -87,9 +115,9 @@ public sealed class SchedulingPageTests : IAsyncDisposable
         using var published = await organiser.PostFormAsync($"/events/{Slug}/scheduling/publish");
         Assert.EndsWith("?published=1#run", published.Headers.Location!.OriginalString, StringComparison.Ordinal);
         var matchmaking = _host.Grains.GetGrain<IMatchmakingGrain>(Slug);
-        var amina = (await matchmaking.MineAsync("amina@kisumu.example.org")).Meetings;
-        Assert.Equal(2, amina.Length);
-        Assert.All(amina, m => Assert.Contains(m.Place, new[] { "1", "2" }));
+        var aminaMeetings = (await matchmaking.MineAsync("amina@kisumu.example.org")).Meetings;
+        Assert.Equal(2, aminaMeetings.Length);
+        Assert.All(aminaMeetings, m => Assert.Contains(m.Place, new[] { "1", "2" }));
         var first = (await matchmaking.MineAsync("kofi@kumasi.example.org")).Meetings.Select(m => (m.Id, m.Start)).Order().ToList();
         var mail = await _host.MailToAsync("amina@kisumu.example.org", $"Your meetings at {(await _host.Grains.GetGrain<Events.Grains.Agenda.IAgendaGrain>(Slug).GetAsync())!.Title} are scheduled");
         Assert.Contains($"/events/{Slug}/meetings", mail.Body, StringComparison.Ordinal);
@@ -97,18 +125,119 @@ public sealed class SchedulingPageTests : IAsyncDisposable
 
         // A new wanted meeting and a second run: what was published stays where it was.
         await organiser.GetPageAsync($"/events/{Slug}/scheduling");
-        using var added4 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", "kofi@kumasi.example.org"), ("b", "carlos@praia.example.org"), ("session", "any"));
+        using var added4 = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", kofi), ("b", carlos), ("session", "any"));
         using var again = await organiser.PostFormAsync($"/events/{Slug}/scheduling/run");
         await FinishedAsync(organiser);
         using var republished = await organiser.PostFormAsync($"/events/{Slug}/scheduling/publish");
-        var kofi = (await matchmaking.MineAsync("kofi@kumasi.example.org")).Meetings;
-        Assert.Equal(3, kofi.Count(m => !m.Cancelled));
-        Assert.Empty(kofi.Where(m => m.Cancelled));
-        Assert.All(first, f => Assert.Contains(kofi, m => m.Id == f.Id && m.Start == f.Start));
+        var kofiMeetings = (await matchmaking.MineAsync("kofi@kumasi.example.org")).Meetings;
+        Assert.Equal(3, kofiMeetings.Count(m => !m.Cancelled));
+        Assert.Empty(kofiMeetings.Where(m => m.Cancelled));
+        Assert.All(first, f => Assert.Contains(kofiMeetings, m => m.Id == f.Id && m.Start == f.Start));
 
         // Only the people whose agenda changed hear again.
         await _host.MailToAsync("carlos@praia.example.org", mail.Subject);
         Assert.Single(_host.Outbox.ReadAll(), m => m.To == "amina@kisumu.example.org");
+    }
+
+    [Fact]
+    public async Task Wanted_meetings_come_from_mutual_marks_from_requests_left_to_the_organisers_and_from_the_organisers_and_schedule_all_places_them_all()
+    {
+        await WindowsAsync();
+        var amina = await PersonAsync("Amina Odhiambo");
+        var kofi = await PersonAsync("Kofi Mensah");
+        var ines = await PersonAsync("Ines Machava");
+        var carlos = await PersonAsync("Carlos Tavares");
+        var organiser = await AsAsync(EventRole.Organiser, "organiser");
+
+        // Amina marks Kofi: hers alone, Kofi's page of her says nothing of it, nothing to schedule.
+        await amina.Browser.GetPageAsync($"/events/{Slug}/directory/{kofi.Id}");
+        using var marked = await amina.Browser.PostFormAsync($"/events/{Slug}/directory/{kofi.Id}/mark", ("mark", "true"));
+        Assert.Equal(HttpStatusCode.Redirect, marked.StatusCode);
+        var aminaSees = WebUtility.HtmlDecode(await amina.Browser.GetPageAsync($"/events/{Slug}/directory/{kofi.Id}"));
+        var kofiSees = WebUtility.HtmlDecode(await kofi.Browser.GetPageAsync($"/events/{Slug}/directory/{amina.Id}"));
+        var kofiDirectory = WebUtility.HtmlDecode(await kofi.Browser.GetPageAsync($"/events/{Slug}/directory"));
+        Assert.Contains("You marked that you'd like to meet.", aminaSees, StringComparison.Ordinal);
+        Assert.Contains("I'd like to meet", kofiSees, StringComparison.Ordinal);
+        Assert.DoesNotContain("You marked", kofiSees, StringComparison.Ordinal);
+        Assert.DoesNotContain("like to meet</span>", kofiDirectory, StringComparison.Ordinal);
+        Assert.DoesNotContain("both marked each other", await organiser.GetPageAsync($"/events/{Slug}/scheduling"), StringComparison.Ordinal);
+
+        // Kofi marks her back: both see it is mutual.
+        using var back = await kofi.Browser.PostFormAsync($"/events/{Slug}/directory/{amina.Id}/mark", ("mark", "true"));
+        Assert.Contains("You both said you'd like to meet", WebUtility.HtmlDecode(await kofi.Browser.GetPageAsync($"/events/{Slug}/directory/{amina.Id}")), StringComparison.Ordinal);
+        Assert.Contains("you both would like to meet", WebUtility.HtmlDecode(await amina.Browser.GetPageAsync($"/events/{Slug}/directory")), StringComparison.Ordinal);
+
+        // Ines asks Carlos; he accepts and leaves the time to the organisers.
+        var matchmaking = _host.Grains.GetGrain<IMatchmakingGrain>(Slug);
+        var slot = (await matchmaking.GetSettingsAsync()).Slots().First();
+        var request = await matchmaking.RequestAsync(ines.Email, carlos.Email, "Land registry?", [slot]);
+        Assert.Contains("Accept, and let the organisers set the time", WebUtility.HtmlDecode(await carlos.Browser.GetPageAsync($"/events/{Slug}/meetings")), StringComparison.Ordinal);
+        using var accepted = await carlos.Browser.PostFormAsync($"/events/{Slug}/meetings/requests/{request.Id}/schedule");
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        Assert.Contains("accepted, the organisers will set the time", WebUtility.HtmlDecode(await ines.Browser.GetPageAsync($"/events/{Slug}/meetings")), StringComparison.Ordinal);
+
+        // The organisers add Amina and Ines, mornings only.
+        await organiser.GetPageAsync($"/events/{Slug}/scheduling");
+        using var added = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", amina.Id), ("b", ines.Id), ("session", "morning"));
+
+        var listed = WebUtility.HtmlDecode(await organiser.GetPageAsync($"/events/{Slug}/scheduling"));
+        Assert.Matches("(Amina Odhiambo — Kofi Mensah|Kofi Mensah — Amina Odhiambo) · Any time of the day · <span class=\"muted\">both marked each other</span>", listed);
+        Assert.Contains("Ines Machava — Carlos Tavares · Any time of the day · <span class=\"muted\">request accepted, time left to the organisers</span>", listed, StringComparison.Ordinal);
+        Assert.Contains("Amina Odhiambo — Ines Machava · Morning only · <span class=\"muted\">added by the organisers</span>", listed, StringComparison.Ordinal);
+
+        using var run = await organiser.PostFormAsync($"/events/{Slug}/scheduling/run");
+        var page = await FinishedAsync(organiser);
+        Assert.Contains("Preview: 3 meetings placed, 0 not placed", page, StringComparison.Ordinal);
+        using var published = await organiser.PostFormAsync($"/events/{Slug}/scheduling/publish");
+
+        // The request is answered by its booking; the marked pair and the organisers' pair are booked.
+        var carlosMeetings = await matchmaking.MineAsync(carlos.Email);
+        var booked = Assert.Single(carlosMeetings.Meetings);
+        Assert.Equal(request.Id, booked.RequestId);
+        Assert.Equal(RequestStatus.Accepted, Assert.Single(carlosMeetings.Incoming).Status);
+        Assert.Contains((await matchmaking.MineAsync(kofi.Email)).Meetings, m => m.Involves(amina.Email));
+        Assert.Equal(2, (await matchmaking.MineAsync(ines.Email)).Meetings.Length);
+        Assert.Equal(2, (await matchmaking.MineAsync(amina.Email)).Meetings.Length);
+    }
+
+    [Fact]
+    public async Task Schedule_all_keeps_to_the_free_times_people_marked_and_never_puts_a_meeting_when_someone_speaks()
+    {
+        await WindowsAsync();
+        var matchmaking = _host.Grains.GetGrain<IMatchmakingGrain>(Slug);
+        var slots = (await matchmaking.GetSettingsAsync()).Slots().ToList();
+        await ProfileAsync("amina@kisumu.example.org", "Amina Odhiambo");
+        await ProfileAsync("joao@praia.example.org", "Joao Semedo");
+        await ProfileAsync("kofi@kumasi.example.org", "Kofi Mensah");
+
+        // Joao is free in the afternoon only; Amina speaks at a panel over the second slot.
+        await matchmaking.SetAvailabilityAsync("joao@praia.example.org", new MeetingPrefs(true, [.. slots.Skip(3)], []));
+        await _host.Grains.GetGrain<Events.Grains.Agenda.IAgendaGrain>(Slug).ScheduleSessionAsync(new Events.Grains.Agenda.ScheduleSession(
+            "Parking pilots", Events.Grains.Agenda.SessionKind.Panel, slots[1].AddMinutes(5), slots[1].AddMinutes(15), "", [new Events.Grains.Agenda.Speaker("Amina Odhiambo", "Kisumu")]));
+        var scheduling = _host.Grains.GetGrain<ISchedulingGrain>(Slug);
+        await scheduling.AddWantedAsync("organiser@example.org", "amina@kisumu.example.org", "joao@praia.example.org", "any");
+        await scheduling.AddWantedAsync("organiser@example.org", "amina@kisumu.example.org", "kofi@kumasi.example.org", "morning");
+        await scheduling.AddWantedAsync("organiser@example.org", "joao@praia.example.org", "kofi@kumasi.example.org", "any");
+
+        var problem = await SchedulingProblems.BuildAsync(_host.Grains, Slug, await matchmaking.GetSettingsAsync(), await scheduling.WantedAsync(), await scheduling.PublishedAsync());
+        var unavailable = problem.Participants.ToDictionary(p => p.Id, p => p.Unavailable.ToHashSet());
+        Assert.Equal(slots.Take(3).Select(SchedulingSlots.Id).ToHashSet(), unavailable["joao@praia.example.org"]);
+        Assert.Equal([SchedulingSlots.Id(slots[1])], unavailable["amina@kisumu.example.org"]);
+        Assert.Empty(unavailable["kofi@kumasi.example.org"]);
+
+        var organiser = await AsAsync(EventRole.Organiser, "organiser");
+        await organiser.GetPageAsync($"/events/{Slug}/scheduling");
+        using var run = await organiser.PostFormAsync($"/events/{Slug}/scheduling/run");
+        var page = await FinishedAsync(organiser);
+        Assert.Contains("Preview: 3 meetings placed, 0 not placed", page, StringComparison.Ordinal);
+        var done = (await scheduling.GetAsync()).Run!;
+        var meetings = done.Problem.Meetings.ToDictionary(m => m.Id);
+        foreach (var placed in done.Schedule!.Scheduled)
+        {
+            var people = new[] { meetings[placed.Meeting].A, meetings[placed.Meeting].B };
+            Assert.False(people.Contains("joao@praia.example.org") && slots.Take(3).Select(SchedulingSlots.Id).Contains(placed.Slot), "Joao is not free in the morning");
+            Assert.False(people.Contains("amina@kisumu.example.org") && placed.Slot == SchedulingSlots.Id(slots[1]), "Amina speaks then");
+        }
     }
 
     private async Task<string> FinishedAsync(TestBrowser organiser)
@@ -128,16 +257,22 @@ public sealed class SchedulingPageTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_wanted_meeting_with_a_bad_address_is_refused_in_the_organiser_s_language_and_nothing_is_stored()
+    public async Task A_wanted_meeting_with_someone_not_in_the_directory_or_with_oneself_is_refused_in_the_organiser_s_language_and_nothing_is_stored()
     {
+        var kofi = await ProfileAsync("kofi@kumasi.example.org", "Kofi Mensah");
         var organiser = await AsAsync(EventRole.Organiser, "organiser", "fr");
         await organiser.GetPageAsync($"/events/{Slug}/scheduling");
 
-        using var refused = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", "not an address"), ("b", "kofi@kumasi.example.org"), ("session", "any"));
-        var html = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var refused = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", "not-a-person"), ("b", kofi), ("session", "any"));
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using var self = await organiser.PostFormAsync($"/events/{Slug}/scheduling/wanted", ("a", kofi), ("b", kofi), ("session", "any"));
+        var selfHtml = WebUtility.HtmlDecode(await self.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("Rendez-vous à planifier", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        Assert.Contains("Rendez-vous à planifier", html, StringComparison.Ordinal);
+        Assert.Contains(Text.Get("fr", "problem.ProfileMissing"), html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, self.StatusCode);
+        Assert.Contains(Text.Get("fr", "problem.MeetingSelf"), selfHtml, StringComparison.Ordinal);
         Assert.Empty(await _host.Grains.GetGrain<ISchedulingGrain>(Slug).WantedAsync());
     }
 

@@ -157,6 +157,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("GET", "/events/{slug}/meetings/requests/{requestId}/{mode}", $"/events/{Demo}/meetings/requests/none/propose", DemoMembers),
         ("POST", "/events/{slug}/meetings/requests/{requestId}/{mode}", $"/events/{Demo}/meetings/requests/none/reschedule", DemoMembers),
         ("POST", "/events/{slug}/directory/{personId}/arrange", $"/events/{Demo}/directory/none/arrange", DemoOrganisers),
+        ("POST", "/events/{slug}/directory/{personId}/mark", $"/events/{Demo}/directory/none/mark", DemoMembers),
         ("GET", "/events/{slug}/my-agenda", $"/events/{Demo}/my-agenda", DemoMembers),
         ("GET", "/events/{slug}/meetings/m/{meetingId}", $"/events/{Demo}/meetings/m/none", DemoMembers),
         ("GET", "/events/{slug}/meetings/m/{meetingId}/live", $"/events/{Demo}/meetings/m/none/live", DemoMembers),
