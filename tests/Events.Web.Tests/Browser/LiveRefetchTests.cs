@@ -9,14 +9,11 @@ namespace Events.Web.Tests.Browser;
 // Deltas that make a region refetch itself (session changes, Q&A, mixer, pitch phases), arriving
 // faster than a fetch returns: one refetch in flight per region, and the region on the page keeps
 // following the topic afterwards.
-public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class LiveRefetchTests(Chromium chromium, SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-    private static readonly string AgendaPath = $"/events/{Slug}";
+    private string AgendaPath => $"/events/{Slug}";
 
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     private IAgendaGrain Agenda => _host.Grains.GetGrain<IAgendaGrain>(Slug);
 
@@ -27,15 +24,7 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         return (await Agenda.GetAsync())!.Version;
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, what);
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(what, condition);
 
     // Holds the region's refetches until released, counting them.
     private sealed class HeldRefetches
@@ -45,10 +34,10 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
 
         public int Count => Volatile.Read(ref _count);
 
-        public static async Task<HeldRefetches> AttachAsync(IPage page)
+        public static async Task<HeldRefetches> AttachAsync(IPage page, string slug)
         {
             var held = new HeldRefetches();
-            await page.RouteAsync(new Regex($"/events/{Slug}/sessions(\\?.*)?$"), async route =>
+            await page.RouteAsync(new Regex($"/events/{slug}/sessions(\\?.*)?$"), async route =>
             {
                 Interlocked.Increment(ref held._count);
                 await held._released.Task;
@@ -88,7 +77,7 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString());
         await page.Locator("#live-status[data-state=live]").WaitForAsync();
-        var held = await HeldRefetches.AttachAsync(page);
+        var held = await HeldRefetches.AttachAsync(page, Slug);
 
         await ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(page, held, async () =>
         {
@@ -106,7 +95,7 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(cable.Address, AgendaPath).ToString());
         await page.Locator("#live-status[data-state=live]").WaitForAsync();
-        var held = await HeldRefetches.AttachAsync(page);
+        var held = await HeldRefetches.AttachAsync(page, Slug);
 
         await ThreeChangesMakeOneRefetchAndTheRegionKeepsFollowingAsync(page, held, async () =>
         {
