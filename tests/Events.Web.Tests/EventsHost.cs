@@ -41,20 +41,8 @@ public sealed class EventsHost : WebApplicationFactory<Program>
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
     // Mail sent from a background pump (after a grain's commit) arrives a moment later.
-    public async Task<StoredMail> MailToAsync(string to, string subject)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            if (Outbox.ReadAll().FirstOrDefault(m => m.To == to && m.Subject == subject) is { } mail)
-            {
-                return mail;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"No mail '{subject}' to {to}.");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    public Task<StoredMail> MailToAsync(string to, string subject) =>
+        Eventually.FoundAsync($"a mail '{subject}' to {to}", () => Outbox.ReadAll().FirstOrDefault(m => m.To == to && m.Subject == subject));
 
     public static int FreePort()
     {

@@ -48,11 +48,10 @@ public sealed class HandOverCatchUpTests
 
         await using var second = await db.StartClusterAsync();
         var trail = second.GetGrain<IAuditTrailGrain>(slug);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (((await trail.ListAsync(100)).Count < 2 || (await db.Store.ListHandOversAsync(Ct)).Count > 0) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, Ct);
-        }
+        await Eventually.UntilAsync(
+            "two audit entries and no hand-over left",
+            async () => (Entries: (await trail.ListAsync(100)).Count, HandOvers: (await db.Store.ListHandOversAsync(Ct)).Count),
+            seen => seen.Entries >= 2 && seen.HandOvers == 0);
 
         var entries = await trail.ListAsync(100);
         Assert.Equal(2, entries.Count);

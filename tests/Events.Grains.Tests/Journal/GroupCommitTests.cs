@@ -158,18 +158,8 @@ public sealed class GroupCommitTests
         var calls = new List<Task<long>> { ledger.AddAsync($"{note} 0") };
         await gate.WaitForHeldWriteAsync();
         calls.AddRange(Enumerable.Range(1, count - 1).Select(i => ledger.AddAsync($"{note} {i}")));
-        await PollAsync(() => gate.Counter.Decided == decided + count);
+        await Eventually.UntilAsync($"{count} ledger calls decided", () => gate.Counter.Decided, seen => seen == decided + count);
         return calls;
-    }
-
-    private static async Task PollAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
-            await Task.Delay(10, Ct);
-        }
     }
 
     // The real store behind a door a test can close: appends wait there until it opens.

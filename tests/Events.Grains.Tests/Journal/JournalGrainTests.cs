@@ -69,12 +69,7 @@ public sealed class JournalGrainTests
         await ledger.AddAsync("two");
 
         // Watched from outside: any call to the grain would keep it active.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (counter.Deactivations == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, Ct);
-        }
-
+        await Eventually.UntilAsync("the idle ledger's deactivation", () => counter.Deactivations, seen => seen > 0);
         Assert.Equal(1, counter.Deactivations);
         Assert.Equal(["one", "two"], (await ledger.GetAsync()).Notes);
         Assert.Equal(2, await ledger.ActivationNumberAsync());

@@ -12,21 +12,8 @@ public sealed class SchedulingGrainTests
     };
 
     // Polls (no fixed sleep) until the run is no longer running.
-    private static async Task<SchedulingRun> FinishedAsync(ISchedulingGrain grain)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (true)
-        {
-            var status = await grain.GetAsync();
-            if (status.Run is { Status: not RunStatus.Running } run)
-            {
-                return run;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the run did not finish within two minutes");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    private static async Task<SchedulingRun> FinishedAsync(ISchedulingGrain grain) =>
+        (await Eventually.UntilAsync("the run to finish", async () => (await grain.GetAsync()).Run, run => run is { Status: not RunStatus.Running }, TimeSpan.FromMinutes(2)))!;
 
     [Fact]
     public async Task Two_organisers_pressing_schedule_all_at_once_through_two_silos_start_one_run_and_the_other_is_told_it_is_running()

@@ -480,16 +480,7 @@ public sealed class OrleansTablesTests
         public async Task WaitForActiveSilosAsync(int count)
         {
             var membership = host.Services.GetRequiredService<IClusterMembershipService>();
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (Active().Count != count)
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    Assert.Fail($"Silo {Address} did not see {count} active silos within 30 s; it sees {string.Join(", ", Active())}.");
-                }
-
-                await Task.Delay(100, Ct);
-            }
+            await Eventually.UntilAsync($"silo {Address} to see {count} active silos", Active, active => active.Count == count, TimeSpan.FromSeconds(30));
 
             List<SiloAddress> Active() =>
                 membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();

@@ -4,13 +4,15 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Agenda;
 
-public sealed class AgendaPageTests : IAsyncDisposable
+public sealed class AgendaPageTests(SharedHost shared) : IClassFixture<SharedHost>, IAsyncLifetime
 {
-    private readonly EventsHost _host = new();
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task The_seeded_demo_agenda_is_served_over_http_with_markdown_rendered_and_local_times()

@@ -6,13 +6,9 @@ using Events.Silo;
 namespace Events.Web.Tests.Agenda;
 
 // Input at the edges of what the types hold: a clear refusal in the person's language, nothing stored.
-public sealed class BadInputTests : IAsyncDisposable
+public sealed class BadInputTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     [Theory]
     [InlineData("9999-12-31T23:59")]

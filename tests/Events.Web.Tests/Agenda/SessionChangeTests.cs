@@ -8,15 +8,14 @@ using Events.Web.Tests.Live;
 
 namespace Events.Web.Tests.Agenda;
 
-public sealed class SessionChangeTests : IAsyncDisposable
+public sealed class SessionChangeTests(SessionChangeTests.PublicHost shared) : DemoCopyTests<SessionChangeTests.PublicHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
+    private readonly EventsHost _host = shared.Host;
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["Site:PublicUrl"] = "https://events.example.net" });
+    // Links in mail are built from the public address.
+    public sealed class PublicHost() : SharedHost(new Dictionary<string, string> { ["Site:PublicUrl"] = "https://events.example.net" });
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private IAgendaGrain Agenda => _host.Grains.GetGrain<IAgendaGrain>(Slug);
 
@@ -155,8 +154,8 @@ public sealed class SessionChangeTests : IAsyncDisposable
             await Agenda.ChangeSessionAsync("m", new SessionChange(mixer.Id, AgendaChangeKind.Delayed, 5));
             await Agenda.ChangeSessionAsync("m", new SessionChange(mixer.Id, AgendaChangeKind.Started));
 
-            var delay = await client.NextDeltaAsync(TimeSpan.FromSeconds(10));
-            var start = await client.NextDeltaAsync(TimeSpan.FromSeconds(10));
+            var delay = await client.NextDeltaAsync(Eventually.DefaultTimeout);
+            var start = await client.NextDeltaAsync(Eventually.DefaultTimeout);
 
             Assert.Equal(("Delayed", 5), (delay.GetProperty("d").GetProperty("c").GetString(), delay.GetProperty("d").GetProperty("m").GetInt32()));
             Assert.Equal("Started", start.GetProperty("d").GetProperty("c").GetString());

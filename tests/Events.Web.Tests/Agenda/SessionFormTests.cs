@@ -4,15 +4,11 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Agenda;
 
-public sealed class SessionFormTests : IAsyncDisposable
+public sealed class SessionFormTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new();
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private async Task<TestBrowser> OrganiserAsync()
     {

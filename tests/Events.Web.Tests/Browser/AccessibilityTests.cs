@@ -6,7 +6,7 @@ namespace Events.Web.Tests.Browser;
 
 // axe-core (from npm, like the SignalR client) run in Chromium against every page: no serious or
 // critical violations.
-public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class AccessibilityTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
 

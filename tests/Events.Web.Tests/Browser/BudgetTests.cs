@@ -5,7 +5,7 @@ namespace Events.Web.Tests.Browser;
 
 // The bandwidth budgets from DESIGN.md, measured as Chromium transferred the bytes (headers and
 // compressed bodies). Sizes only: nothing here depends on how fast this machine is.
-public sealed class BudgetTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class BudgetTests(Chromium chromium) : IAsyncDisposable
 {
     public const long FirstViewBudget = 14_600;
     public const long FirstVisitBudget = 40 * 1024;

@@ -1,42 +1,64 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 
+[assembly: AssemblyFixture(typeof(Events.Web.Tests.Browser.Chromium))]
+
 namespace Events.Web.Tests.Browser;
 
 // Debian's Chromium, headless, driven by Playwright (which must never download a browser of its own).
+// One browser for the whole test run (launching one takes seconds); every test opens contexts of
+// its own, which share no cookies, storage or service workers.
 public sealed class Chromium : IAsyncLifetime
 {
     public const string ExecutablePath = "/usr/bin/chromium";
 
+    private readonly SemaphoreSlim _launching = new(1, 1);
     private IPlaywright? _playwright;
+    private IBrowser? _browser;
 
-    public IBrowser Browser { get; private set; } = default!;
+    // Nothing is launched until a test asks: a run without browser tests (or without Chromium
+    // installed) pays nothing, and only the browser tests fail when it is missing.
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask InitializeAsync()
+    public async Task<IBrowser> BrowserAsync()
     {
-        Assert.True(File.Exists(ExecutablePath), $"{ExecutablePath} is missing: install Debian's chromium package (.ci/run does).");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        await _launching.WaitAsync(TestContext.Current.CancellationToken);
+        try
         {
-            ExecutablePath = ExecutablePath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-            ],
-        });
+            if (_browser is null)
+            {
+                Assert.True(File.Exists(ExecutablePath), $"{ExecutablePath} is missing: install Debian's chromium package (.ci/run does).");
+                _playwright ??= await Playwright.CreateAsync();
+                _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = ExecutablePath,
+                    Headless = true,
+                    Args =
+                    [
+                        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
+                    ],
+                });
+            }
+
+            return _browser;
+        }
+        finally
+        {
+            _launching.Release();
+        }
     }
 
     public async Task<IBrowserContext> NewContextAsync(EventsHost host, TestBrowser? signedIn = null, bool javaScript = true, bool bypassCsp = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await (await BrowserAsync()).NewContextAsync(new BrowserNewContextOptions
         {
             JavaScriptEnabled = javaScript,
             BypassCSP = bypassCsp,
             Locale = "en-GB",
         });
-        context.SetDefaultTimeout(30_000);
+        // Generous: on a busy machine a page can take long to load, and only a failure waits this long.
+        context.SetDefaultTimeout(120_000);
         if (signedIn is not null)
         {
             await context.AddCookiesAsync(signedIn.Cookies.Select(c => new Cookie
@@ -54,12 +76,13 @@ public sealed class Chromium : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (Browser is not null)
+        if (_browser is not null)
         {
-            await Browser.DisposeAsync();
+            await _browser.DisposeAsync();
         }
 
         _playwright?.Dispose();
+        _launching.Dispose();
     }
 }
 

@@ -3,7 +3,7 @@ using Events.Grains.People;
 namespace Events.Web.Tests.Browser;
 
 // The dashboard is Orleans' own page: it must work under our Content-Security-Policy.
-public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class DashboardBrowserTests(Chromium chromium) : IAsyncDisposable
 {
     private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["Orleans:Dashboard"] = "true" });
 

@@ -6,7 +6,7 @@ namespace Events.Web.Tests.Browser;
 
 // A push lost or overtaken on its way: the page sees, from the next push's "previous" sequence, that
 // it missed something, and fetches it by sequence number instead of skipping it.
-public sealed class LiveGapTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class LiveGapTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
 

@@ -11,14 +11,11 @@ namespace Events.Web.Tests.Browser;
 // Deltas that make a region refetch itself (session changes, Q&A, mixer, pitch phases), arriving
 // faster than a fetch returns: one refetch in flight per region, and the region on the page keeps
 // following the topic afterwards.
-public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class LiveRefetchTests(Chromium chromium, SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-    private static readonly string AgendaPath = $"/events/{Slug}";
+    private string AgendaPath => $"/events/{Slug}";
 
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     private IAgendaGrain Agenda => _host.Grains.GetGrain<IAgendaGrain>(Slug);
 
@@ -29,15 +26,7 @@ public sealed class LiveRefetchTests(Chromium chromium) : IClassFixture<Chromium
         return (await Agenda.GetAsync())!.Version;
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, what);
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(what, condition);
 
     // The page's live connection seen from between the page and the server: its region refetches
     // (hub calls to Region, which carry them while the connection is up) counted, held while asked

@@ -14,6 +14,7 @@ public sealed class NetworkCut : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _cut;
     private volatile bool _stalled;
+    private int _refused;
 
     public NetworkCut(Uri target)
     {
@@ -40,6 +41,9 @@ public sealed class NetworkCut : IAsyncDisposable
     }
 
     public void Restore() => _cut = _stalled = false;
+
+    // Connections the browser tried to open while the cable was pulled: its reconnection attempts.
+    public int Refused => Volatile.Read(ref _refused);
 
     // Bytes stop arriving either way while every connection stays open: a link that died silently.
     public void Stall() => _stalled = true;
@@ -73,6 +77,7 @@ public sealed class NetworkCut : IAsyncDisposable
 
             if (_cut)
             {
+                Interlocked.Increment(ref _refused);
                 browserSide.Client.LingerState = new LingerOption(true, 0);
                 browserSide.Dispose();
                 continue;

@@ -5,7 +5,7 @@ using Events.Silo;
 namespace Events.Web.Tests.Browser;
 
 // Every on/off form works with JavaScript off: the hidden value it posts is the state it asks for.
-public sealed class NoScriptToggleTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class NoScriptToggleTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
 

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Browser;
 
-public sealed class PitchRoomBrowserTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class PitchRoomBrowserTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
     private const string RoomPath = $"/events/{Slug}/rooms/s4";

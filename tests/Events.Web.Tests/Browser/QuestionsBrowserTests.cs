@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Browser;
 
-public sealed class QuestionsBrowserTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class QuestionsBrowserTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
 

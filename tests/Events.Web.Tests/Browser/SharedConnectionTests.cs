@@ -7,7 +7,7 @@ namespace Events.Web.Tests.Browser;
 
 // Two tabs of one browser (the agenda and a Q&A board) share one live connection: on 2G each
 // connection's pings cost bytes every minute. When the tab that holds it closes, the other connects.
-public sealed class SharedConnectionTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class SharedConnectionTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
     private const string Session = "s2";

@@ -9,7 +9,7 @@ namespace Events.Web.Tests.Catalog;
 
 public sealed class EventLifecycleTests : IAsyncDisposable
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
     private readonly EventsHost _host = new();
 

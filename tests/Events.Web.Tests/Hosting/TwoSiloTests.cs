@@ -15,7 +15,7 @@ namespace Events.Web.Tests.Hosting;
 public sealed partial class TwoSiloTests : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
     // Orleans declares a killed silo dead after ~7 s with its default membership settings (which
     // Events does not change); the calls in flight to it fail meanwhile.
@@ -474,29 +474,24 @@ public sealed partial class TwoSiloTests : IAsyncDisposable
     private static async Task<T> EventuallyAsync<T>(string what, Func<CancellationToken, Task<T?>> attempt)
         where T : class
     {
-        var deadline = DateTime.UtcNow + FailoverDeadline;
-        var last = "no attempt finished";
-        while (true)
-        {
-            using var oneTry = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            oneTry.CancelAfter(TimeSpan.FromSeconds(15));
-            try
+        var outcome = await Eventually.UntilAsync(
+            what,
+            async () =>
             {
-                if (await attempt(oneTry.Token) is { } value)
+                using var oneTry = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+                oneTry.CancelAfter(TimeSpan.FromSeconds(15));
+                try
                 {
-                    return value;
+                    return (Value: await attempt(oneTry.Token), Last: "no value yet");
                 }
-
-                last = "no value yet";
-            }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !Ct.IsCancellationRequested)
-            {
-                last = ex.GetType().Name + ": " + ex.Message;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Gave up waiting for {what} after {FailoverDeadline}: {last}");
-            await Task.Delay(250, Ct);
-        }
+                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !Ct.IsCancellationRequested)
+                {
+                    return (Value: null, Last: ex.GetType().Name + ": " + ex.Message);
+                }
+            },
+            tried => tried.Value is not null,
+            FailoverDeadline);
+        return outcome.Value!;
     }
 
     [GeneratedRegex("href=\"/events/city-pilots-pitch-day/qa/([^\"/?#]+)\"")]

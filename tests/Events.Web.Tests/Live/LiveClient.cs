@@ -77,19 +77,6 @@ public sealed class LiveClient : IAsyncDisposable
         }
     }
 
-    public async Task<bool> ReceivesDeltaWithinAsync(TimeSpan timeout)
-    {
-        try
-        {
-            await NextDeltaAsync(timeout);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
-
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
     // The official client hands a test only the deserialized arguments of messages it has handlers

@@ -13,7 +13,7 @@ public sealed class LiveDeliveryTests : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
     private const string Announcements = "announcements:" + Slug;
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
     // SignalR would drop the slow reader below after one send to it has waited 10 s, which would free
     // everyone else whether or not pushes wait for it: here it is never dropped.

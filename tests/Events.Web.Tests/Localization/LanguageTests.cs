@@ -8,11 +8,13 @@ using Events.Web.Localization;
 
 namespace Events.Web.Tests.Localization;
 
-public sealed partial class LanguageTests : IAsyncDisposable
+public sealed partial class LanguageTests(SharedHost shared) : IClassFixture<SharedHost>, IAsyncLifetime
 {
-    private readonly EventsHost _host = new();
+    private readonly EventsHost _host = shared.Host;
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public static TheoryData<string> OtherLanguages => ["fr", "pt"];
 

@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Matchmaking;
 
-public sealed class MatchmakingBrowserTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class MatchmakingBrowserTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
 

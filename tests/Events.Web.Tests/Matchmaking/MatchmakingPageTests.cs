@@ -16,7 +16,7 @@ namespace Events.Web.Tests.Matchmaking;
 public sealed partial class MatchmakingPageTests : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
     private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
 

@@ -10,15 +10,11 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Mixer;
 
-public sealed class MixerPageTests : IAsyncDisposable
+public sealed class MixerPageTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private async Task<string> MixerSessionIdAsync() =>
         (await _host.Grains.GetGrain<IAgendaGrain>(Slug).GetAsync())!.Sessions.Single(s => s.Kind == SessionKind.GlobalMixer).Id;
@@ -100,11 +96,9 @@ public sealed class MixerPageTests : IAsyncDisposable
         Assert.Contains("Open data for <em>minibus</em> routes", view);
 
         var trail = _host.Grains.GetGrain<IAuditTrailGrain>(Slug);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline && !(await trail.ListAsync(100)).Any(e => e.What?.Arguments.FirstOrDefault()?.Value == "MixerControl.Extend"))
-        {
-            await Task.Delay(50, Ct);
-        }
+        await Eventually.UntilAsync(
+            "the audit entry of the extension",
+            async () => (await trail.ListAsync(100)).Any(e => e.What?.Arguments.FirstOrDefault()?.Value == "MixerControl.Extend"));
 
         var actions = (await trail.ListAsync(100)).Where(e => e.Actor == moderator.Email).Select(e => AuditWording.Of(e, "en", TimeZoneInfo.Utc)).ToList();
         Assert.Contains("Global Mixer: Start the slot", actions);
@@ -147,8 +141,8 @@ public sealed class MixerPageTests : IAsyncDisposable
 
             Assert.Equal("Running", (await client.InvokeAsync("ControlMixer", Slug, sessionId, "StartSlot")).GetString());
             await client.InvokeAsync("ControlMixer", Slug, sessionId, "Next");
-            var start = await client.NextDeltaAsync(TimeSpan.FromSeconds(10));
-            var next = await client.NextDeltaAsync(TimeSpan.FromSeconds(10));
+            var start = await client.NextDeltaAsync(Eventually.DefaultTimeout);
+            var next = await client.NextDeltaAsync(Eventually.DefaultTimeout);
 
             Assert.Equal("StartSlot", start.GetProperty("d").GetProperty("c").GetString());
             Assert.Equal("Next", next.GetProperty("d").GetProperty("c").GetString());

@@ -7,7 +7,7 @@ namespace Events.Web.Tests.Offline;
 
 // Reading offline after one visit, as a phone whose link or power went away would: the service
 // worker's copies, what they must never show, and a live page that spends nothing while offline.
-public sealed class OfflineCopyBrowserTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncDisposable
+public sealed class OfflineCopyBrowserTests(Chromium chromium) : IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
     private static readonly string AgendaPath = $"/events/{Slug}";
@@ -128,7 +128,7 @@ public sealed class OfflineCopyBrowserTests(Chromium chromium) : IClassFixture<C
         cable.Stall();
         await page.Clock.RunForAsync(121_000);
 
-        await page.Locator("#live-status:not([data-state=live])").WaitForAsync(new() { Timeout = 5_000 });
+        await page.Locator("#live-status:not([data-state=live])").WaitForAsync();
     }
 
     [Fact]

@@ -6,17 +6,13 @@ using Events.Silo;
 
 namespace Events.Web.Tests.People;
 
-public sealed partial class InvitationTests : IAsyncDisposable
+public sealed partial class InvitationTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new();
+    private readonly EventsHost _host = shared.Host;
 
     private static string NewEmail(string who) => $"{who}-{Guid.NewGuid():N}@matola.example.org";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private async Task<TestBrowser> OrganiserAsync()
     {
@@ -26,7 +22,7 @@ public sealed partial class InvitationTests : IAsyncDisposable
     }
 
     // Creates an invitation through the organiser's form and returns the link shown once.
-    private static async Task<string> InviteAsync(TestBrowser organiser, string role, int maxUses = 1, int validDays = 14, string team = "")
+    private async Task<string> InviteAsync(TestBrowser organiser, string role, int maxUses = 1, int validDays = 14, string team = "")
     {
         await organiser.GetPageAsync($"/events/{Slug}/people");
         using var created = await organiser.PostFormAsync($"/events/{Slug}/invitations", ("role", role), ("team", team), ("validDays", validDays.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("maxUses", maxUses.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -175,12 +171,10 @@ public sealed partial class InvitationTests : IAsyncDisposable
         using var revoked = await organiser.PostFormAsync($"/events/{Slug}/invitations/{id}/revoke");
 
         var trail = _host.Grains.GetGrain<IAuditTrailGrain>(Slug);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        IReadOnlyList<AuditEntry> entries = [];
-        while (DateTime.UtcNow < deadline && (entries = await trail.ListAsync(100)).Count(e => e.Actor == DemoEvent.OrganiserEmail) < 2)
-        {
-            await Task.Delay(50, Ct);
-        }
+        var entries = await Eventually.UntilAsync(
+            "the organiser's two audit entries",
+            () => trail.ListAsync(100),
+            seen => seen.Count(e => e.Actor == DemoEvent.OrganiserEmail) >= 2);
 
         var page = await organiser.GetPageAsync($"/events/{Slug}/audit");
         Assert.Contains($"created invitation {id} for Presenter", page);

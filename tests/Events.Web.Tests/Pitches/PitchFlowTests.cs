@@ -5,18 +5,15 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Pitches;
 
-public sealed class PitchFlowTests : IAsyncDisposable
+public sealed class PitchFlowTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
     private const string Room = "s4";
-    private const string RoomPage = $"/events/{Slug}/rooms/{Room}";
+    private string RoomPage => $"/events/{Slug}/rooms/{Room}";
     private const string KampalaContact = "joseph.okello@kampala.example.org";
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private async Task<TestBrowser> AsAsync(EventRole role, string? team = null)
     {

@@ -35,12 +35,7 @@ public sealed class PromisedMailTests
                 next.StartServer();
                 await next.MailToAsync(Presenter, "An investor asks to meet Kampala");
                 var outbox = next.Grains.GetGrain<IMailOutboxGrain>(slug);
-                var deadline = DateTime.UtcNow.AddSeconds(10);
-                while ((await outbox.PendingAsync()).Length > 0)
-                {
-                    Assert.True(DateTime.UtcNow < deadline, "The sent mail is still pending.");
-                    await Task.Delay(50, Ct);
-                }
+                await Eventually.UntilAsync("the sent mail no longer pending", () => outbox.PendingAsync(), pending => pending.Length == 0);
             }
 
             await using (var third = new EventsHost(folder))

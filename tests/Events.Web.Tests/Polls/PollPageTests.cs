@@ -7,18 +7,15 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Polls;
 
-public sealed class PollPageTests : IAsyncDisposable
+public sealed class PollPageTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
     private const string Session = "s4";
-    private const string Page = $"/events/{Slug}/polls/{Session}";
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private string Page => $"/events/{Slug}/polls/{Session}";
+    private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private IPollsGrain Polls => _host.Grains.GetGrain<IPollsGrain>($"{Slug}/{Session}");
 

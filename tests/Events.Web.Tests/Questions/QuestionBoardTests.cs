@@ -9,15 +9,11 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Questions;
 
-public sealed class QuestionBoardTests : IAsyncDisposable
+public sealed class QuestionBoardTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private async Task<string> SessionIdAsync() =>
         (await _host.Grains.GetGrain<IAgendaGrain>(Slug).GetAsync())!.Sessions.Single(s => s.Title.StartsWith("Pitch room A", StringComparison.Ordinal)).Id;
@@ -117,19 +113,13 @@ public sealed class QuestionBoardTests : IAsyncDisposable
 
         await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => Task.Run(() => board.VoteAsync($"voter{i}@example.org", question.Id, true), Ct)));
         var seconds = clock.Elapsed.TotalSeconds;
+        // Until the final count arrives, however busy the machine: no silence is waited for.
         var counts = new List<int>();
-        while (true)
+        while (counts.Count == 0 || counts[^1] != 1000)
         {
-            try
-            {
-                var delta = await client.NextDeltaAsync(TimeSpan.FromSeconds(2.5));
-                Assert.Equal("votes", delta.GetProperty("k").GetString());
-                counts.Add(delta.GetProperty("d").GetProperty(question.Id).GetInt32());
-            }
-            catch (TimeoutException)
-            {
-                break;
-            }
+            var delta = await client.NextDeltaAsync(Eventually.DefaultTimeout);
+            Assert.Equal("votes", delta.GetProperty("k").GetString());
+            counts.Add(delta.GetProperty("d").GetProperty(question.Id).GetInt32());
         }
 
         // One update per second of the burst, plus the second in which it ended.
@@ -164,8 +154,11 @@ public sealed class QuestionBoardTests : IAsyncDisposable
         using var asked = await shy.PostFormAsync($"{page}/questions", ("text", "What did the pilot cost per household?"), ("anonymous", "true"), ("idempotencyKey", "anon-1"));
         var id = asked.Headers.Location!.OriginalString.Split('#')[1];
         await (await BoardAsync()).VoteAsync("someone@example.org", id, true);
-        await hub.NextDeltaAsync(TimeSpan.FromSeconds(5));
-        await Task.Delay(1500, Ct);
+        // The question's delta, then the vote's (coalesced, so up to a second later): every message
+        // about this question has reached the hub client before the privacy checks below.
+        while ((await hub.NextDeltaAsync(Eventually.DefaultTimeout)).GetProperty("k").GetString() != "votes")
+        {
+        }
 
         var seenByAttendee = await watcher.GetPageAsync(page) + await watcher.GetPageAsync($"{page}/live") + await watcher.GetPageAsync($"{page}/projector") + await watcher.GetPageAsync($"{page}/projector/live");
         Assert.Contains("What did the pilot cost per household?", seenByAttendee);

@@ -8,13 +8,9 @@ namespace Events.Web.Tests.Security;
 
 // A control character in a form field (a NUL pasted from a broken document, a probe) is refused
 // with a page that says what is wrong in the person's language, never "Form expired", and nothing is stored.
-public sealed class ControlCharacterTests : IAsyncDisposable
+public sealed class ControlCharacterTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     private async Task<(TestBrowser Browser, string Page, IQuestionBoardGrain Board)> AttendeeOnBoardAsync(string language)
     {

@@ -6,13 +6,9 @@ using Events.Silo;
 namespace Events.Web.Tests.Security;
 
 // A control shown to a role works for it: every link a role sees on the event's main pages opens.
-public sealed partial class VisibleLinkTests : IAsyncDisposable
+public sealed partial class VisibleLinkTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     [Theory]
     [InlineData(EventRole.Attendee)]

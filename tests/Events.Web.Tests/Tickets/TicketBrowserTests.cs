@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Tickets;
 
-public sealed class TicketBrowserTests(Chromium chromium) : IClassFixture<Chromium>
+public sealed class TicketBrowserTests(Chromium chromium)
 {
     [Fact]
     public async Task Registering_works_in_chromium_without_javascript_and_the_page_fits_the_first_view_budget()

@@ -76,15 +76,7 @@ public sealed class TicketsSite : IAsyncDisposable
     public int MailCount(string to, string subject) => Host.Outbox.ReadAll().Count(m => m.To == to && m.Subject == subject);
 
     // Polls until the condition holds, for work done by background pumps after a commit.
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {what}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(what, condition);
 
     public async ValueTask DisposeAsync()
     {

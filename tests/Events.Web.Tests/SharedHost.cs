@@ -1,0 +1,69 @@
+using Events.Grains.Catalog;
+using Events.Silo;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Events.Web.Tests;
+
+// One server for all the tests of a class (xunit runs a class's tests one after another), started
+// once: starting a silo, migrating its database and seeding the demo costs more than most tests.
+// Each test still works on an event of its own (NewDemoCopyAsync) with people of its own, so no
+// test reads another's writes. The rate limits are lifted because every test signs in from the same
+// loopback address; the tests of the limits themselves keep a server each.
+public class SharedHost : IAsyncLifetime
+{
+    public SharedHost()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    protected SharedHost(IReadOnlyDictionary<string, string> settings)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["RateLimits:SignInRequests"] = "100000",
+            ["RateLimits:CodeAttempts"] = "100000",
+            ["RateLimits:InvitationAccepts"] = "100000",
+            ["RateLimits:SignInRequestsPerPerson"] = "100000",
+        };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        Host = new EventsHost(settings: all);
+    }
+
+    public EventsHost Host { get; }
+
+    public ValueTask InitializeAsync()
+    {
+        Host.StartServer();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
+}
+
+public static class DemoCopies
+{
+    // A fresh copy of the demo event (same sessions, pitch rooms and organiser) under a slug of its
+    // own, for a test that changes what it reads.
+    public static async Task<string> NewDemoCopyAsync(this EventsHost host)
+    {
+        var slug = "demo-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(SeedOutcome.Seeded, await host.Services.GetRequiredService<DemoEvent>().SeedAsync(slug));
+        return slug;
+    }
+}
+
+// A test class whose tests each work on a fresh copy of the demo event (Slug), on one server the
+// class's tests share.
+public abstract class DemoCopyTests<THost>(THost shared) : IClassFixture<THost>, IAsyncLifetime
+    where THost : SharedHost
+{
+    protected string Slug { get; private set; } = "";
+
+    public async ValueTask InitializeAsync() => Slug = await shared.Host.NewDemoCopyAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
