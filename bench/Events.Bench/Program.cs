@@ -194,9 +194,11 @@ async Task IdleAndBroadcastAsync(Server server, RawHubClient poster, int size, b
             }
         }
     });
-    var cpuBefore = server.CpuSeconds();
+    var idleStart = await server.CountersAsync();
     await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds));
-    var idleCpu = (server.CpuSeconds() - cpuBefore) / options.IdleSeconds;
+    var idle = (await server.CountersAsync()).Since(idleStart);
+    var idleCpu = idle.CpuSeconds / options.IdleSeconds;
+    var idleAllocated = idle["allocated"] / options.IdleSeconds;
     var heapAfter = await server.ManagedBytesAsync();
     var rssAfter = server.ResidentBytes();
     var held = clients.Count;
@@ -233,6 +235,7 @@ async Task IdleAndBroadcastAsync(Server server, RawHubClient poster, int size, b
     // CPU and allocations per broadcast: the loop's, less what the idle server spends meanwhile.
     var broadcast = (await server.CountersAsync()).Since(broadcasting);
     var cpuPerBroadcast = (broadcast.CpuSeconds - (idleCpu * broadcastClock.Elapsed.TotalSeconds)) / options.Broadcasts;
+    var allocatedPerBroadcast = (broadcast["allocated"] - (idleAllocated * broadcastClock.Elapsed.TotalSeconds)) / options.Broadcasts;
 
     await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.DisposeAsync());
     keepAlive.Dispose();
@@ -251,7 +254,7 @@ async Task IdleAndBroadcastAsync(Server server, RawHubClient poster, int size, b
     acknowledged.Sort();
     results.Add($"{name}: announcement acknowledged to its poster, p50 ms", Percentile(acknowledged, 0.50), null, isProduct);
     results.Add($"{name}: CPU per broadcast (all subscribers), ms", cpuPerBroadcast * 1000, null, isProduct);
-    results.Add($"{name}: allocated per broadcast, KB", broadcast["allocated"] / 1024.0 / options.Broadcasts, null, isProduct);
+    results.Add($"{name}: allocated per broadcast, KB", allocatedPerBroadcast / 1024.0, null, isProduct);
     results.Add($"{name}: broadcast max, ms (missed)", latencies.Count > 0 ? latencies[^1] : double.NaN, null, isProduct, text: $"{(latencies.Count > 0 ? latencies[^1] : double.NaN):N0} ({missed})");
     Console.WriteLine($"  {server.Name,-8} N={size}: held {held} ({errors} errors), broadcast p50 {Percentile(latencies, 0.5):N0} ms p99 {Percentile(latencies, 0.99):N0} ms, missed {missed}, {cpuPerBroadcast * 1000:N1} ms CPU per broadcast");
 }
