@@ -1,12 +1,20 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Text;
 
 // Loaded into both servers through DOTNET_STARTUP_HOOKS (bench/run.sh sets it), so that the
-// managed heap can be read from outside the same way for the product and the bare hub, without a
-// diagnostics endpoint in the product. When the file named by EVENTS_BENCH_PROBE + ".ask" appears,
-// it collects fully and writes the live managed bytes to EVENTS_BENCH_PROBE + ".heap".
+// managed heap and the cost counters can be read from outside the same way for the product and the
+// bare hub, without a diagnostics endpoint in the product. When the file named by
+// EVENTS_BENCH_PROBE + ".ask" appears, it collects fully and writes the live managed bytes to
+// EVENTS_BENCH_PROBE + ".heap"; for ".count-ask" it writes ".count": bytes allocated so far,
+// collections per generation, and the totals of every counter of the product's "Events.*" meters
+// (the journal's writes, events, statements, round trips, snapshots), one "name value" a line.
 // Only base-library types here: this assembly runs inside the servers.
 public static class StartupHook
 {
+    private static readonly ConcurrentDictionary<string, long> Totals = new(StringComparer.Ordinal);
+
     public static void Initialize()
     {
         if (Environment.GetEnvironmentVariable("EVENTS_BENCH_PROBE") is not { Length: > 0 } prefix)
@@ -14,19 +22,46 @@ public static class StartupHook
             return;
         }
 
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name.StartsWith("Events.", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Totals.AddOrUpdate(instrument.Name, value, (_, total) => total + value));
+        listener.Start();
+
         var thread = new Thread(() =>
         {
             while (true)
             {
-                Thread.Sleep(100);
+                Thread.Sleep(50);
                 if (File.Exists(prefix + ".ask"))
                 {
                     File.Delete(prefix + ".ask");
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     GC.WaitForPendingFinalizers();
-                    var bytes = GC.GetTotalMemory(forceFullCollection: true);
-                    File.WriteAllText(prefix + ".tmp", bytes.ToString(CultureInfo.InvariantCulture));
-                    File.Move(prefix + ".tmp", prefix + ".heap", overwrite: true);
+                    Answer(prefix + ".heap", GC.GetTotalMemory(forceFullCollection: true).ToString(CultureInfo.InvariantCulture));
+                }
+
+                if (File.Exists(prefix + ".count-ask"))
+                {
+                    File.Delete(prefix + ".count-ask");
+                    var text = new StringBuilder()
+                        .Append("allocated ").Append(GC.GetTotalAllocatedBytes(precise: false)).Append('\n')
+                        .Append("gen0 ").Append(GC.CollectionCount(0)).Append('\n')
+                        .Append("gen1 ").Append(GC.CollectionCount(1)).Append('\n')
+                        .Append("gen2 ").Append(GC.CollectionCount(2)).Append('\n');
+                    foreach (var (name, total) in Totals)
+                    {
+                        text.Append(name).Append(' ').Append(total).Append('\n');
+                    }
+
+                    Answer(prefix + ".count", text.ToString());
                 }
             }
         })
@@ -35,5 +70,11 @@ public static class StartupHook
             Name = "events-bench-probe",
         };
         thread.Start();
+    }
+
+    private static void Answer(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
     }
 }

@@ -123,22 +123,38 @@ public sealed class Server : IAsyncDisposable
     }
 
     // Live managed bytes after a full, compacting collection in the server (see StartupHook).
-    public async Task<long> ManagedBytesAsync()
+    public async Task<long> ManagedBytesAsync() =>
+        long.Parse(await AskProbeAsync(".ask", ".heap"), CultureInfo.InvariantCulture);
+
+    // Bytes allocated, collections and the product's cost counters so far (see StartupHook).
+    public async Task<Counters> CountersAsync()
     {
-        File.Delete(_probe + ".heap");
-        await File.WriteAllTextAsync(_probe + ".ask", "");
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var line in (await AskProbeAsync(".count-ask", ".count")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = line.LastIndexOf(' ');
+            totals[line[..space]] = long.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        return new Counters(totals, CpuSeconds());
+    }
+
+    private async Task<string> AskProbeAsync(string ask, string answer)
+    {
+        File.Delete(_probe + answer);
+        await File.WriteAllTextAsync(_probe + ask, "");
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!File.Exists(_probe + ".heap"))
+        while (!File.Exists(_probe + answer))
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{Name} did not answer the heap probe.");
+                throw new TimeoutException($"{Name} did not answer the probe ({ask}).");
             }
 
-            await Task.Delay(50);
+            await Task.Delay(20);
         }
 
-        return long.Parse(await File.ReadAllTextAsync(_probe + ".heap"), CultureInfo.InvariantCulture);
+        return await File.ReadAllTextAsync(_probe + answer);
     }
 
     // User + system CPU seconds the process has used.
@@ -165,4 +181,15 @@ public sealed class Server : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+// What a server had spent at one moment: CPU seconds and the probe's totals; the difference of two
+// is what the work between them cost.
+public sealed record Counters(IReadOnlyDictionary<string, long> Totals, double CpuSeconds)
+{
+    public long this[string name] => Totals.GetValueOrDefault(name);
+
+    public Counters Since(Counters before) => new(
+        Totals.ToDictionary(t => t.Key, t => t.Value - before[t.Key], StringComparer.Ordinal),
+        CpuSeconds - before.CpuSeconds);
 }

@@ -65,7 +65,7 @@ public static class GrainsServiceCollectionExtensions
     {
         StorageProvider.Sqlite => new SqliteDialect(options.ResolveSqlitePath()),
         StorageProvider.PostgreSql when !string.IsNullOrWhiteSpace(options.ConnectionString) =>
-            new PostgresDialect(NpgsqlDataSource.Create(options.ConnectionString)),
+            PostgresDialect.Create(options.ConnectionString),
         StorageProvider.PostgreSql => throw new InvalidOperationException(
             "Storage:Provider is PostgreSql but no connection string is set (Storage:ConnectionString or ConnectionStrings:Events)."),
         _ => throw new InvalidOperationException($"Unknown storage provider {options.Provider}."),

@@ -245,22 +245,40 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
         return Task.FromResult(State.Sessions.First(s => s.Id == session.Id));
     }
 
-    private AgendaView View() => new(
+    // Every hub call and form post under an event asks its agenda (is it read-only, does the
+    // session exist): the view is built once per state and version, not per call. States are
+    // immutable, so the same state object at the same version means the same view.
+    private AgendaState? _viewed;
+    private AgendaView? _view;
+
+    private AgendaView View()
+    {
+        var state = State;
+        if (!ReferenceEquals(state, _viewed) || _view is null || _view.Version != Version)
+        {
+            _view = Build(state);
+            _viewed = state;
+        }
+
+        return _view;
+    }
+
+    private AgendaView Build(AgendaState state) => new(
         Key,
         Version,
-        State.Title,
-        State.SummaryMarkdown,
-        State.TimeZoneId,
-        [.. State.Sessions.OrderBy(s => s.Start).ThenBy(s => s.Title, StringComparer.Ordinal)],
-        [.. State.Changes.Reverse()],
-        State.Details?.StartsAt ?? (State.Sessions.IsEmpty ? null : State.Sessions.Min(s => s.Start)),
-        State.Details?.EndsAt ?? (State.Sessions.IsEmpty ? null : State.Sessions.Max(s => s.End)),
-        State.Details?.Languages ?? ["en"],
-        State.Details?.Visibility ?? EventVisibility.Listed,
-        State.Details?.Capacity,
-        State.Status,
-        State.CancellationReason,
-        State.Versions);
+        state.Title,
+        state.SummaryMarkdown,
+        state.TimeZoneId,
+        [.. state.Sessions.OrderBy(s => s.Start).ThenBy(s => s.Title, StringComparer.Ordinal)],
+        [.. state.Changes.Reverse()],
+        state.Details?.StartsAt ?? (state.Sessions.IsEmpty ? null : state.Sessions.Min(s => s.Start)),
+        state.Details?.EndsAt ?? (state.Sessions.IsEmpty ? null : state.Sessions.Max(s => s.End)),
+        state.Details?.Languages ?? ["en"],
+        state.Details?.Visibility ?? EventVisibility.Listed,
+        state.Details?.Capacity,
+        state.Status,
+        state.CancellationReason,
+        state.Versions);
 
     private static void RequireTitle(string title)
     {

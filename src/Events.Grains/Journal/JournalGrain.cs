@@ -321,17 +321,17 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
         var services = Services;
         var recordedAt = services.Clock.GetUtcNow();
         var stored = new StoredEvent[updates.Count];
-        var state = base.State.Value;
         for (var i = 0; i < updates.Count; i++)
         {
             stored[i] = new StoredEvent(expectedVersion + i + 1, JsonSerializer.Serialize(updates[i], GrainJson.Options), recordedAt);
-            state = state.Apply(updates[i]);
         }
 
+        // The state after the batch is folded here only for a snapshot (Orleans folds its own copy
+        // once the write is confirmed).
         long newVersion = expectedVersion + updates.Count;
         var interval = services.Options.SnapshotInterval;
         var snapshot = interval > 0 && newVersion / interval > expectedVersion / interval
-            ? new StoredSnapshot(newVersion, SnapshotShape.Write<TState, TEvent>(state))
+            ? new StoredSnapshot(newVersion, SnapshotShape.Write<TState, TEvent>(updates.Aggregate(base.State.Value, (state, update) => state.Apply(update))))
             : null;
 
         try

@@ -39,8 +39,9 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
 
     // One statement for all of a batch's events (a multi-row insert), plus the snapshot's upsert
     // when there is one. Where the driver can send both in one batch (PostgreSQL: one round trip,
-    // run by the server as one implicit transaction, statements prepared and kept per connection)
-    // it does; elsewhere (SQLite, a local file) an explicit transaction holds them together.
+    // run by the server as one implicit transaction; Npgsql prepares each statement text on its
+    // second use within that same round trip, see PostgresDialect.Create) it does; elsewhere
+    // (SQLite, a local file) an explicit transaction holds them together.
     public async Task AppendAsync(JournalKey grain, IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
@@ -49,6 +50,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
         }
 
         await using var connection = await OpenAsync(cancellationToken);
+        var statements = 0;
         try
         {
             if (connection.CanCreateBatch)
@@ -67,22 +69,21 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
                     batch.BatchCommands.Add(write);
                 }
 
-                if (Dialect.PreparesStatements)
-                {
-                    await batch.PrepareAsync(cancellationToken);
-                }
-
+                statements = batch.BatchCommands.Count;
                 await batch.ExecuteNonQueryAsync(cancellationToken);
+                Count(events, snapshot, statements, roundTrips: 1);
                 return;
             }
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            statements++;
             foreach (var chunk in Chunks(events))
             {
                 await using var append = connection.CreateCommand();
                 append.Transaction = transaction;
                 AppendCommand(new CommandAdapter(append), grain, chunk);
                 await append.ExecuteNonQueryAsync(cancellationToken);
+                statements++;
             }
 
             if (snapshot is not null)
@@ -91,13 +92,29 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
                 write.Transaction = transaction;
                 SnapshotCommand(new CommandAdapter(write), grain, snapshot);
                 await write.ExecuteNonQueryAsync(cancellationToken);
+                statements++;
             }
 
             await transaction.CommitAsync(cancellationToken);
+            Count(events, snapshot, statements + 1, roundTrips: 0);
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
             throw new JournalConflictException(grain, events[0].Sequence, ex);
+        }
+    }
+
+    // A local file (SQLite) has no round trips; its statements include BEGIN and COMMIT.
+    private static void Count(IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, int statements, int roundTrips)
+    {
+        JournalMetrics.Writes.Add(1);
+        JournalMetrics.Events.Add(events.Count);
+        JournalMetrics.Statements.Add(statements);
+        JournalMetrics.RoundTrips.Add(roundTrips);
+        if (snapshot is not null)
+        {
+            JournalMetrics.Snapshots.Add(1);
+            JournalMetrics.SnapshotBytes.Add(snapshot.Payload.Length);
         }
     }
 

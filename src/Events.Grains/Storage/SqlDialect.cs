@@ -36,9 +36,6 @@ public abstract partial class SqlDialect
 
     public abstract bool IsUniqueViolation(DbException exception);
 
-    // Whether statements are worth preparing (a server that plans them once per connection).
-    public virtual bool PreparesStatements => false;
-
     // "append_event" for count events in one statement: its VALUES row repeated, the per-event
     // parameters (@seq, @payload, @recorded_at) numbered @seq_0, @seq_1...
     public string MultiRowAppend(int count)
@@ -191,5 +188,19 @@ public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect("p
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
-    public override bool PreparesStatements => true;
+    // The journal runs the same few statements (one append per batch size, the reads) again and
+    // again: unless the connection string says otherwise, Npgsql prepares each on its second use on
+    // a connection, within the round trip that executes it (an explicit Prepare costs one of its own
+    // for every batch size on every pooled connection), and keeps up to 64 per connection.
+    public static PostgresDialect Create(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
+        return new PostgresDialect(builder.Build());
+    }
 }

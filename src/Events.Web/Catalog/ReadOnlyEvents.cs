@@ -1,3 +1,4 @@
+using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Web.Localization;
 using Events.Web.Shared;
@@ -23,7 +24,7 @@ public static class ReadOnlyEvents
             && http.GetRouteValue("slug") is string slug
             && http.GetEndpoint() is { } endpoint
             && endpoint.Metadata.GetMetadata<AllowedOnReadOnlyEvent>() is null
-            && await http.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
+            && await http.RequestServices.GetRequiredService<IGrainFactory>().Reference<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
         {
             await Pages.Message(StatusCodes.Status409Conflict, "event.read-only-title", "problem.EventReadOnly", $"/events/{slug}", null, agenda.Title)
                 .ExecuteAsync(http);
@@ -45,7 +46,7 @@ public sealed class ReadOnlyEventsHubFilter(IGrainFactory grains) : IHubFilter
     {
         if (invocationContext.HubMethodName != nameof(Live.LiveHub.Region)
             && invocationContext.HubMethodArguments.FirstOrDefault() is string slug
-            && await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
+            && await grains.Reference<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
         {
             throw new HubException(Text.Format(Text.LanguageOf(invocationContext.Context.GetHttpContext()), "problem.EventReadOnly", agenda.Title));
         }

@@ -78,10 +78,10 @@ public static class QuestionEndpoints
         return app;
     }
 
-    public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.GetGrain<IQuestionBoardGrain>($"{slug}/{session}");
+    public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.Reference<IQuestionBoardGrain>($"{slug}/{session}");
 
     public static async Task<AgendaSession?> SessionAsync(IGrainFactory grains, string slug, string session) =>
-        (await grains.GetGrain<IAgendaGrain>(slug).GetAsync())?.Sessions.FirstOrDefault(s => s.Id == session);
+        (await grains.Reference<IAgendaGrain>(slug).GetAsync())?.Sessions.FirstOrDefault(s => s.Id == session);
 
     // The name other participants see: the profile's, or the address's part before the @.
     public static async Task<Asker> AskerAsync(IGrainFactory grains, string email)
