@@ -79,6 +79,10 @@ public interface IMatchmakingGrain : IGrainWithStringKey
     // cancels the meeting it replaces, then is booked unless one of the two is busy then or no
     // table is left. Answers the booked meeting ids in order, "" where one was not booked.
     Task<ImmutableArray<string>> BookScheduledAsync(string actor, ImmutableArray<ScheduledBooking> bookings);
+
+    // Promises the reminder mail of every booked meeting that starts within `lead` and has not had
+    // one (each meeting once; a moved meeting is a new one), and answers when the next falls due.
+    Task<DateTimeOffset?> RemindAsync(TimeSpan lead);
 }
 
 // Table: the table number the schedule chose (kept when free), for meetings at tables.
@@ -98,6 +102,7 @@ public sealed record ScheduledBooking(string A, string B, DateTimeOffset Start, 
 [JsonDerivedType(typeof(LaterOutcomeAsked), "later-outcome-asked")]
 [JsonDerivedType(typeof(LaterOutcomeGiven), "later-outcome-given")]
 [JsonDerivedType(typeof(RequestsMailed), "requests-mailed")]
+[JsonDerivedType(typeof(MeetingReminderDue), "meeting-reminder-due")]
 [GenerateSerializer, Immutable]
 public abstract record MatchmakingEvent;
 
@@ -144,6 +149,14 @@ public sealed record MeetingCancelled(string MeetingId, string By, string? Note,
     public bool PromisesMail => !Scheduled;
 }
 
+// Both people are reminded, unless the meeting is cancelled or moved before the mail goes.
+[GenerateSerializer, Immutable]
+public sealed record MeetingReminderDue(string MeetingId) : MatchmakingEvent, IPromisesMail
+{
+    [JsonIgnore]
+    public bool PromisesMail => true;
+}
+
 [GenerateSerializer, Immutable]
 public sealed record RequestsMailed(string Email, DateTimeOffset At) : MatchmakingEvent;
 
@@ -173,7 +186,7 @@ public sealed record LaterOutcomeAsked(string Actor, DateTimeOffset At) : Matchm
 [GenerateSerializer, Immutable]
 public sealed record LaterOutcomeGiven(string MeetingId, string Email, LaterOutcome Outcome) : MatchmakingEvent;
 
-// Prefs, After and LaterAskedAt are null in snapshots written before they existed.
+// Prefs, After, LaterAskedAt and Reminded are null in snapshots written before they existed.
 [GenerateSerializer, Immutable]
 public sealed record MatchmakingState(
     MatchSettings Settings,
@@ -182,7 +195,8 @@ public sealed record MatchmakingState(
     ImmutableDictionary<string, MeetingPrefs>? Prefs = null,
     ImmutableDictionary<string, MeetingAfter>? After = null,
     DateTimeOffset? LaterAskedAt = null,
-    ImmutableDictionary<string, DateTimeOffset>? RequestsMailedAt = null) : IJournaledState<MatchmakingState, MatchmakingEvent>
+    ImmutableDictionary<string, DateTimeOffset>? RequestsMailedAt = null,
+    ImmutableHashSet<string>? Reminded = null) : IJournaledState<MatchmakingState, MatchmakingEvent>
 {
     public MeetingAfter AfterOf(string meetingId) => After?.GetValueOrDefault(meetingId) ?? MeetingAfter.None;
 
@@ -213,6 +227,7 @@ public sealed record MatchmakingState(
         LaterOutcomeAsked asked => this with { LaterAskedAt = asked.At },
         RequestsMailed mailed => this with { RequestsMailedAt = (RequestsMailedAt ?? ImmutableDictionary<string, DateTimeOffset>.Empty).SetItem(mailed.Email, mailed.At) },
         LaterOutcomeGiven later => WithAfter(later.MeetingId, a => a with { Later = a.Later.SetItem(later.Email, later.Outcome) }),
+        MeetingReminderDue due => this with { Reminded = (Reminded ?? ImmutableHashSet<string>.Empty).Add(due.MeetingId) },
         MeetingPrefsSet set => this with { Prefs = (Prefs ?? ImmutableDictionary<string, MeetingPrefs>.Empty).SetItem(set.Email, set.Prefs) },
         MeetingCancelled cancelled when Meetings.TryGetValue(cancelled.MeetingId, out var m) => this with
         {
@@ -426,6 +441,18 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
     {
         RaiseEvent(new RequestsMailed(email, at));
         return Task.CompletedTask;
+    }
+
+    public Task<DateTimeOffset?> RemindAsync(TimeSpan lead)
+    {
+        var now = clock.GetUtcNow();
+        var waiting = State.Meetings.Values.Where(m => !m.Cancelled && m.Start > now && State.Reminded?.Contains(m.Id) != true).ToList();
+        foreach (var meeting in waiting.Where(m => m.Start - lead <= now))
+        {
+            RaiseEvent(new MeetingReminderDue(meeting.Id));
+        }
+
+        return Task.FromResult(waiting.Where(m => m.Start - lead > now).Select(m => (DateTimeOffset?)(m.Start - lead)).Min());
     }
 
     private Meeting Mine(string email, string meetingId) =>
