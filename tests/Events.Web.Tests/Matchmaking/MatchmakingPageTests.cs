@@ -18,7 +18,7 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
     private const string Slug = DemoEvent.Slug;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000", ["Matchmaking:ReminderCheck"] = "00:00:00.200" });
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -408,6 +408,43 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         Assert.Equal(2, all.Count(RequestMail));
         Assert.Contains("declined your meeting request", declined.Body);
         Assert.DoesNotContain("@", firstMail.Body + digest.Body + declined.Body);
+    }
+
+    [Fact]
+    public async Task An_hour_before_a_meeting_both_people_are_reminded_once_each_in_their_own_language_and_a_cancelled_meeting_is_not()
+    {
+        await WindowsThroughTheFormAsync(("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"));
+        var (_, kumasiEmail, _, _, kisumuEmail, _) = await PairAsync(kisumuLanguage: "fr");
+        var (_, matolaEmail) = await AsAsync(EventRole.Attendee, "Matola");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Land registry", "Tax app"), true);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+        var meeting = await Matchmaking.AcceptAsync(kisumuEmail, (await Matchmaking.RequestAsync(kumasiEmail, kisumuEmail, "", [slots[0]])).Id, slots[0]);
+        var called = await Matchmaking.RequestAsync(matolaEmail, kumasiEmail, "", [slots[1]]);
+        await Matchmaking.AcceptAsync(kumasiEmail, called.Id, slots[1]);
+        await Matchmaking.CancelAsync(matolaEmail, called.Id, null);
+        bool Reminder(Events.Web.Mail.StoredMail m) => m.Subject.StartsWith("Reminder", StringComparison.Ordinal) || m.Subject.StartsWith("Rappel", StringComparison.Ordinal);
+        var before = _host.Outbox.ReadAll().Count(Reminder);
+
+        // Both meetings' reminders are due now; the silo's own look finds them.
+        _host.Clock.Advance(slots[1].AddMinutes(-60) - _host.Clock.GetUtcNow());
+        var toKumasi = await _host.MailToAsync(kumasiEmail, "Reminder: your meeting with Achieng Otieno");
+        var toKisumu = await _host.MailToAsync(kisumuEmail, "Rappel : votre rendez-vous avec Kofi Mensah");
+        var nextDue = await Matchmaking.RemindAsync(TimeSpan.FromMinutes(60));
+        var outbox = _host.Grains.GetGrain<Events.Grains.Mail.IMailOutboxGrain>(Slug);
+        var deadline = DateTime.UtcNow.Add(Wait);
+        while (!(await outbox.PendingAsync()).IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(0, before);
+        Assert.Contains($"/events/{Slug}/meetings/m/{meeting.Id}", toKumasi.Body);
+        Assert.Contains("Your meeting with Achieng Otieno is coming up:", toKumasi.Body);
+        Assert.Contains("Votre rendez-vous avec Kofi Mensah approche :", toKisumu.Body);
+        Assert.DoesNotContain("@", toKumasi.Body + toKisumu.Body);
+        Assert.Null(nextDue);
+        Assert.Empty(await outbox.PendingAsync());
+        Assert.Equal(2, _host.Outbox.ReadAll().Count(Reminder));
     }
 
     [Fact]
