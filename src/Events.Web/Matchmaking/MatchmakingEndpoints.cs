@@ -3,6 +3,8 @@ using System.Globalization;
 using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Matchmaking;
+using Events.Grains.People;
+using Events.Grains.Pitches;
 using Events.Grains.Tickets;
 using Events.Web.Localization;
 using Events.Web.Offline;
@@ -188,8 +190,15 @@ public static class MatchmakingEndpoints
             Others = organiser ? (await directory.VisibleAsync()).Where(e => e.PersonId != personId).OrderBy(e => e.Profile.Name, StringComparer.OrdinalIgnoreCase).ToImmutableArray() : [],
             WindowSlots = organiser ? [.. settings.Slots().Where(s => s > clock.GetUtcNow())] : ImmutableArray<DateTimeOffset>.Empty,
             Arranged = http.Request.Query.ContainsKey("arranged"),
+            Pitch = other is null ? null : await TeamPitchAsync(grains, slug, other),
         });
     }
+
+    // The pitch card of the city team this person presents with in this event, if it has one.
+    private static async Task<PitchCard?> TeamPitchAsync(IGrainFactory grains, string slug, string email) =>
+        await grains.GetGrain<IEventAccessGrain>(slug).GetMembershipAsync(email) is { Team: { } team } membership && membership.Roles.HasFlag(EventRole.Presenter)
+            ? await grains.GetGrain<IPitchCardsGrain>(slug).GetAsync(TeamKey.From(team))
+            : null;
 
     private static async Task<IResult> ArrangeAsync(string slug, string personId, IFormCollection form, HttpContext http, IGrainFactory grains)
     {

@@ -448,6 +448,28 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_city_team_member_s_profile_shows_the_team_s_pitch_card_in_brief_with_a_link_to_it_and_no_contact_details()
+    {
+        await ThemesAsync();
+        var (kumasi, _, _, _, _, kisumuProfile) = await PairAsync();
+        var (_, matolaEmail) = await AsAsync(EventRole.Presenter, "Matola");
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", matolaEmail, EventRole.Presenter, "Matola Cidade");
+        var matola = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Funding", "Land registry app"), true);
+        await _host.Grains.GetGrain<Events.Grains.Pitches.IPitchCardsGrain>(Slug).SaveAsync(matolaEmail, "matola-cidade", new Events.Grains.Pitches.PitchCardContent(
+            "Matola Cidade", "Plots registered on *paper* only", "A land registry app for surveyors", "200 plots", "USD 40,000", "A GIS partner", null, null, "Celeste Mondlane", "celeste@matola.example.org"));
+
+        var page = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/directory/{matola.PersonId}"));
+        var notATeam = await kumasi.GetPageAsync($"/events/{Slug}/directory/{kisumuProfile.PersonId}");
+
+        Assert.Contains("Pitch: Matola Cidade", page);
+        Assert.Contains("Plots registered on <em>paper</em> only", page);
+        Assert.Contains("A land registry app for surveyors", page);
+        Assert.Contains($"href=\"/events/{Slug}/pitches/matola-cidade\"", page);
+        Assert.DoesNotContain("matola.example.org", page);
+        Assert.DoesNotContain("id=\"pitch\"", notATeam);
+    }
+
+    [Fact]
     public async Task An_investor_is_suggested_the_team_whose_pitch_they_scored_high_and_told_why()
     {
         await ThemesAsync();
