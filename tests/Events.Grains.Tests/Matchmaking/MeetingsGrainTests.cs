@@ -318,6 +318,37 @@ public sealed class MeetingsGrainTests
     }
 
     [Fact]
+    public async Task A_request_accept_or_decline_resent_under_its_idempotency_key_happens_once_and_answers_the_same()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, _, slug) = await StartAsync(db, Settings(), silos: 2);
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+
+        var sent = await grain.RequestOnceAsync("a@example.org", "b@example.org", "Parking?", [Nine, Nine.AddMinutes(20)], "k1");
+        var resent = await cluster.Silo(1).GetGrain<IMatchmakingGrain>(slug).RequestOnceAsync("a@example.org", "b@example.org", "Parking?", [Nine, Nine.AddMinutes(20)], "k1");
+        var othersKey = await grain.RequestOnceAsync("c@example.org", "b@example.org", "", [Nine.AddMinutes(40)], "k1");
+        var accepts = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => cluster.Silo(i % 2).GetGrain<IMatchmakingGrain>(slug).AcceptOnceAsync("b@example.org", sent.Id, Nine, "k2")));
+        var wrongRequest = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.AcceptOnceAsync("b@example.org", othersKey.Id, Nine.AddMinutes(40), "k2"));
+        var declined = await grain.DeclineOnceAsync("b@example.org", othersKey.Id, "Not this week", "k3");
+        var declinedAgain = await grain.DeclineOnceAsync("b@example.org", othersKey.Id, "Not this week", "k3");
+        var noKey = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.RequestOnceAsync("a@example.org", "d@example.org", "", [Nine.AddMinutes(60)], " "));
+        var mine = await grain.MineAsync("a@example.org");
+        var invitee = await grain.MineAsync("b@example.org");
+
+        Assert.Equal(sent.Id, resent.Id);
+        Assert.NotEqual(sent.Id, othersKey.Id);
+        Assert.Single(mine.Outgoing);
+        Assert.Equal(1, mine.OutgoingUsed);
+        Assert.Single(accepts.Select(m => m.Id).Distinct());
+        Assert.Single(invitee.Meetings);
+        Assert.Equal(Nine, invitee.Meetings[0].Start);
+        Assert.Equal(Problem.IdempotencyKeyReused, wrongRequest.Problem);
+        Assert.Equal((RequestStatus.Declined, "Not this week"), (declined.Status, declined.Reason));
+        Assert.Equal((declined.Id, declined.Status, declined.Reason), (declinedAgain.Id, declinedAgain.Status, declinedAgain.Reason));
+        Assert.Equal(Problem.IdempotencyKeyInvalid, noKey.Problem);
+    }
+
+    [Fact]
     public async Task An_organiser_books_a_meeting_for_two_people_through_the_same_clash_rules_and_it_is_audited()
     {
         await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
