@@ -587,6 +587,22 @@
     });
   }
 
+  // ---- Matchmaking (issue 18): meeting requests and answers as live inputs ----------------------
+  // A request proposes 1–3 times (checkboxes named "slot") and an accept names its time by the
+  // button pressed. The live-form handler above reads one value per field name, so before it runs
+  // (this listener captures) the times chosen go into the form's hidden "slots" field,
+  // space-separated, as the hub's RequestMeeting and AcceptMeeting take them.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("[data-live-form]") || !(form.elements.slots instanceof HTMLInputElement)) {
+      return;
+    }
+    const pressed = event.submitter?.name === "slot" ? [event.submitter.value] : [];
+    const ticked = [...form.querySelectorAll("input[name=slot]:checked")].map((input) => input.value);
+    form.elements.slots.value = [...pressed, ...ticked].join(" ");
+  }, true);
+  // ---- end of matchmaking ------------------------------------------------------------------------
+
   renderQueue();
   localTimes();
   if (bus) {

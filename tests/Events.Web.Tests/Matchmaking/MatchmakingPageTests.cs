@@ -470,6 +470,43 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Through_the_live_hub_a_request_and_an_accept_resent_with_their_keys_book_one_meeting_and_the_resend_answers_the_same()
+    {
+        await WindowsThroughTheFormAsync(("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"));
+        var (kumasi, kumasiEmail, _, kisumu, kisumuEmail, kisumuProfile) = await PairAsync();
+        var (matola, matolaEmail) = await AsAsync(EventRole.Attendee, "Matola");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Land registry", "Tax app"), true);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+        var proposed = $"{MatchTimesValue(slots[0])} {MatchTimesValue(slots[1])}";
+        await using var sender = await LiveClient.ConnectAsync(_host, kumasi);
+        await using var invitee = await LiveClient.ConnectAsync(_host, kisumu);
+        await using var other = await LiveClient.ConnectAsync(_host, matola);
+
+        var requestId = (await sender.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "Parking?", proposed, "key-1")).GetString()!;
+        var requestAgain = (await sender.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "Parking?", proposed, "key-1")).GetString();
+        var meetingId = (await invitee.InvokeAsync("AcceptMeeting", Slug, requestId, MatchTimesValue(slots[1]), "key-2")).GetString();
+
+        // The answer was lost with the connection: the browser sends the same input again on a new one.
+        await using var reconnected = await LiveClient.ConnectAsync(_host, kisumu);
+        var acceptAgain = (await reconnected.InvokeAsync("AcceptMeeting", Slug, requestId, MatchTimesValue(slots[1]), "key-2")).GetString();
+        var freshKey = await Assert.ThrowsAsync<HubException>(() => invitee.InvokeAsync("AcceptMeeting", Slug, requestId, MatchTimesValue(slots[0]), "key-3"));
+        var second = (await other.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "", MatchTimesValue(slots[2]), "key-1")).GetString()!;
+        var declined = (await invitee.InvokeAsync("DeclineMeeting", Slug, second, "Not this week", "key-4")).GetString();
+        var declinedAgain = (await invitee.InvokeAsync("DeclineMeeting", Slug, second, "Not this week", "key-4")).GetString();
+        var noKey = await Assert.ThrowsAsync<HubException>(() => sender.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "", proposed, ""));
+        var mine = await Matchmaking.MineAsync(kisumuEmail);
+
+        Assert.Equal(requestId, requestAgain);
+        Assert.Single((await Matchmaking.MineAsync(kumasiEmail)).Outgoing);
+        Assert.Equal(meetingId, acceptAgain);
+        Assert.Equal((meetingId, slots[1]), (mine.Meetings.Single().Id, mine.Meetings.Single().Start));
+        Assert.Contains("nothing was changed", freshKey.Message);
+        Assert.Equal((second, second), (declined, declinedAgain));
+        Assert.Equal(RequestStatus.Declined, mine.Incoming.Single(r => r.Id == second).Status);
+        Assert.Contains("idempotency key", noKey.Message);
+    }
+
+    [Fact]
     public async Task An_investor_is_suggested_the_team_whose_pitch_they_scored_high_and_told_why()
     {
         await ThemesAsync();
