@@ -600,7 +600,26 @@
     const pressed = event.submitter?.name === "slot" ? [event.submitter.value] : [];
     const ticked = [...form.querySelectorAll("input[name=slot]:checked")].map((input) => input.value);
     form.elements.slots.value = [...pressed, ...ticked].join(" ");
+    form.querySelector("[data-sent]")?.setAttribute("hidden", "");
   }, true);
+  // A form with a [data-sent] line shows it once the server has acknowledged what it queued (its
+  // queued line goes without a refusal), as the page after a plain post would say it.
+  document.querySelectorAll("form[data-live-form]").forEach((form) => {
+    const list = form.querySelector("[data-queue]");
+    const sent = form.querySelector("[data-sent]");
+    if (!list || !sent) {
+      return;
+    }
+    let queued = new Set();
+    new MutationObserver(() => {
+      const now = new Set([...list.querySelectorAll("li.queued")].map((li) => li.dataset.key));
+      const errors = new Set([...list.querySelectorAll("li.error")].map((li) => li.dataset.key));
+      if ([...queued].some((key) => !now.has(key) && !errors.has(key))) {
+        sent.hidden = false;
+      }
+      queued = now;
+    }).observe(list, { childList: true });
+  });
   // ---- end of matchmaking ------------------------------------------------------------------------
 
   renderQueue();

@@ -507,6 +507,27 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_person_who_did_not_consent_is_never_suggested_nor_found_even_when_they_offer_exactly_what_the_viewer_needs()
+    {
+        await ThemesAsync();
+        var (kumasi, _, _, _, _, _) = await PairAsync();
+        var (_, secretEmail) = await AsAsync(EventRole.Attendee, "Secret");
+        var secret = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{secretEmail}").SaveAsync(Draft("Secret Person", OrgType.Investor, "Nowhere", "Pilots to fund", "Mobility data"), listed: false);
+
+        var suggestions = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/suggestions"));
+        var search = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/directory?offers=true"));
+        using var client = _host.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/events/{Slug}/directory/{secret.PersonId}");
+        request.Headers.Add("Cookie", string.Join("; ", kumasi.Cookies.Select(c => $"{c.Key}={c.Value}")));
+        using var person = await client.SendAsync(request, Ct);
+
+        Assert.Contains("Achieng Otieno", suggestions);
+        Assert.DoesNotContain("Secret Person", suggestions + search);
+        Assert.DoesNotContain("kumasi.example.org", suggestions);
+        Assert.Equal(HttpStatusCode.NotFound, person.StatusCode);
+    }
+
+    [Fact]
     public async Task An_investor_is_suggested_the_team_whose_pitch_they_scored_high_and_told_why()
     {
         await ThemesAsync();
