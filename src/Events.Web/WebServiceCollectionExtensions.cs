@@ -11,6 +11,7 @@ using Events.Web.People;
 using Events.Web.Security;
 using Microsoft.Extensions.Options;
 using Events.Web.Markdown;
+using Events.Web.Matchmaking;
 using Events.Web.Mixer;
 using Events.Web.Offline;
 using Events.Web.Questions;
@@ -48,6 +49,7 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, Matchmaking.MeetingsTopic>();
         services.AddHostedService<PitchMailer>();
         services.AddTickets();
+        services.AddMatchmaking();
         services.AddSingleton<MarkdownRenderer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;

@@ -82,6 +82,18 @@ public interface IMatchmakingGrain : IGrainWithStringKey
 
     // The invitee accepts and leaves the time to the organisers' "Schedule all" (RequestStatus.ToSchedule).
     Task<MeetingRequest> AcceptToScheduleAsync(string email, string requestId);
+
+    // Promises the reminder mail of every booked meeting that starts within `lead` and has not had
+    // one (each meeting once; a moved meeting is a new one), and answers when the next falls due.
+    Task<DateTimeOffset?> RemindAsync(TimeSpan lead);
+
+    // The same three as offline-safe inputs (the live hub): a person's idempotency key answers what
+    // it first did, and a resend changes nothing; the key under another request is refused.
+    Task<MeetingRequest> RequestOnceAsync(string from, string to, string message, ImmutableArray<DateTimeOffset> slots, string idempotencyKey);
+
+    Task<Meeting> AcceptOnceAsync(string email, string requestId, DateTimeOffset slot, string idempotencyKey);
+
+    Task<MeetingRequest> DeclineOnceAsync(string email, string requestId, string? reason, string idempotencyKey);
 }
 
 // Table: the table number the schedule chose (kept when free), for meetings at tables.
@@ -102,6 +114,8 @@ public sealed record ScheduledBooking(string A, string B, DateTimeOffset Start, 
 [JsonDerivedType(typeof(LaterOutcomeAsked), "later-outcome-asked")]
 [JsonDerivedType(typeof(LaterOutcomeGiven), "later-outcome-given")]
 [JsonDerivedType(typeof(RequestsMailed), "requests-mailed")]
+[JsonDerivedType(typeof(MeetingReminderDue), "meeting-reminder-due")]
+[JsonDerivedType(typeof(MatchInputKeyed), "match-input-keyed")]
 [GenerateSerializer, Immutable]
 public abstract record MatchmakingEvent;
 
@@ -148,6 +162,19 @@ public sealed record MeetingCancelled(string MeetingId, string By, string? Note,
     public bool PromisesMail => !Scheduled;
 }
 
+// Both people are reminded, unless the meeting is cancelled or moved before the mail goes.
+[GenerateSerializer, Immutable]
+public sealed record MeetingReminderDue(string MeetingId) : MatchmakingEvent, IPromisesMail
+{
+    [JsonIgnore]
+    public bool PromisesMail => true;
+}
+
+// What an offline-safe input with this key (a person's, for one kind of input) did: the request
+// sent, or the meeting booked or request declined.
+[GenerateSerializer, Immutable]
+public sealed record MatchInputKeyed(string Key, string Result) : MatchmakingEvent;
+
 [GenerateSerializer, Immutable]
 public sealed record RequestsMailed(string Email, DateTimeOffset At) : MatchmakingEvent;
 
@@ -177,7 +204,7 @@ public sealed record LaterOutcomeAsked(string Actor, DateTimeOffset At) : Matchm
 [GenerateSerializer, Immutable]
 public sealed record LaterOutcomeGiven(string MeetingId, string Email, LaterOutcome Outcome) : MatchmakingEvent;
 
-// Prefs, After and LaterAskedAt are null in snapshots written before they existed.
+// Prefs, After, LaterAskedAt, Reminded and Keyed are null in snapshots written before they existed.
 [GenerateSerializer, Immutable]
 public sealed record MatchmakingState(
     MatchSettings Settings,
@@ -186,7 +213,9 @@ public sealed record MatchmakingState(
     ImmutableDictionary<string, MeetingPrefs>? Prefs = null,
     ImmutableDictionary<string, MeetingAfter>? After = null,
     DateTimeOffset? LaterAskedAt = null,
-    ImmutableDictionary<string, DateTimeOffset>? RequestsMailedAt = null) : IJournaledState<MatchmakingState, MatchmakingEvent>
+    ImmutableDictionary<string, DateTimeOffset>? RequestsMailedAt = null,
+    ImmutableHashSet<string>? Reminded = null,
+    ImmutableDictionary<string, string>? Keyed = null) : IJournaledState<MatchmakingState, MatchmakingEvent>
 {
     public MeetingAfter AfterOf(string meetingId) => After?.GetValueOrDefault(meetingId) ?? MeetingAfter.None;
 
@@ -217,6 +246,8 @@ public sealed record MatchmakingState(
         LaterOutcomeAsked asked => this with { LaterAskedAt = asked.At },
         RequestsMailed mailed => this with { RequestsMailedAt = (RequestsMailedAt ?? ImmutableDictionary<string, DateTimeOffset>.Empty).SetItem(mailed.Email, mailed.At) },
         LaterOutcomeGiven later => WithAfter(later.MeetingId, a => a with { Later = a.Later.SetItem(later.Email, later.Outcome) }),
+        MeetingReminderDue due => this with { Reminded = (Reminded ?? ImmutableHashSet<string>.Empty).Add(due.MeetingId) },
+        MatchInputKeyed keyed => this with { Keyed = (Keyed ?? ImmutableDictionary<string, string>.Empty).SetItem(keyed.Key, keyed.Result) },
         MeetingPrefsSet set => this with { Prefs = (Prefs ?? ImmutableDictionary<string, MeetingPrefs>.Empty).SetItem(set.Email, set.Prefs) },
         MeetingCancelled cancelled when Meetings.TryGetValue(cancelled.MeetingId, out var m) => this with
         {
@@ -430,6 +461,69 @@ public sealed class MatchmakingGrain(TimeProvider clock) : JournalGrain<Matchmak
     {
         RaiseEvent(new RequestsMailed(email, at));
         return Task.CompletedTask;
+    }
+
+    public Task<DateTimeOffset?> RemindAsync(TimeSpan lead)
+    {
+        var now = clock.GetUtcNow();
+        var waiting = State.Meetings.Values.Where(m => !m.Cancelled && m.Start > now && State.Reminded?.Contains(m.Id) != true).ToList();
+        foreach (var meeting in waiting.Where(m => m.Start - lead <= now))
+        {
+            RaiseEvent(new MeetingReminderDue(meeting.Id));
+        }
+
+        return Task.FromResult(waiting.Where(m => m.Start - lead > now).Select(m => (DateTimeOffset?)(m.Start - lead)).Min());
+    }
+
+    public async Task<MeetingRequest> RequestOnceAsync(string from, string to, string message, ImmutableArray<DateTimeOffset> slots, string idempotencyKey)
+    {
+        var key = InputKey(from, "request", idempotencyKey);
+        if (State.Keyed?.GetValueOrDefault(key) is { } sent)
+        {
+            return State.Requests[sent] is { } earlier && earlier.To == to ? Effective(earlier, clock.GetUtcNow()) : throw new ValidationFailedException(Problem.IdempotencyKeyReused);
+        }
+
+        var request = await RequestAsync(from, to, message, slots);
+        RaiseEvent(new MatchInputKeyed(key, request.Id));
+        return request;
+    }
+
+    public async Task<Meeting> AcceptOnceAsync(string email, string requestId, DateTimeOffset slot, string idempotencyKey)
+    {
+        var key = InputKey(email, "accept", idempotencyKey);
+        if (State.Keyed?.GetValueOrDefault(key) is { } booked)
+        {
+            return State.Meetings[booked] is { } earlier && earlier.RequestId == requestId ? earlier : throw new ValidationFailedException(Problem.IdempotencyKeyReused);
+        }
+
+        var meeting = await AcceptAsync(email, requestId, slot);
+        RaiseEvent(new MatchInputKeyed(key, meeting.Id));
+        return meeting;
+    }
+
+    public async Task<MeetingRequest> DeclineOnceAsync(string email, string requestId, string? reason, string idempotencyKey)
+    {
+        var key = InputKey(email, "decline", idempotencyKey);
+        if (State.Keyed?.GetValueOrDefault(key) is { } declined)
+        {
+            return declined == requestId ? State.Requests[declined] : throw new ValidationFailedException(Problem.IdempotencyKeyReused);
+        }
+
+        var request = await DeclineAsync(email, requestId, reason);
+        RaiseEvent(new MatchInputKeyed(key, request.Id));
+        return request;
+    }
+
+    // Keys come from the person's browser: one person's key never answers for another.
+    private static string InputKey(string email, string kind, string idempotencyKey)
+    {
+        var key = (idempotencyKey ?? "").Trim();
+        if (key.Length is 0 or > 64)
+        {
+            throw new ValidationFailedException(Problem.IdempotencyKeyInvalid);
+        }
+
+        return $"{email}\n{kind}\n{key}";
     }
 
     private Meeting Mine(string email, string meetingId) =>

@@ -12,7 +12,7 @@ using Orleans;
 namespace Events.Web.Matchmaking;
 
 // Matchmaking's mails, in each recipient's language: a request received, accepted, declined, a
-// meeting cancelled, a meeting booked by the organisers. Mails carry names and links, never the
+// meeting cancelled, a meeting booked by the organisers, a reminder before a meeting. Mails carry names and links, never the
 // other person's address. New requests are batched: nobody gets more than one mail about them per
 // 15 minutes; a request that arrives sooner waits (its promise stays in the outbox) and the next
 // mail lists every request received since the last one.
@@ -20,7 +20,7 @@ public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions
 {
     public static readonly TimeSpan RequestMailGap = TimeSpan.FromMinutes(15);
 
-    public static bool Handles(object promised) => promised is MeetingRequested or MeetingRequestAnswered or MeetingBooked or MeetingCancelled or MeetingArranged;
+    public static bool Handles(object promised) => promised is MeetingRequested or MeetingRequestAnswered or MeetingBooked or MeetingCancelled or MeetingArranged or MeetingReminderDue;
 
     // Sends what the promise asks for; returns when to try again if it must wait (batching).
     public async Task<DateTimeOffset?> ApplyAsync(string slug, MailPromise promise, object promised)
@@ -42,7 +42,7 @@ public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions
                 await SendAsync(promise, slug, booked.Meeting.A, "mail.match-accepted-subject", "mail.match-accepted-body", $"/events/{{0}}/meetings/m/{booked.Meeting.Id}", booked.Meeting.B, await WhenAsync(matchmaking, booked.Meeting, booked.Meeting.A));
                 break;
             case MeetingCancelled cancelled:
-                var meeting = (await matchmaking.ReportAsync()).Meetings.FirstOrDefault(m => m.Meeting.Id == cancelled.MeetingId)?.Meeting;
+                var meeting = await FindMeetingAsync(matchmaking, cancelled.MeetingId);
                 if (meeting is not null)
                 {
                     var other = meeting.Other(cancelled.By);
@@ -57,10 +57,25 @@ public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions
                 }
 
                 break;
+            case MeetingReminderDue due:
+                // Promised when it fell due; a meeting cancelled or moved (cancelled, then booked
+                // anew under another id) since then is not reminded, nor one that is over.
+                if (await FindMeetingAsync(matchmaking, due.MeetingId) is { Cancelled: false } reminded && clock.GetUtcNow() < reminded.Start.AddMinutes(reminded.Minutes))
+                {
+                    foreach (var email in new[] { reminded.A, reminded.B })
+                    {
+                        await SendAsync(promise, slug, email, "mail.match-reminder-subject", "mail.match-reminder-body", $"/events/{{0}}/meetings/m/{reminded.Id}", reminded.Other(email), await WhenAsync(matchmaking, reminded, email));
+                    }
+                }
+
+                break;
         }
 
         return null;
     }
+
+    private static async Task<Meeting?> FindMeetingAsync(IMatchmakingGrain matchmaking, string meetingId) =>
+        (await matchmaking.ReportAsync()).Meetings.FirstOrDefault(m => m.Meeting.Id == meetingId)?.Meeting;
 
     private static async Task<MeetingRequest?> FindRequestAsync(IMatchmakingGrain matchmaking, string requestId) =>
         (await matchmaking.ReportAsync()).Requests.FirstOrDefault(r => r.Id == requestId);

@@ -3,6 +3,8 @@ using System.Globalization;
 using Events.Grains;
 using Events.Grains.Agenda;
 using Events.Grains.Matchmaking;
+using Events.Grains.People;
+using Events.Grains.Pitches;
 using Events.Grains.Tickets;
 using Events.Web.Localization;
 using Events.Web.Offline;
@@ -190,8 +192,15 @@ public static class MatchmakingEndpoints
             WindowSlots = organiser ? [.. settings.Slots().Where(s => s > clock.GetUtcNow())] : ImmutableArray<DateTimeOffset>.Empty,
             Arranged = http.Request.Query.ContainsKey("arranged"),
             Marks = isMe ? Events.Web.Scheduling.MarkView.None : await Events.Web.Scheduling.MeetMarkEndpoints.ViewAsync(grains, slug, email),
+            Pitch = other is null ? null : await TeamPitchAsync(grains, slug, other),
         });
     }
+
+    // The pitch card of the city team this person presents with in this event, if it has one.
+    private static async Task<PitchCard?> TeamPitchAsync(IGrainFactory grains, string slug, string email) =>
+        await grains.GetGrain<IEventAccessGrain>(slug).GetMembershipAsync(email) is { Team: { } team } membership && membership.Roles.HasFlag(EventRole.Presenter)
+            ? await grains.GetGrain<IPitchCardsGrain>(slug).GetAsync(TeamKey.From(team))
+            : null;
 
     private static async Task<IResult> ArrangeAsync(string slug, string personId, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
@@ -217,7 +226,7 @@ public static class MatchmakingEndpoints
     private static DateTimeOffset Slot(string? value) =>
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : default;
 
-    private static ImmutableArray<DateTimeOffset> Slots(IFormCollection form) => [.. form["slot"].Select(Slot).Where(s => s != default)];
+    public static ImmutableArray<DateTimeOffset> Slots(IEnumerable<string?> values) => [.. values.Select(Slot).Where(s => s != default)];
 
     private static async Task<IResult> ModerateAsync(string slug, string personId, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
@@ -348,7 +357,7 @@ public static class MatchmakingEndpoints
         ImmutableArray<OrgType> refused = [.. form["refuse"].Select(t => Enum.TryParse<OrgType>(t, out var type) && Enum.IsDefined(type) ? type : (OrgType)(-1))];
         try
         {
-            await grains.GetGrain<IMatchmakingGrain>(slug).SetAvailabilityAsync(Email(http), new MeetingPrefs(form["mode"] == "custom", Slots(form), refused, form["phone"].ToString()));
+            await grains.GetGrain<IMatchmakingGrain>(slug).SetAvailabilityAsync(Email(http), new MeetingPrefs(form["mode"] == "custom", Slots(form["slot"]), refused, form["phone"].ToString()));
             return TypedResults.Redirect($"/events/{slug}/meetings/availability?saved=1");
         }
         catch (ValidationFailedException ex)
@@ -400,8 +409,8 @@ public static class MatchmakingEndpoints
         try
         {
             _ = mode == "propose"
-                ? await matchmaking.ProposeAsync(Email(http), requestId, form["message"].ToString(), Slots(form))
-                : await matchmaking.RescheduleAsync(Email(http), requestId, form["message"].ToString(), Slots(form));
+                ? await matchmaking.ProposeAsync(Email(http), requestId, form["message"].ToString(), Slots(form["slot"]))
+                : await matchmaking.RescheduleAsync(Email(http), requestId, form["message"].ToString(), Slots(form["slot"]));
             return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
         }
         catch (ValidationFailedException ex)
@@ -428,27 +437,32 @@ public static class MatchmakingEndpoints
         var email = Email(http);
         try
         {
-            // Only someone others can see may ask: the invitee must know who is asking.
-            if (await Profile(grains, slug, email).GetAsync() is not { VisibleToOthers: true })
-            {
-                throw new ValidationFailedException(Problem.ProfileMissing);
-            }
-
-            var to = await grains.GetGrain<IDirectoryGrain>(slug).FindAsync(form["to"].ToString(), organiser: false) is { } entry
-                ? await grains.GetGrain<IDirectoryGrain>(slug).EmailOfAsync(entry.PersonId)
-                : null;
+            var to = await InviteeAsync(grains, slug, email, form["to"].ToString());
             if (to is null)
             {
                 return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
             }
 
-            await grains.GetGrain<IMatchmakingGrain>(slug).RequestAsync(email, to, form["message"].ToString(), Slots(form));
+            await grains.GetGrain<IMatchmakingGrain>(slug).RequestAsync(email, to, form["message"].ToString(), Slots(form["slot"]));
             return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
         }
         catch (ValidationFailedException ex)
         {
             return await MeetingsPageAsync(slug, http, grains, Text.Problem(Language(http), ex), StatusCodes.Status400BadRequest);
         }
+    }
+
+    // The address of the person a request goes to (null: nobody others can see), once it is sure
+    // the sender may ask: only someone others can see may, the invitee must know who is asking.
+    public static async Task<string?> InviteeAsync(IGrainFactory grains, string slug, string email, string personId)
+    {
+        if (await Profile(grains, slug, email).GetAsync() is not { VisibleToOthers: true })
+        {
+            throw new ValidationFailedException(Problem.ProfileMissing);
+        }
+
+        var directory = grains.GetGrain<IDirectoryGrain>(slug);
+        return await directory.FindAsync(personId, organiser: false) is { } entry ? await directory.EmailOfAsync(entry.PersonId) : null;
     }
 
     private static async Task<IResult> AnswerAsync(string slug, string requestId, string answer, IFormCollection form, HttpContext http, IGrainFactory grains)

@@ -641,6 +641,41 @@
     });
   }
 
+  // ---- Matchmaking (issue 18): meeting requests and answers as live inputs ----------------------
+  // A request proposes 1–3 times (checkboxes named "slot") and an accept names its time by the
+  // button pressed. The live-form handler above reads one value per field name, so before it runs
+  // (this listener captures) the times chosen go into the form's hidden "slots" field,
+  // space-separated, as the hub's RequestMeeting and AcceptMeeting take them.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("[data-live-form]") || !(form.elements.slots instanceof HTMLInputElement)) {
+      return;
+    }
+    const pressed = event.submitter?.name === "slot" ? [event.submitter.value] : [];
+    const ticked = [...form.querySelectorAll("input[name=slot]:checked")].map((input) => input.value);
+    form.elements.slots.value = [...pressed, ...ticked].join(" ");
+    form.querySelector("[data-sent]")?.setAttribute("hidden", "");
+  }, true);
+  // A form with a [data-sent] line shows it once the server has acknowledged what it queued (its
+  // queued line goes without a refusal), as the page after a plain post would say it.
+  document.querySelectorAll("form[data-live-form]").forEach((form) => {
+    const list = form.querySelector("[data-queue]");
+    const sent = form.querySelector("[data-sent]");
+    if (!list || !sent) {
+      return;
+    }
+    let queued = new Set();
+    new MutationObserver(() => {
+      const now = new Set([...list.querySelectorAll("li.queued")].map((li) => li.dataset.key));
+      const errors = new Set([...list.querySelectorAll("li.error")].map((li) => li.dataset.key));
+      if ([...queued].some((key) => !now.has(key) && !errors.has(key))) {
+        sent.hidden = false;
+      }
+      queued = now;
+    }).observe(list, { childList: true });
+  });
+  // ---- end of matchmaking ------------------------------------------------------------------------
+
   renderQueue();
   localTimes();
   if (bus) {

@@ -269,6 +269,86 @@ public sealed class MeetingsGrainTests
     }
 
     [Fact]
+    public async Task Each_booked_meeting_is_reminded_once_an_hour_before_across_a_restart_and_a_cancelled_or_moved_one_only_at_its_new_time()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, clock, slug) = await StartAsync(db, Settings());
+        var lead = TimeSpan.FromHours(1);
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+        var kept = await grain.AcceptAsync("b@example.org", (await grain.RequestAsync("a@example.org", "b@example.org", "", [Nine])).Id, Nine);
+        var cancelled = await grain.RequestAsync("c@example.org", "d@example.org", "", [Nine.AddMinutes(20)]);
+        await grain.AcceptAsync("d@example.org", cancelled.Id, Nine.AddMinutes(20));
+        await grain.CancelAsync("c@example.org", cancelled.Id, "Flight changed");
+        var moving = await grain.RequestAsync("e@example.org", "f@example.org", "", [Nine.AddMinutes(40)]);
+        var old = await grain.AcceptAsync("f@example.org", moving.Id, Nine.AddMinutes(40));
+        var move = await grain.RescheduleAsync("e@example.org", moving.Id, "Later, please", [Nine.AddMinutes(100)]);
+        var moved = await grain.AcceptAsync("f@example.org", move.Id, Nine.AddMinutes(100));
+        var outbox = cluster.GetGrain<Events.Grains.Mail.IMailOutboxGrain>(slug);
+        var promisedBefore = (await outbox.PendingAsync()).Length;
+
+        var firstDue = await grain.RemindAsync(lead);
+        clock.Advance(Nine - lead - Now - TimeSpan.FromMinutes(1));
+        var notYet = await grain.RemindAsync(lead);
+        var promisedNotYet = (await outbox.PendingAsync()).Length;
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var nextDue = await grain.RemindAsync(lead);
+        await grain.RemindAsync(lead);
+        var promisedAtEight = (await outbox.PendingAsync()).Length;
+
+        // A new process over the same database: the reminder is not promised again.
+        await cluster.DisposeAsync();
+        var second = await db.StartClusterAsync(new ClusterSetup { Clock = clock });
+        var again = second.GetGrain<IMatchmakingGrain>(slug);
+        var afterRestart = await again.RemindAsync(lead);
+        var promisedAfterRestart = (await second.GetGrain<Events.Grains.Mail.IMailOutboxGrain>(slug).PendingAsync()).Length;
+        clock.Advance(TimeSpan.FromMinutes(100));
+        var last = await again.RemindAsync(lead);
+        var journal = await db.ReadEventsAsync<MatchmakingEvent>(new Events.Grains.Journal.JournalKey("matchmaking", slug), 0, 1_000);
+
+        Assert.Equal(Nine - lead, firstDue);
+        Assert.Equal(Nine - lead, notYet);
+        Assert.Equal(promisedBefore, promisedNotYet);
+        Assert.Equal(Nine.AddMinutes(100) - lead, nextDue);
+        Assert.Equal(promisedBefore + 1, promisedAtEight);
+        Assert.Equal(Nine.AddMinutes(100) - lead, afterRestart);
+        Assert.Equal(promisedAtEight, promisedAfterRestart);
+        Assert.Null(last);
+        Assert.Equal([kept.Id, moved.Id], journal.Select(e => e.Event).OfType<MeetingReminderDue>().Select(r => r.MeetingId));
+        Assert.NotEqual(old.Id, moved.Id);
+    }
+
+    [Fact]
+    public async Task A_request_accept_or_decline_resent_under_its_idempotency_key_happens_once_and_answers_the_same()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var (cluster, _, slug) = await StartAsync(db, Settings(), silos: 2);
+        var grain = cluster.GetGrain<IMatchmakingGrain>(slug);
+
+        var sent = await grain.RequestOnceAsync("a@example.org", "b@example.org", "Parking?", [Nine, Nine.AddMinutes(20)], "k1");
+        var resent = await cluster.Silo(1).GetGrain<IMatchmakingGrain>(slug).RequestOnceAsync("a@example.org", "b@example.org", "Parking?", [Nine, Nine.AddMinutes(20)], "k1");
+        var othersKey = await grain.RequestOnceAsync("c@example.org", "b@example.org", "", [Nine.AddMinutes(40)], "k1");
+        var accepts = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => cluster.Silo(i % 2).GetGrain<IMatchmakingGrain>(slug).AcceptOnceAsync("b@example.org", sent.Id, Nine, "k2")));
+        var wrongRequest = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.AcceptOnceAsync("b@example.org", othersKey.Id, Nine.AddMinutes(40), "k2"));
+        var declined = await grain.DeclineOnceAsync("b@example.org", othersKey.Id, "Not this week", "k3");
+        var declinedAgain = await grain.DeclineOnceAsync("b@example.org", othersKey.Id, "Not this week", "k3");
+        var noKey = await Assert.ThrowsAsync<ValidationFailedException>(() => grain.RequestOnceAsync("a@example.org", "d@example.org", "", [Nine.AddMinutes(60)], " "));
+        var mine = await grain.MineAsync("a@example.org");
+        var invitee = await grain.MineAsync("b@example.org");
+
+        Assert.Equal(sent.Id, resent.Id);
+        Assert.NotEqual(sent.Id, othersKey.Id);
+        Assert.Single(mine.Outgoing);
+        Assert.Equal(1, mine.OutgoingUsed);
+        Assert.Single(accepts.Select(m => m.Id).Distinct());
+        Assert.Single(invitee.Meetings);
+        Assert.Equal(Nine, invitee.Meetings[0].Start);
+        Assert.Equal(Problem.IdempotencyKeyReused, wrongRequest.Problem);
+        Assert.Equal((RequestStatus.Declined, "Not this week"), (declined.Status, declined.Reason));
+        Assert.Equal((declined.Id, declined.Status, declined.Reason), (declinedAgain.Id, declinedAgain.Status, declinedAgain.Reason));
+        Assert.Equal(Problem.IdempotencyKeyInvalid, noKey.Problem);
+    }
+
+    [Fact]
     public async Task An_organiser_books_a_meeting_for_two_people_through_the_same_clash_rules_and_it_is_audited()
     {
         await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);

@@ -61,11 +61,17 @@ public sealed class MatchmakingBrowserTests(Chromium chromium) : IAsyncDisposabl
         await LiveAsync(invitee);
         await invitee.EvaluateAsync("() => window.sameDocument = true");
 
+        // With JavaScript the request goes through the live connection: the page stays and says it was sent.
         var requester = await requesterContext.NewPageAsync();
         await requester.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/directory/{kisumuProfile.PersonId}").ToString());
+        await LiveAsync(requester);
+        await requester.EvaluateAsync("() => window.sameDocument = true");
         await requester.FillAsync("#message", "Could we talk about parking data?");
         await requester.Locator("input[name=slot]").First.CheckAsync();
         await requester.ClickAsync("form[action$='/meetings/requests'] button[type=submit]");
+        await requester.Locator("[data-sent]").WaitForAsync();
+        Assert.True(await requester.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        await requester.ClickAsync("[data-sent] a");
         await LiveAsync(requester);
         await requester.EvaluateAsync("() => window.sameDocument = true");
 
@@ -74,10 +80,44 @@ public sealed class MatchmakingBrowserTests(Chromium chromium) : IAsyncDisposabl
         await invitee.Locator("#meetings button:has-text('Accept')").First.ClickAsync();
 
         await requester.Locator("#booked ~ ul li a:has-text('Join the room')").WaitForAsync();
+        await invitee.Locator("#booked ~ ul li a:has-text('Join the room')").WaitForAsync();
         Assert.True(await requester.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        Assert.True(await invitee.EvaluateAsync<bool>("() => window.sameDocument === true"));
         Assert.StartsWith("https://meet.example.org/", await requester.Locator("#booked ~ ul li a:has-text('Join the room')").GetAttributeAsync("href"));
+        Assert.Single((await _host.Grains.GetGrain<IMatchmakingGrain>(Slug).MineAsync(kisumu.Email!)).Meetings);
+        await BothHaveItAsync(requester, invitee);
+    }
 
-        // Both find it in their agenda and in their calendar file.
+    [Fact]
+    public async Task With_javascript_off_the_same_request_and_acceptance_work_with_plain_forms()
+    {
+        var (kumasi, kisumu, kisumuProfile) = await TwoPeopleAsync();
+        using var a = kumasi;
+        using var b = kisumu;
+        await using var requesterContext = await chromium.NewContextAsync(_host, kumasi, javaScript: false);
+        await using var inviteeContext = await chromium.NewContextAsync(_host, kisumu, javaScript: false);
+        var requester = await requesterContext.NewPageAsync();
+        var invitee = await inviteeContext.NewPageAsync();
+
+        await requester.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/directory/{kisumuProfile.PersonId}").ToString());
+        await requester.FillAsync("#message", "Could we talk about parking data?");
+        await requester.Locator("input[name=slot]").First.CheckAsync();
+        await requester.ClickAsync("form[action$='/meetings/requests'] button[type=submit]");
+        await requester.WaitForURLAsync("**/meetings#outgoing");
+        await invitee.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/meetings").ToString());
+        await invitee.Locator("#incoming ~ ul li", new() { HasText = "Could we talk about parking data?" }).WaitForAsync();
+        await invitee.Locator("#meetings button:has-text('Accept')").First.ClickAsync();
+        await invitee.Locator("#booked ~ ul li a:has-text('Join the room')").WaitForAsync();
+        await requester.ReloadAsync();
+
+        Assert.Contains("/meetings", requester.Url);
+        Assert.Equal(1, await requester.Locator("#booked ~ ul li a:has-text('Join the room')").CountAsync());
+        await BothHaveItAsync(requester, invitee);
+    }
+
+    // Both find the meeting in their agenda and in their calendar file.
+    private async Task BothHaveItAsync(IPage requester, IPage invitee)
+    {
         foreach (var (page, other) in new[] { (requester, "Achieng Otieno"), (invitee, "Kofi Mensah") })
         {
             await page.GotoAsync(new Uri(_host.BaseAddress, $"/events/{Slug}/my-agenda").ToString());

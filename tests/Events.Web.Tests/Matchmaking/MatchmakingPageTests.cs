@@ -18,7 +18,7 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
     private const string Slug = DemoEvent.Slug;
     private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000", ["Matchmaking:ReminderCheck"] = "00:00:00.200" });
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -408,6 +408,124 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         Assert.Equal(2, all.Count(RequestMail));
         Assert.Contains("declined your meeting request", declined.Body);
         Assert.DoesNotContain("@", firstMail.Body + digest.Body + declined.Body);
+    }
+
+    [Fact]
+    public async Task An_hour_before_a_meeting_both_people_are_reminded_once_each_in_their_own_language_and_a_cancelled_meeting_is_not()
+    {
+        await WindowsThroughTheFormAsync(("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"));
+        var (_, kumasiEmail, _, _, kisumuEmail, _) = await PairAsync(kisumuLanguage: "fr");
+        var (_, matolaEmail) = await AsAsync(EventRole.Attendee, "Matola");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Land registry", "Tax app"), true);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+        var meeting = await Matchmaking.AcceptAsync(kisumuEmail, (await Matchmaking.RequestAsync(kumasiEmail, kisumuEmail, "", [slots[0]])).Id, slots[0]);
+        var called = await Matchmaking.RequestAsync(matolaEmail, kumasiEmail, "", [slots[1]]);
+        await Matchmaking.AcceptAsync(kumasiEmail, called.Id, slots[1]);
+        await Matchmaking.CancelAsync(matolaEmail, called.Id, null);
+        bool Reminder(Events.Web.Mail.StoredMail m) => m.Subject.StartsWith("Reminder", StringComparison.Ordinal) || m.Subject.StartsWith("Rappel", StringComparison.Ordinal);
+        var before = _host.Outbox.ReadAll().Count(Reminder);
+
+        // Both meetings' reminders are due now; the silo's own look finds them.
+        _host.Clock.Advance(slots[1].AddMinutes(-60) - _host.Clock.GetUtcNow());
+        var toKumasi = await _host.MailToAsync(kumasiEmail, "Reminder: your meeting with Achieng Otieno");
+        var toKisumu = await _host.MailToAsync(kisumuEmail, "Rappel : votre rendez-vous avec Kofi Mensah");
+        var nextDue = await Matchmaking.RemindAsync(TimeSpan.FromMinutes(60));
+        var outbox = _host.Grains.GetGrain<Events.Grains.Mail.IMailOutboxGrain>(Slug);
+        var deadline = DateTime.UtcNow.Add(Wait);
+        while (!(await outbox.PendingAsync()).IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(0, before);
+        Assert.Contains($"/events/{Slug}/meetings/m/{meeting.Id}", toKumasi.Body);
+        Assert.Contains("Your meeting with Achieng Otieno is coming up:", toKumasi.Body);
+        Assert.Contains("Votre rendez-vous avec Kofi Mensah approche :", toKisumu.Body);
+        Assert.DoesNotContain("@", toKumasi.Body + toKisumu.Body);
+        Assert.Null(nextDue);
+        Assert.Empty(await outbox.PendingAsync());
+        Assert.Equal(2, _host.Outbox.ReadAll().Count(Reminder));
+    }
+
+    [Fact]
+    public async Task A_city_team_member_s_profile_shows_the_team_s_pitch_card_in_brief_with_a_link_to_it_and_no_contact_details()
+    {
+        await ThemesAsync();
+        var (kumasi, _, _, _, _, kisumuProfile) = await PairAsync();
+        var (_, matolaEmail) = await AsAsync(EventRole.Presenter, "Matola");
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", matolaEmail, EventRole.Presenter, "Matola Cidade");
+        var matola = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Funding", "Land registry app"), true);
+        await _host.Grains.GetGrain<Events.Grains.Pitches.IPitchCardsGrain>(Slug).SaveAsync(matolaEmail, "matola-cidade", new Events.Grains.Pitches.PitchCardContent(
+            "Matola Cidade", "Plots registered on *paper* only", "A land registry app for surveyors", "200 plots", "USD 40,000", "A GIS partner", null, null, "Celeste Mondlane", "celeste@matola.example.org"));
+
+        var page = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/directory/{matola.PersonId}"));
+        var notATeam = await kumasi.GetPageAsync($"/events/{Slug}/directory/{kisumuProfile.PersonId}");
+
+        Assert.Contains("Pitch: Matola Cidade", page);
+        Assert.Contains("Plots registered on <em>paper</em> only", page);
+        Assert.Contains("A land registry app for surveyors", page);
+        Assert.Contains($"href=\"/events/{Slug}/pitches/matola-cidade\"", page);
+        Assert.DoesNotContain("matola.example.org", page);
+        Assert.DoesNotContain("id=\"pitch\"", notATeam);
+    }
+
+    [Fact]
+    public async Task Through_the_live_hub_a_request_and_an_accept_resent_with_their_keys_book_one_meeting_and_the_resend_answers_the_same()
+    {
+        await WindowsThroughTheFormAsync(("place", "Virtual"), ("roomTemplate", "https://meet.example.org/{room}"), ("tables", "0"));
+        var (kumasi, kumasiEmail, _, kisumu, kisumuEmail, kisumuProfile) = await PairAsync();
+        var (matola, matolaEmail) = await AsAsync(EventRole.Attendee, "Matola");
+        await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{matolaEmail}").SaveAsync(Draft("Celeste Mondlane", OrgType.City, "Matola", "Land registry", "Tax app"), true);
+        var slots = (await Matchmaking.GetSettingsAsync()).Slots().ToList();
+        var proposed = $"{MatchTimesValue(slots[0])} {MatchTimesValue(slots[1])}";
+        await using var sender = await LiveClient.ConnectAsync(_host, kumasi);
+        await using var invitee = await LiveClient.ConnectAsync(_host, kisumu);
+        await using var other = await LiveClient.ConnectAsync(_host, matola);
+
+        var requestId = (await sender.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "Parking?", proposed, "key-1")).GetString()!;
+        var requestAgain = (await sender.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "Parking?", proposed, "key-1")).GetString();
+        var meetingId = (await invitee.InvokeAsync("AcceptMeeting", Slug, requestId, MatchTimesValue(slots[1]), "key-2")).GetString();
+
+        // The answer was lost with the connection: the browser sends the same input again on a new one.
+        await using var reconnected = await LiveClient.ConnectAsync(_host, kisumu);
+        var acceptAgain = (await reconnected.InvokeAsync("AcceptMeeting", Slug, requestId, MatchTimesValue(slots[1]), "key-2")).GetString();
+        var freshKey = await Assert.ThrowsAsync<HubException>(() => invitee.InvokeAsync("AcceptMeeting", Slug, requestId, MatchTimesValue(slots[0]), "key-3"));
+        var second = (await other.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "", MatchTimesValue(slots[2]), "key-1")).GetString()!;
+        var declined = (await invitee.InvokeAsync("DeclineMeeting", Slug, second, "Not this week", "key-4")).GetString();
+        var declinedAgain = (await invitee.InvokeAsync("DeclineMeeting", Slug, second, "Not this week", "key-4")).GetString();
+        var noKey = await Assert.ThrowsAsync<HubException>(() => sender.InvokeAsync("RequestMeeting", Slug, kisumuProfile.PersonId, "", proposed, ""));
+        var mine = await Matchmaking.MineAsync(kisumuEmail);
+
+        Assert.Equal(requestId, requestAgain);
+        Assert.Single((await Matchmaking.MineAsync(kumasiEmail)).Outgoing);
+        Assert.Equal(meetingId, acceptAgain);
+        Assert.Equal((meetingId, slots[1]), (mine.Meetings.Single().Id, mine.Meetings.Single().Start));
+        Assert.Contains("nothing was changed", freshKey.Message);
+        Assert.Equal((second, second), (declined, declinedAgain));
+        Assert.Equal(RequestStatus.Declined, mine.Incoming.Single(r => r.Id == second).Status);
+        Assert.Contains("idempotency key", noKey.Message);
+    }
+
+    [Fact]
+    public async Task A_person_who_did_not_consent_is_never_suggested_nor_found_even_when_they_offer_exactly_what_the_viewer_needs()
+    {
+        await ThemesAsync();
+        var (kumasi, _, _, _, kisumuEmail, _) = await PairAsync();
+        var (_, secretEmail) = await AsAsync(EventRole.Attendee, "Secret");
+        var secret = await _host.Grains.GetGrain<IProfileGrain>($"{Slug}/{secretEmail}").SaveAsync(Draft("Secret Person", OrgType.Investor, "Nowhere", "Pilots to fund", "Mobility data"), listed: false);
+
+        var suggestions = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/suggestions"));
+        var search = WebUtility.HtmlDecode(await kumasi.GetPageAsync($"/events/{Slug}/directory?offers=true"));
+        using var client = _host.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/events/{Slug}/directory/{secret.PersonId}");
+        request.Headers.Add("Cookie", string.Join("; ", kumasi.Cookies.Select(c => $"{c.Key}={c.Value}")));
+        using var person = await client.SendAsync(request, Ct);
+
+        Assert.Contains("Achieng Otieno", suggestions);
+        Assert.DoesNotContain("Secret Person", suggestions + search);
+        Assert.DoesNotContain(kisumuEmail, suggestions);
+        Assert.DoesNotContain(secretEmail, suggestions + search);
+        Assert.Equal(HttpStatusCode.NotFound, person.StatusCode);
     }
 
     [Fact]
