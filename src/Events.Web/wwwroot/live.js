@@ -491,7 +491,8 @@
       if (input.type === "checkbox") {
         return input.checked;
       }
-      if (input.hasAttribute("data-flips")) {
+      // A group of radio buttons is a RadioNodeList, not an element.
+      if (input instanceof Element && input.hasAttribute("data-flips")) {
         return value === "true";
       }
       return input.type === "number" ? (value === "" ? null : Number(value)) : value;
