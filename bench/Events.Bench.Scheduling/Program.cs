@@ -5,15 +5,16 @@ using Events.Grains.Scheduling;
 //   solve  [--seconds S] [--workers W]   reads a problem (JSON) on standard input, writes the CP-SAT schedule (JSON)
 //   greedy                               the same with the first-free-slot baseline
 //   generate --seed N                    writes one generated instance (JSON)
-//   compare [--count N] [--seed N] [--seconds S] [--workers W] [--infeasible] [--params "cp-sat parameters"]
+//   compare [--count N] [--seed N] [--seconds S] [--workers W] [--infeasible] [--params "cp-sat parameters"] [--local F]
 //                                        generates N instances and prints greedy beside CP-SAT;
 //                                        --infeasible: instances drawn without a schedule behind them,
-//                                        some of which cannot be fully placed
+//                                        some of which cannot be fully placed; --local: the part of the
+//                                        time limit by which the local search hands over to CP-SAT
 // Run: dotnet run -c Release --project bench/Events.Bench.Scheduling -- compare
 var mode = args.Length > 0 ? args[0] : "compare";
 var seconds = Option("--seconds", 9.0);
 var workers = (int)Option("--workers", SchedulerOptions.DefaultWorkers);
-var options = new SchedulerOptions(TimeSpan.FromSeconds(seconds), workers, Text("--params") ?? "");
+var options = new SchedulerOptions(TimeSpan.FromSeconds(seconds), workers, Text("--params") ?? "", Option("--local", 0.5));
 try
 {
     switch (mode)

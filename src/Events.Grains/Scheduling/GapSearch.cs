@@ -52,8 +52,10 @@ internal static class GapSearch
         {
             if ((i & 1023) == 0)
             {
-                var elapsed = watch.Elapsed.TotalSeconds / budget.TotalSeconds;
-                if (elapsed >= 1 || cancel.IsCancellationRequested || bestGaps == 0 || i > iterations)
+                // Cool by whichever runs out first, the time or the steps: cooling by time alone
+                // stopped a fast run at the step cap while it was still hot, far from its best.
+                var elapsed = Math.Max(watch.Elapsed.TotalSeconds / budget.TotalSeconds, (double)i / iterations);
+                if (elapsed >= 1 || cancel.IsCancellationRequested || bestGaps == 0)
                 {
                     break;
                 }
