@@ -2,7 +2,8 @@
 # The benchmark of issue 14: publishes the server (Release) and the bare hub, then runs
 # bench/Events.Bench, which starts both (Production, their own temp data folders and ports) and
 # prints a table. Arguments go to the bench: --full for N = 1k/5k/10k/20k, --sizes 1000,2000,
-# --repeats 3, --voters 1000, --postgres "<connection string>"; see bench/Events.Bench/BenchOptions.cs.
+# --repeats 3, --voters 1000, --vote-rate 3000 (offered votes/s; default: as fast as the hub allows),
+# --postgres "<connection string>"; see bench/Events.Bench/BenchOptions.cs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -40,6 +40,10 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     private JournalServices? _services;
     private DateTimeOffset _lastRecordedAt;
 
+    // Since this activation's last snapshot: the journal bytes written, and the snapshot's size.
+    private long _eventBytesSinceSnapshot;
+    private long _lastSnapshotBytes;
+
     // Accepted events not yet durable: the batch being written and the one queued behind it.
     private CommitBatch<TEvent> _next = new();
     private CommitBatch<TEvent>? _writing;
@@ -321,16 +325,22 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
         var services = Services;
         var recordedAt = services.Clock.GetUtcNow();
         var stored = new StoredEvent[updates.Count];
+        long eventBytes = 0;
         for (var i = 0; i < updates.Count; i++)
         {
             stored[i] = new StoredEvent(expectedVersion + i + 1, JsonSerializer.Serialize(updates[i], GrainJson.Options), recordedAt);
+            eventBytes += stored[i].Payload.Length;
         }
 
         // The state after the batch is folded here only for a snapshot (Orleans folds its own copy
-        // once the write is confirmed).
+        // once the write is confirmed). A large state (a busy Q&A board's voters) is snapshotted
+        // only once the journal has grown by half its size since the last one: every 50 votes it
+        // wrote ~16× more snapshot than journal, and the batch carrying it was the slow one.
         long newVersion = expectedVersion + updates.Count;
-        var interval = services.Options.SnapshotInterval;
+        var options = services.Options;
+        var interval = options.SnapshotInterval;
         var snapshot = interval > 0 && newVersion / interval > expectedVersion / interval
+            && (_lastSnapshotBytes < options.SnapshotSizeFloorBytes || _eventBytesSinceSnapshot + eventBytes >= _lastSnapshotBytes / 2)
             ? new StoredSnapshot(newVersion, SnapshotShape.Write<TState, TEvent>(updates.Aggregate(base.State.Value, (state, update) => state.Apply(update))))
             : null;
 
@@ -344,6 +354,8 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
         }
 
         _lastRecordedAt = recordedAt;
+        _eventBytesSinceSnapshot = snapshot is null ? _eventBytesSinceSnapshot + eventBytes : 0;
+        _lastSnapshotBytes = snapshot?.Payload.Length ?? _lastSnapshotBytes;
         return true;
     }
 

@@ -12,6 +12,10 @@ public sealed class JournalOptions
 
     // A snapshot of the state is written every this many events; 0 turns snapshots off.
     public int SnapshotInterval { get; set; } = 50;
+
+    // A snapshot at least this large is written again only once the events since it add up to half
+    // its size, so snapshots never write more than twice what the journal itself does.
+    public int SnapshotSizeFloorBytes { get; set; } = 16 * 1024;
 }
 
 // What every journaled grain on a silo shares: the store, the clock, and where committed events go.

@@ -123,6 +123,39 @@ public sealed class JournalGrainTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task A_large_state_is_snapshotted_again_only_after_half_its_size_in_new_events(string database)
+    {
+        await using var db = await TestDatabase.CreateAsync(database);
+        var key = NewKey();
+        var journal = LedgerGrain.JournalOf(key);
+        var writer = await db.StartClusterAsync(new ClusterSetup { Journal = o => { o.SnapshotInterval = 5; o.SnapshotSizeFloorBytes = 1024; } });
+        var ledger = writer.GetGrain<ILedgerGrain>(key);
+        await ledger.AddAsync(new string('x', 8_000));
+        await ledger.AddManyAsync(4, "s");
+        Assert.Equal(5, (await db.Store.ReadSnapshotAsync(journal, Ct))!.Sequence);
+
+        // Small events: forty of them are far less than half the 8 KB snapshot, so at 10, 15, ...
+        // 45 no new snapshot is written (before, one was written every 5 events).
+        for (var i = 0; i < 40; i++)
+        {
+            await ledger.AddAsync("s");
+        }
+
+        Assert.Equal(5, (await db.Store.ReadSnapshotAsync(journal, Ct))!.Sequence);
+
+        // Once the events since it add up to half its size, the next boundary writes one.
+        await ledger.AddAsync(new string('y', 4_100));
+        await ledger.AddManyAsync(4, "s");
+        Assert.Equal(50, (await db.Store.ReadSnapshotAsync(journal, Ct))!.Sequence);
+
+        var reader = await db.StartClusterAsync(new ClusterSetup { Journal = o => o.SnapshotInterval = 5 });
+        var loaded = await reader.GetGrain<ILedgerGrain>(key).GetAsync();
+        Assert.Equal(50, loaded.Count);
+        Assert.Equal(Json(await ledger.GetAsync()), Json(loaded));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task Two_silos_writing_one_grain_concurrently_lose_no_acknowledged_change(string database)
     {
         await using var db = await TestDatabase.CreateAsync(database);
