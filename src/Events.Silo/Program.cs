@@ -43,12 +43,14 @@ try
     app.EnsureStaticAssetsAreServed();
     app.UseLiveRegions();
     app.UseLiveConnectionCap();
-    app.UseResponseCompression();
     app.UseRequestLocalization();
     app.UseEventsSecurity();
+    // Offline-copy headers depend on each request's Sec-Fetch-Dest: outside the page cache.
+    app.UseOfflineCopies();
+    app.UseAgendaPageCache();
+    app.UseResponseCompression();
     app.UseConflictPages();
     app.UseReadOnlyEvents();
-    app.UseOfflineCopies();
     app.MapStaticAssets().AllowAnonymous();
     app.MapHealth();
     app.MapCatalog();

@@ -27,6 +27,7 @@ public static class WebServiceCollectionExtensions
     {
         services.AddRazorComponents();
         services.AddPageCompression();
+        services.AddAgendaPageCache();
         services.AddEventsSecurity();
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
         services.AddSingleton<OutboxMailSender>();

@@ -52,7 +52,7 @@ public static class AgendaEndpoints
         var events = app.MapGroup("/events").AllowAnonymous();
         // An event's address: lower-case letters, digits and dashes, at most 64 characters.
         events.MapGet("/{slug:regex(^[a-z0-9][a-z0-9-]{{0,63}}$)}", (string slug, int? refresh, HttpContext http, IGrainFactory grains) =>
-            RenderAsync(slug, http, grains, null, null, StatusCodes.Status200OK, refresh)).WithName("agenda").KeepOfflineCopy();
+            RenderAsync(slug, http, grains, null, null, StatusCodes.Status200OK, refresh)).WithName("agenda").KeepOfflineCopy().CachedForAnonymousVisitors();
         events.MapGet("/{slug}/sessions", RegionAsync);
         events.MapGet("/{slug}/calendar.ics", (string slug, HttpContext http, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
             CalendarAsync(slug, null, http, grains, site.Value, clock));
