@@ -17,7 +17,9 @@ public interface IMixerSlotGrain : IGrainWithStringKey
     // Moves an accepted intervention up (-1) or down (+1) in the line-up.
     Task MoveAsync(string actor, string interventionId, int by);
 
-    Task<MixerView> ControlAsync(string actor, MixerControl control);
+    // With a key (the console's live buttons), a resend answers as before and changes nothing:
+    // a "Next" sent again after a lost answer must not move on twice.
+    Task<MixerView> ControlAsync(string actor, MixerControl control, string? idempotencyKey = null);
 }
 
 [GrainType("mixer")]
@@ -26,6 +28,7 @@ public sealed class MixerSlotGrain(TimeProvider clock) : JournalGrain<MixerState
     public const int MaxTitleLength = 200;
     public const int MaxSummaryLength = 2_000;
     public const int MaxReasonLength = 500;
+    public const int MaxIdempotencyKeyLength = 64;
 
     public Task<MixerView> GetAsync() => Task.FromResult(View());
 
@@ -84,8 +87,18 @@ public sealed class MixerSlotGrain(TimeProvider clock) : JournalGrain<MixerState
         return Task.CompletedTask;
     }
 
-    public Task<MixerView> ControlAsync(string actor, MixerControl control)
+    public Task<MixerView> ControlAsync(string actor, MixerControl control, string? idempotencyKey = null)
     {
+        if (idempotencyKey is { Length: 0 or > MaxIdempotencyKeyLength })
+        {
+            throw new ValidationFailedException(Problem.IdempotencyKeyInvalid);
+        }
+
+        if (idempotencyKey is not null && State.ControlledUnder(idempotencyKey) is { } earlier)
+        {
+            return earlier.Control == control ? Task.FromResult(View()) : throw new ValidationFailedException(Problem.IdempotencyKeyReused);
+        }
+
         var timeline = State.Timeline;
         var allowed = control switch
         {
@@ -101,7 +114,7 @@ public sealed class MixerSlotGrain(TimeProvider clock) : JournalGrain<MixerState
             throw new ValidationFailedException(State.LineUp.IsEmpty ? Problem.LineUpEmpty : Problem.MixerControlNotNow, control, timeline.Phase);
         }
 
-        RaiseEvent(new MixerControlled(actor, control, clock.GetUtcNow()));
+        RaiseEvent(new MixerControlled(actor, control, clock.GetUtcNow(), idempotencyKey));
         return Task.FromResult(View());
     }
 

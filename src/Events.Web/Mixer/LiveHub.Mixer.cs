@@ -10,9 +10,10 @@ namespace Events.Web.Live;
 
 public sealed partial class LiveHub
 {
-    // The moderator console's buttons, from a page with JavaScript; the forms do the same without it.
+    // The moderator console's buttons, from a page with JavaScript (live.js's offline-safe input);
+    // the forms do the same without it. The key makes a resend harmless: "Next" moves on once.
     [Authorize(Policy = Policies.EventModerator)]
-    public async Task<string> ControlMixer(string slug, string sessionId, string control)
+    public async Task<string> ControlMixer(string slug, string sessionId, string control, string idempotencyKey)
     {
         if (await MixerEndpoints.FindAsync(Grains, slug, sessionId) is null)
         {
@@ -21,7 +22,7 @@ public sealed partial class LiveHub
 
         try
         {
-            var view = await MixerEndpoints.Slot(Grains, slug, sessionId).ControlAsync(Context.User!.Email()!, MixerEndpoints.ParseControl(control));
+            var view = await MixerEndpoints.Slot(Grains, slug, sessionId).ControlAsync(Context.User!.Email()!, MixerEndpoints.ParseControl(control), idempotencyKey);
             return view.Now.Phase.ToString();
         }
         catch (ValidationFailedException ex)

@@ -30,8 +30,11 @@ public sealed partial class LiveHub
         }
     }
 
+    // The room console's buttons, from a page with JavaScript; the forms do the same without it.
+    // Every control moves a pitch out of one phase, so a resend is refused and changes nothing: the
+    // key only keeps the call's shape the same as every queued input's.
     [Authorize(Policy = Policies.EventModerator)]
-    public async Task<string> ControlPitchRoom(string slug, string session, string team, string control, int? minutes)
+    public async Task<string> ControlPitchRoom(string slug, string session, string team, string control, int? minutes, string idempotencyKey)
     {
         if (await PitchRoomEndpoints.FindAsync(Grains, slug, session) is null)
         {

@@ -335,6 +335,8 @@
       regions.set(topic, fresh);
       rendered.set(fresh, Number(fresh.dataset.seq));
       localTimes();
+      // Queued inputs and refusals listed inside the region come back into its fresh lists.
+      renderQueue();
     }
   }
 
@@ -421,14 +423,22 @@
   const save = (queue) => localStorage.setItem(QUEUE, JSON.stringify(queue));
   const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
+  // A control's refusal (a console button: "Next" once the slot has ended) is shown on this page
+  // only, not kept: pressing it again means something else by then. Keyed by the item's key.
+  const refusals = new Map();
+
   function renderQueue() {
-    const queue = load();
+    const shown = [...load(), ...refusals.values()];
+    const lists = new Map();
     document.querySelectorAll("form[data-live-form]").forEach((form) => {
-      const list = form.querySelector("[data-queue]");
-      if (!list) {
-        return;
+      // A form's own list, or the one a row of one-button forms shares ([data-queues] around them).
+      const list = form.querySelector("[data-queue]") || form.closest("[data-queues]")?.querySelector("[data-queue]");
+      if (list) {
+        lists.set(list, [...(lists.get(list) || []), ...shown.filter((item) => item.form === form.id)]);
       }
-      list.replaceChildren(...queue.filter((item) => item.form === form.id).map((item) => {
+    });
+    lists.forEach((items, list) => {
+      list.replaceChildren(...items.map((item) => {
         const li = document.createElement("li");
         li.className = item.error ? "error" : "queued";
         li.dataset.key = item.key;
@@ -458,7 +468,12 @@
           }
           // The server refused it: keep the text, with the reason, where the person can see it.
           const reason = String(error.message).replace(/^.*HubException: /, "");
-          save(load().map((i) => (i.key === item.key ? { ...i, error: reason } : i)));
+          if (item.control) {
+            refusals.set(item.key, { ...item, error: reason });
+            save(load().filter((i) => i.key !== item.key));
+          } else {
+            save(load().map((i) => (i.key === item.key ? { ...i, error: reason } : i)));
+          }
         }
         renderQueue();
       }
@@ -498,9 +513,18 @@
       return input.type === "number" ? (value === "" ? null : Number(value)) : value;
     });
     const text = form.querySelector("textarea");
-    save([...load(), { form: form.id, method: form.dataset.hubMethod, args, key: newKey(), label: (text?.value || "").slice(0, 120) }]);
-    // A form that edits one saved thing (a scorecard) keeps what was typed; a form that adds things is cleared.
-    if (!form.hasAttribute("data-keep-values")) {
+    // A control ([data-control]) is listed under its button's words; its earlier refusals go.
+    const control = form.hasAttribute("data-control");
+    refusals.forEach((item, key) => {
+      if (item.form === form.id) {
+        refusals.delete(key);
+      }
+    });
+    const label = control ? event.submitter?.textContent.trim() : text?.value;
+    save([...load(), { form: form.id, method: form.dataset.hubMethod, args, key: newKey(), label: (label || "").slice(0, 120), control }]);
+    // A form that edits one saved thing (a scorecard) keeps what was typed, as a control keeps its
+    // settings (a pitch's minutes); a form that adds things is cleared.
+    if (!form.hasAttribute("data-keep-values") && !control) {
       form.querySelectorAll("textarea, input[type=number], input[type=text]").forEach((input) => { input.value = ""; });
     }
     // A toggle (a vote) turns at once; the count follows with the next push.

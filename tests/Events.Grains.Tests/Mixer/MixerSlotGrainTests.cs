@@ -79,4 +79,29 @@ public sealed class MixerSlotGrainTests
         clock.Advance(TimeSpan.FromMinutes(3));
         Assert.Equal(TimeSpan.FromMinutes(5), (await slot.GetAsync()).Now.Remaining);
     }
+
+    // The console's live buttons send a key: a "Next" resent after a lost answer (even to a grain
+    // reloaded from its journal since) moves on once, and a key says one control only.
+    [Fact]
+    public async Task A_control_resent_under_its_key_moves_the_slot_on_once_even_after_a_reload()
+    {
+        await using var db = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var cluster = await db.StartClusterAsync(new ClusterSetup { Clock = new ManualClock(T0) });
+        var slot = cluster.GetGrain<IMixerSlotGrain>($"event-{Guid.NewGuid():N}/s3");
+        foreach (var city in new[] { "Kampala", "Bizerte", "Kumasi" })
+        {
+            await slot.AcceptAsync("m", (await slot.ProposeAsync("p", Proposal(city, 8))).Id);
+        }
+
+        await slot.ControlAsync("m", MixerControl.StartSlot, "k-start");
+        var next = await slot.ControlAsync("m", MixerControl.Next, "k-next");
+        await cluster.Cluster.DeactivateAsync(slot);
+        var resent = await slot.ControlAsync("m", MixerControl.Next, "k-next");
+        var otherControl = await Assert.ThrowsAsync<ValidationFailedException>(() => slot.ControlAsync("m", MixerControl.Skip, "k-next"));
+
+        Assert.Equal("Bizerte pilot", next.Now.Current!.Title);
+        Assert.Equal("Bizerte pilot", resent.Now.Current!.Title);
+        Assert.Equal(Problem.IdempotencyKeyReused, otherControl.Problem);
+        Assert.Equal("Bizerte pilot", (await slot.GetAsync()).Now.Current!.Title);
+    }
 }

@@ -139,8 +139,8 @@ public sealed class MixerPageTests(SharedHost shared) : DemoCopyTests<SharedHost
         {
             await client.InvokeAsync("Subscribe", new object[] { new[] { new { topic, after = seen } } });
 
-            Assert.Equal("Running", (await client.InvokeAsync("ControlMixer", Slug, sessionId, "StartSlot")).GetString());
-            await client.InvokeAsync("ControlMixer", Slug, sessionId, "Next");
+            Assert.Equal("Running", (await client.InvokeAsync("ControlMixer", Slug, sessionId, "StartSlot", "k-start")).GetString());
+            await client.InvokeAsync("ControlMixer", Slug, sessionId, "Next", "k-next");
             var start = await client.NextDeltaAsync(Eventually.DefaultTimeout);
             var next = await client.NextDeltaAsync(Eventually.DefaultTimeout);
 
@@ -167,7 +167,7 @@ public sealed class MixerPageTests(SharedHost shared) : DemoCopyTests<SharedHost
         using var attendee = await AsAsync(EventRole.Attendee);
         await using var client = await LiveClient.ConnectAsync(_host, attendee);
 
-        var refused = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("ControlMixer", Slug, sessionId, "StartSlot"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("ControlMixer", Slug, sessionId, "StartSlot", "k-start"));
 
         Assert.Contains("unauthorized", refused.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(MixerPhase.NotStarted, (await (await SlotAsync()).GetAsync()).Now.Phase);

@@ -227,8 +227,8 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("Region", [$"/events/{Demo}/sessions"], Everyone),
         ("PostAnnouncement", [Demo, "Matrix check", null, "matrix-demo"], DemoModerators),
         ("PostAnnouncement", [Other, "Matrix check", null, "matrix-other"], SiteOrganisers),
-        ("ControlMixer", [Demo, "s3", "Pause"], DemoModerators),
-        ("ControlMixer", [Other, "s3", "Pause"], SiteOrganisers),
+        ("ControlMixer", [Demo, "s3", "Pause", "matrix-mixer"], DemoModerators),
+        ("ControlMixer", [Other, "s3", "Pause", "matrix-mixer"], SiteOrganisers),
         ("AskQuestion", [Demo, "s4", "Matrix question?", false, "matrix-q"], DemoMembers),
         ("AnswerPoll", [Demo, "s4", "none", "0", null, null, null, null, null, "matrix-poll"], DemoMembers),
         ("AskQuestion", [Other, "s4", "Matrix question?", false, "matrix-q"], SiteOrganisers),
@@ -238,8 +238,8 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("DeclineMeeting", [Demo, "none", null, "matrix-decline"], DemoMembers),
         ("ScorePitch", [Demo, "s4", "kampala", null, null, null, "Pass", false, "matrix-score"], DemoInvestors),
         ("ScorePitch", [Other, "s4", "kampala", null, null, null, "Pass", false, "matrix-score"], SiteOrganisers),
-        ("ControlPitchRoom", [Demo, "s4", "kampala", "NoSuchControl", null], DemoModerators),
-        ("ControlPitchRoom", [Other, "s4", "kampala", "NoSuchControl", null], SiteOrganisers),
+        ("ControlPitchRoom", [Demo, "s4", "kampala", "NoSuchControl", null, "matrix-room"], DemoModerators),
+        ("ControlPitchRoom", [Other, "s4", "kampala", "NoSuchControl", null, "matrix-room"], SiteOrganisers),
     ];
 
     private readonly EventsHost _host = new(settings: new Dictionary<string, string>
