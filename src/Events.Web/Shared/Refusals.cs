@@ -37,7 +37,9 @@ public sealed class Refusal(EndpointFilterInvocationContext call, string error)
 
     public string Error => error;
 
-    public IGrainFactory Grains => Http.RequestServices.GetRequiredService<IGrainFactory>();
+    public IGrainFactory Grains => Service<IGrainFactory>();
+
+    public T Service<T>() where T : notnull => Http.RequestServices.GetRequiredService<T>();
 
     public string Route(string name) => Http.GetRouteValue(name) as string ?? "";
 
