@@ -59,7 +59,8 @@ public static class AgendaEndpoints
         events.MapGet("/{slug}/sessions/{id}/calendar.ics", (string slug, string id, HttpContext http, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
             CalendarAsync(slug, id, http, grains, site.Value, clock));
 
-        app.MapPost("/events/{slug}/sessions/{id}/change", ChangeAsync).RequireAuthorization(Policies.EventModerator);
+        app.MapPost("/events/{slug}/sessions/{id}/change", ChangeAsync).RequireAuthorization(Policies.EventModerator)
+            .OnRefusal(r => RenderAsync(r.Route("slug"), r.Http, r.Grains, null, new SessionProblem(r.Route("id"), r.Error), StatusCodes.Status400BadRequest));
         return app;
     }
 
@@ -170,26 +171,19 @@ public static class AgendaEndpoints
             return Pages.NoEvent(slug);
         }
 
-        try
+        if (!Enum.TryParse<AgendaChangeKind>(form.Kind, ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
         {
-            if (!Enum.TryParse<AgendaChangeKind>(form.Kind, ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
-            {
-                throw new ValidationFailedException(Problem.NewStartMissing);
-            }
-
-            DateTimeOffset? newStart = null;
-            if (kind == AgendaChangeKind.Moved && DateTime.TryParseExact(form.NewStart, "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-            {
-                var zone = TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId);
-                newStart = SessionForm.At(local, zone);
-            }
-
-            await agendaGrain.ChangeSessionAsync(http.User.Email()!, new SessionChange(id, kind, form.Minutes ?? 0, newStart));
-            return TypedResults.Redirect($"/events/{slug}#{id}");
+            throw new ValidationFailedException(Problem.NewStartMissing);
         }
-        catch (ValidationFailedException ex)
+
+        DateTimeOffset? newStart = null;
+        if (kind == AgendaChangeKind.Moved && DateTime.TryParseExact(form.NewStart, "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
         {
-            return await RenderAsync(slug, http, grains, null, new SessionProblem(id, Text.Problem(Text.LanguageOf(http), ex)), StatusCodes.Status400BadRequest);
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId);
+            newStart = SessionForm.At(local, zone);
         }
+
+        await agendaGrain.ChangeSessionAsync(http.User.Email()!, new SessionChange(id, kind, form.Minutes ?? 0, newStart));
+        return TypedResults.Redirect($"/events/{slug}#{id}");
     }
 }

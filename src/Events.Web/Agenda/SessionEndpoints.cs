@@ -92,7 +92,8 @@ public static class SessionEndpoints
 {
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
-        var sessions = app.MapGroup("/events/{slug}/sessions").RequireAuthorization(Policies.EventOrganiser);
+        var sessions = app.MapGroup("/events/{slug}/sessions").RequireAuthorization(Policies.EventOrganiser)
+            .OnRefusal(r => FormAsync(r.Route("slug"), r.Http.GetRouteValue("id") as string, r.Form<SessionForm>(), r.Error, r.Http, r.Grains, StatusCodes.Status400BadRequest));
         sessions.MapGet("/new", (string slug, HttpContext http, IGrainFactory grains) => FormAsync(slug, null, null, null, http, grains, StatusCodes.Status200OK));
         sessions.MapPost("/", (string slug, [FromForm] SessionForm form, HttpContext http, IGrainFactory grains) => SaveAsync(slug, null, form, http, grains));
         sessions.MapGet("/{id}/edit", (string slug, string id, HttpContext http, IGrainFactory grains) => FormAsync(slug, id, null, null, http, grains, StatusCodes.Status200OK));
@@ -140,17 +141,10 @@ public static class SessionEndpoints
             return Pages.NoEvent(slug);
         }
 
-        try
-        {
-            var command = form.ToCommand(TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId));
-            var saved = id is null
-                ? await grain.ScheduleSessionAsync(command)
-                : await grain.EditSessionAsync(http.User.Email()!, id, command);
-            return TypedResults.Redirect($"/events/{slug}#{saved.Id}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await FormAsync(slug, id, form, Text.Problem(Text.LanguageOf(http), ex), http, grains, StatusCodes.Status400BadRequest);
-        }
+        var command = form.ToCommand(TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId));
+        var saved = id is null
+            ? await grain.ScheduleSessionAsync(command)
+            : await grain.EditSessionAsync(http.User.Email()!, id, command);
+        return TypedResults.Redirect($"/events/{slug}#{saved.Id}");
     }
 }

@@ -39,7 +39,8 @@ public static class AnnouncementEndpoints
             return new RazorComponentResult<AnnouncementsRegion>(new { Slug = slug, View = view });
         }).AllowAnonymous();
 
-        app.MapPost("/events/{slug}/announcements", Post).RequireAuthorization(Policies.EventModerator);
+        app.MapPost("/events/{slug}/announcements", Post).RequireAuthorization(Policies.EventModerator)
+            .OnRefusal(r => AgendaEndpoints.RenderAsync(r.Route("slug"), r.Http, r.Grains, new AnnouncementDraft(r.Form<AnnouncementFormData>()?.Markdown, r.Error), null, StatusCodes.Status400BadRequest));
         return app;
     }
 
@@ -50,17 +51,10 @@ public static class AnnouncementEndpoints
             return Pages.NoEvent(slug);
         }
 
-        try
-        {
-            await grains.GetGrain<IAnnouncementsGrain>(slug).PostAsync(
-                http.User.Email()!,
-                new PostAnnouncement(form.Markdown ?? "", AnnouncementLimits.ValidFor(form.ValidMinutes), form.IdempotencyKey ?? ""));
-            return TypedResults.Redirect($"/events/{slug}#announcements");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await AgendaEndpoints.RenderAsync(slug, http, grains, new AnnouncementDraft(form.Markdown, Text.Problem(Text.LanguageOf(http), ex)), null, StatusCodes.Status400BadRequest);
-        }
+        await grains.GetGrain<IAnnouncementsGrain>(slug).PostAsync(
+            http.User.Email()!,
+            new PostAnnouncement(form.Markdown ?? "", AnnouncementLimits.ValidFor(form.ValidMinutes), form.IdempotencyKey ?? ""));
+        return TypedResults.Redirect($"/events/{slug}#announcements");
     }
 }
 

@@ -20,15 +20,8 @@ public sealed partial class LiveHub
             throw new HubException(Text.Format(Text.LanguageOf(Context.GetHttpContext()), "message.no-event", slug));
         }
 
-        try
-        {
-            var posted = await Grains.GetGrain<IAnnouncementsGrain>(slug)
-                .PostAsync(Context.User!.Email()!, new PostAnnouncement(markdown, AnnouncementLimits.ValidFor(validMinutes), idempotencyKey));
-            return new PostedAnnouncement(posted.Id);
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Text.LanguageOf(Context.GetHttpContext()), ex));
-        }
+        var posted = await Grains.GetGrain<IAnnouncementsGrain>(slug)
+            .PostAsync(Context.User!.Email()!, new PostAnnouncement(markdown, AnnouncementLimits.ValidFor(validMinutes), idempotencyKey));
+        return new PostedAnnouncement(posted.Id);
     }
 }

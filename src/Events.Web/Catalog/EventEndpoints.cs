@@ -121,9 +121,13 @@ public static class EventEndpoints
     {
         var create = app.MapGroup("/events").RequireAuthorization(Policies.SiteOrganiser);
         create.MapGet("/new", (HttpContext http) => FormAsync(null, NewEventForm(), null, http, StatusCodes.Status200OK));
-        create.MapPost("/new", CreateAsync);
+        create.MapPost("/new", CreateAsync)
+            .OnRefusal(r => Task.FromResult(FormAsync(null, r.Form<EventForm>()! with { Slug = SlugOf(r.Form<EventForm>()!) }, r.Error, r.Http, StatusCodes.Status400BadRequest)));
 
-        var manage = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
+        // A refused edit answers the form as typed; a refused cancel or archive, the dashboard.
+        var manage = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser).OnRefusal(async r => r.Form<EventForm>() is { } typed
+            ? FormAsync(await r.Grains.GetGrain<IAgendaGrain>(r.Route("slug")).GetAsync(), typed with { Slug = r.Route("slug") }, r.Error, r.Http, StatusCodes.Status400BadRequest)
+            : await DashboardAsync(r.Route("slug"), r.Http, r.Grains, r.Error));
         manage.MapGet("/manage", DashboardAsync);
         manage.MapGet("/edit", async (string slug, HttpContext http, IGrainFactory grains) =>
             await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda
@@ -159,52 +163,38 @@ public static class EventEndpoints
     private static async Task<IResult> CreateAsync([FromForm] EventForm form, HttpContext http, IGrainFactory grains)
     {
         var actor = http.User.Email()!;
-        var slug = (form.Slug ?? "").Trim().ToLowerInvariant();
+        var slug = SlugOf(form);
+        var details = form.ToDetails();
+        if (!AgendaGrain.IsValidSlug(slug))
+        {
+            throw new ValidationFailedException(Problem.EventAddressInvalid, AgendaGrain.MaxSlugLength);
+        }
+
+        AgendaView agenda;
         try
         {
-            var details = form.ToDetails();
-            if (!AgendaGrain.IsValidSlug(slug))
-            {
-                throw new ValidationFailedException(Problem.EventAddressInvalid, AgendaGrain.MaxSlugLength);
-            }
-
-            AgendaView agenda;
-            try
-            {
-                agenda = await grains.GetGrain<IAgendaGrain>(slug).CreateAsync(actor, details);
-            }
-            catch (ValidationFailedException ex) when (ex.Problem == Problem.EventExists)
-            {
-                throw new ValidationFailedException(Problem.EventAddressTaken, slug);
-            }
-
-            await grains.GetGrain<IEventAccessGrain>(slug).GrantAsync(actor, actor, EventRole.Organiser, null);
-            await PublishAsync(grains, agenda);
-            return TypedResults.Redirect($"/events/{slug}/manage");
+            agenda = await grains.GetGrain<IAgendaGrain>(slug).CreateAsync(actor, details);
         }
-        catch (ValidationFailedException ex)
+        catch (ValidationFailedException ex) when (ex.Problem == Problem.EventExists)
         {
-            return FormAsync(null, form with { Slug = slug }, Text.Problem(Text.LanguageOf(http), ex), http, StatusCodes.Status400BadRequest);
+            throw new ValidationFailedException(Problem.EventAddressTaken, slug);
         }
+
+        await grains.GetGrain<IEventAccessGrain>(slug).GrantAsync(actor, actor, EventRole.Organiser, null);
+        await PublishAsync(grains, agenda);
+        return TypedResults.Redirect($"/events/{slug}/manage");
     }
 
     private static async Task<IResult> EditAsync(string slug, [FromForm] EventForm form, HttpContext http, IGrainFactory grains)
     {
         var grain = grains.GetGrain<IAgendaGrain>(slug);
-        if (await grain.GetAsync() is not { } agenda)
+        if (await grain.GetAsync() is null)
         {
             return Pages.NoEvent(slug);
         }
 
-        try
-        {
-            await PublishAsync(grains, await grain.EditDetailsAsync(http.User.Email()!, form.ToDetails()));
-            return TypedResults.Redirect($"/events/{slug}/manage");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return FormAsync(agenda, form with { Slug = slug }, Text.Problem(Text.LanguageOf(http), ex), http, StatusCodes.Status400BadRequest);
-        }
+        await PublishAsync(grains, await grain.EditDetailsAsync(http.User.Email()!, form.ToDetails()));
+        return TypedResults.Redirect($"/events/{slug}/manage");
     }
 
     private static async Task<IResult> CancelAsync(string slug, [FromForm] CancelForm form, HttpContext http, IGrainFactory grains)
@@ -215,15 +205,8 @@ public static class EventEndpoints
             return Pages.NoEvent(slug);
         }
 
-        try
-        {
-            await PublishAsync(grains, await grain.CancelAsync(http.User.Email()!, form.Reason ?? ""));
-            return TypedResults.Redirect($"/events/{slug}/manage");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await DashboardAsync(slug, http, grains, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await PublishAsync(grains, await grain.CancelAsync(http.User.Email()!, form.Reason ?? ""));
+        return TypedResults.Redirect($"/events/{slug}/manage");
     }
 
     private static async Task<IResult> ArchiveAsync(string slug, HttpContext http, IGrainFactory grains)
@@ -234,16 +217,11 @@ public static class EventEndpoints
             return Pages.NoEvent(slug);
         }
 
-        try
-        {
-            await PublishAsync(grains, await grain.ArchiveAsync(http.User.Email()!));
-            return TypedResults.Redirect($"/events/{slug}/manage");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await DashboardAsync(slug, http, grains, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await PublishAsync(grains, await grain.ArchiveAsync(http.User.Email()!));
+        return TypedResults.Redirect($"/events/{slug}/manage");
     }
+
+    private static string SlugOf(EventForm form) => (form.Slug ?? "").Trim().ToLowerInvariant();
 
     private static Task PublishAsync(IGrainFactory grains, AgendaView agenda) =>
         grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).PublishAsync(EventListing.Of(agenda));

@@ -38,13 +38,13 @@ public static class ReadOnlyEvents
 }
 
 // The same rule for the hub: every event-scoped hub method takes the event's slug first, and all
-// of them write but Subscribe (which takes none) and Region (which takes a page's address and only
-// reads, as a page's GET does).
+// of them write but Subscribe (which takes none) and those marked ReadOnlyHubMethod (Region takes a
+// page's address and only reads, as a page's GET does).
 public sealed class ReadOnlyEventsHubFilter(IGrainFactory grains) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        if (invocationContext.HubMethodName != nameof(Live.LiveHub.Region)
+        if (!Live.ReadOnlyHubMethodAttribute.On(invocationContext)
             && invocationContext.HubMethodArguments.FirstOrDefault() is string slug
             && await grains.Reference<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
         {

@@ -17,7 +17,7 @@ public sealed class HubRateLimitFilter : IHubFilter
     {
         // A region refetched over the connection is what an HTTP refetch was, and those are not
         // limited either: counted here it would take the allowance of the person's own inputs.
-        if (invocationContext.HubMethodName == nameof(LiveHub.Region))
+        if (ReadOnlyHubMethodAttribute.On(invocationContext))
         {
             return await next(invocationContext);
         }

@@ -26,10 +26,12 @@ public static class LiveSetup
             options.AddFilter<HubRefusalLogFilter>();
             options.AddFilter<HubRateLimitFilter>();
             options.AddFilter<Catalog.ReadOnlyEventsHubFilter>();
+            options.AddFilter<HubProblemFilter>();
         });
         services.AddLogging(logging => logging.AddFilter(HubRefusalLogFilter.DispatcherCategory, LogLevel.None));
         services.AddSingleton<HubRefusalLogFilter>();
         services.AddSingleton<HubRateLimitFilter>();
+        services.AddSingleton<HubProblemFilter>();
         services.AddSingleton<LiveLifetimeManager>();
         services.AddSingleton<HubLifetimeManager<LiveHub>>(sp => sp.GetRequiredService<LiveLifetimeManager>());
         services.AddOptions<LiveLimits>().BindConfiguration(LiveLimits.Section);

@@ -32,17 +32,8 @@ public sealed partial class LiveHub
     public Task<string> DeclineMeeting(string slug, string requestId, string? reason, string idempotencyKey) => MeetingInputAsync(async matchmaking =>
         (await matchmaking.DeclineOnceAsync(Context.User!.Email()!, requestId ?? "", reason, idempotencyKey)).Id, slug);
 
-    private async Task<string> MeetingInputAsync(Func<IMatchmakingGrain, Task<string>> input, string slug)
-    {
-        try
-        {
-            return await input(Grains.GetGrain<IMatchmakingGrain>(slug));
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Language, ex));
-        }
-    }
+    private Task<string> MeetingInputAsync(Func<IMatchmakingGrain, Task<string>> input, string slug) =>
+        input(Grains.GetGrain<IMatchmakingGrain>(slug));
 
     private static ImmutableArray<DateTimeOffset> MeetingSlots(string? slots) =>
         MatchmakingEndpoints.Slots((slots ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));

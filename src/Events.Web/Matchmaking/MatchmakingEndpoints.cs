@@ -31,24 +31,31 @@ public static class MatchmakingEndpoints
     {
         var members = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventMember);
         members.MapGet("/profile", (string slug, HttpContext http, IGrainFactory grains) => ProfilePageAsync(slug, http, grains, null, null, false));
-        members.MapPost("/profile", SaveProfileAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
-        members.MapPost("/profile/consent", ConsentAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapPost("/profile", SaveProfileAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => ProfilePageAsync(r.Route("slug"), r.Http, r.Grains, ProfileForm.Parse(r.Form<IFormCollection>()!), r.Error, false));
+        members.MapPost("/profile/consent", ConsentAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => ProfilePageAsync(r.Route("slug"), r.Http, r.Grains, null, r.Error, false));
         members.MapGet("/directory", DirectoryAsync);
         members.MapGet("/directory/{personId}", PersonAsync);
         members.MapGet("/suggestions", SuggestionsAsync);
         members.MapGet("/meetings", (string slug, HttpContext http, IGrainFactory grains) => MeetingsPageAsync(slug, http, grains, null, StatusCodes.Status200OK)).KeepOfflineCopy();
         members.MapGet("/meetings/live", MeetingsRegionAsync);
-        members.MapPost("/meetings/requests", RequestAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapPost("/meetings/requests", RequestAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => MeetingsPageAsync(r.Route("slug"), r.Http, r.Grains, r.Error, StatusCodes.Status400BadRequest));
         members.MapGet("/meetings/availability", (string slug, HttpContext http, IGrainFactory grains) => AvailabilityPageAsync(slug, http, grains, null, false));
-        members.MapPost("/meetings/availability", SaveAvailabilityAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapPost("/meetings/availability", SaveAvailabilityAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => AvailabilityPageAsync(r.Route("slug"), r.Http, r.Grains, r.Error, false));
         members.MapGet("/meetings/requests/{requestId}/{mode:regex(^(propose|reschedule)$)}", (string slug, string requestId, string mode, HttpContext http, IGrainFactory grains) =>
             OtherTimesPageAsync(slug, requestId, mode, http, grains, null));
-        members.MapPost("/meetings/requests/{requestId}/{mode:regex(^(propose|reschedule)$)}", OtherTimesAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
-        members.MapPost("/meetings/requests/{requestId}/{answer}", AnswerAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        members.MapPost("/meetings/requests/{requestId}/{mode:regex(^(propose|reschedule)$)}", OtherTimesAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => OtherTimesPageAsync(r.Route("slug"), r.Route("requestId"), r.Route("mode"), r.Http, r.Grains, r.Error));
+        members.MapPost("/meetings/requests/{requestId}/{answer}", AnswerAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => MeetingsPageAsync(r.Route("slug"), r.Http, r.Grains, r.Error, StatusCodes.Status409Conflict));
 
         var organisers = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
         organisers.MapGet("/matchmaking", (string slug, HttpContext http, IGrainFactory grains) => SettingsPageAsync(slug, http, grains, null, null, false));
-        organisers.MapPost("/matchmaking", SaveSettingsAsync);
+        organisers.MapPost("/matchmaking", SaveSettingsAsync)
+            .OnRefusal(r => SettingsPageAsync(r.Route("slug"), r.Http, r.Grains, SettingsForm.Read(r.Form<IFormCollection>()!), r.Error, false));
         organisers.MapPost("/directory/{personId}/moderate", ModerateAsync);
         organisers.MapPost("/directory/{personId}/arrange", ArrangeAsync);
         return app.MapMyAgenda().MapMatchStats();
@@ -57,8 +64,6 @@ public static class MatchmakingEndpoints
     public static string Email(HttpContext http) => http.User.Email()!;
 
     private static IProfileGrain Profile(IGrainFactory grains, string slug, string email) => grains.GetGrain<IProfileGrain>($"{slug}/{email}");
-
-    private static string Language(HttpContext http) => Text.LanguageOf(http);
 
     // ---- Profiles ----
 
@@ -104,29 +109,14 @@ public static class MatchmakingEndpoints
             return Pages.NoEvent(slug);
         }
 
-        var draft = ProfileForm.Parse(form);
-        try
-        {
-            await Profile(grains, slug, Email(http)).SaveAsync(draft, form["listed"] == "true");
-            return TypedResults.Redirect($"/events/{slug}/profile?saved=1");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await ProfilePageAsync(slug, http, grains, draft, Text.Problem(Language(http), ex), false);
-        }
+        await Profile(grains, slug, Email(http)).SaveAsync(ProfileForm.Parse(form), form["listed"] == "true");
+        return TypedResults.Redirect($"/events/{slug}/profile?saved=1");
     }
 
     private static async Task<IResult> ConsentAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
-        try
-        {
-            await Profile(grains, slug, Email(http)).SetListedAsync(form["listed"] == "true");
-            return TypedResults.Redirect($"/events/{slug}/profile");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await ProfilePageAsync(slug, http, grains, null, Text.Problem(Language(http), ex), false);
-        }
+        await Profile(grains, slug, Email(http)).SetListedAsync(form["listed"] == "true");
+        return TypedResults.Redirect($"/events/{slug}/profile");
     }
 
     // ---- Directory ----
@@ -355,15 +345,8 @@ public static class MatchmakingEndpoints
     private static async Task<IResult> SaveAvailabilityAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
         ImmutableArray<OrgType> refused = [.. form["refuse"].Select(t => Enum.TryParse<OrgType>(t, out var type) && Enum.IsDefined(type) ? type : (OrgType)(-1))];
-        try
-        {
-            await grains.GetGrain<IMatchmakingGrain>(slug).SetAvailabilityAsync(Email(http), new MeetingPrefs(form["mode"] == "custom", Slots(form["slot"]), refused, form["phone"].ToString()));
-            return TypedResults.Redirect($"/events/{slug}/meetings/availability?saved=1");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await AvailabilityPageAsync(slug, http, grains, Text.Problem(Language(http), ex), false);
-        }
+        await grains.GetGrain<IMatchmakingGrain>(slug).SetAvailabilityAsync(Email(http), new MeetingPrefs(form["mode"] == "custom", Slots(form["slot"]), refused, form["phone"].ToString()));
+        return TypedResults.Redirect($"/events/{slug}/meetings/availability?saved=1");
     }
 
     // ---- Other times: the invitee's counter-proposal, or either side moving a booked meeting ----
@@ -406,17 +389,10 @@ public static class MatchmakingEndpoints
     private static async Task<IResult> OtherTimesAsync(string slug, string requestId, string mode, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
         var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
-        try
-        {
-            _ = mode == "propose"
-                ? await matchmaking.ProposeAsync(Email(http), requestId, form["message"].ToString(), Slots(form["slot"]))
-                : await matchmaking.RescheduleAsync(Email(http), requestId, form["message"].ToString(), Slots(form["slot"]));
-            return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await OtherTimesPageAsync(slug, requestId, mode, http, grains, Text.Problem(Language(http), ex));
-        }
+        _ = mode == "propose"
+            ? await matchmaking.ProposeAsync(Email(http), requestId, form["message"].ToString(), Slots(form["slot"]))
+            : await matchmaking.RescheduleAsync(Email(http), requestId, form["message"].ToString(), Slots(form["slot"]));
+        return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
     }
 
     private static Task<long> InboxVersionAsync(IGrainFactory grains, string slug, string email) =>
@@ -435,21 +411,14 @@ public static class MatchmakingEndpoints
     private static async Task<IResult> RequestAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
         var email = Email(http);
-        try
+        var to = await InviteeAsync(grains, slug, email, form["to"].ToString());
+        if (to is null)
         {
-            var to = await InviteeAsync(grains, slug, email, form["to"].ToString());
-            if (to is null)
-            {
-                return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
-            }
+            return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
+        }
 
-            await grains.GetGrain<IMatchmakingGrain>(slug).RequestAsync(email, to, form["message"].ToString(), Slots(form["slot"]));
-            return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await MeetingsPageAsync(slug, http, grains, Text.Problem(Language(http), ex), StatusCodes.Status400BadRequest);
-        }
+        await grains.GetGrain<IMatchmakingGrain>(slug).RequestAsync(email, to, form["message"].ToString(), Slots(form["slot"]));
+        return TypedResults.Redirect($"/events/{slug}/meetings#outgoing");
     }
 
     // The address of the person a request goes to (null: nobody others can see), once it is sure
@@ -469,32 +438,25 @@ public static class MatchmakingEndpoints
     {
         var email = Email(http);
         var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
-        try
+        switch (answer)
         {
-            switch (answer)
-            {
-                case "accept":
-                    await matchmaking.AcceptAsync(email, requestId, Slot(form["slot"]));
-                    break;
-                case "schedule":
-                    await matchmaking.AcceptToScheduleAsync(email, requestId);
-                    break;
-                case "decline":
-                    await matchmaking.DeclineAsync(email, requestId, form["reason"]);
-                    break;
-                case "cancel":
-                    await matchmaking.CancelAsync(email, requestId, form["note"]);
-                    break;
-                default:
-                    return Pages.Message(StatusCodes.Status404NotFound, "match.meetings", "problem.MeetingRequestMissing", $"/events/{slug}/meetings", "match.meetings");
-            }
+            case "accept":
+                await matchmaking.AcceptAsync(email, requestId, Slot(form["slot"]));
+                break;
+            case "schedule":
+                await matchmaking.AcceptToScheduleAsync(email, requestId);
+                break;
+            case "decline":
+                await matchmaking.DeclineAsync(email, requestId, form["reason"]);
+                break;
+            case "cancel":
+                await matchmaking.CancelAsync(email, requestId, form["note"]);
+                break;
+            default:
+                return Pages.Message(StatusCodes.Status404NotFound, "match.meetings", "problem.MeetingRequestMissing", $"/events/{slug}/meetings", "match.meetings");
+        }
 
-            return TypedResults.Redirect($"/events/{slug}/meetings");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await MeetingsPageAsync(slug, http, grains, Text.Problem(Language(http), ex), StatusCodes.Status409Conflict);
-        }
+        return TypedResults.Redirect($"/events/{slug}/meetings");
     }
 
     // ---- Settings (organisers) ----
@@ -527,16 +489,8 @@ public static class MatchmakingEndpoints
             return Pages.NoEvent(slug);
         }
 
-        var typed = SettingsForm.Read(form);
-        try
-        {
-            await grains.GetGrain<IMatchmakingGrain>(slug).SetSettingsAsync(Email(http), typed.ToSettings(agenda.TimeZoneId));
-            return TypedResults.Redirect($"/events/{slug}/matchmaking?saved=1");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await SettingsPageAsync(slug, http, grains, typed, Text.Problem(Language(http), ex), false);
-        }
+        await grains.GetGrain<IMatchmakingGrain>(slug).SetSettingsAsync(Email(http), SettingsForm.Read(form).ToSettings(agenda.TimeZoneId));
+        return TypedResults.Redirect($"/events/{slug}/matchmaking?saved=1");
     }
 }
 

@@ -21,7 +21,8 @@ public static class MyAgendaEndpoints
 {
     public static IEndpointRouteBuilder MapMyAgenda(this IEndpointRouteBuilder app)
     {
-        var members = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventMember);
+        var members = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventMember)
+            .OnRefusal(r => MeetingAsync<MeetingPage>(r.Route("slug"), r.Route("meetingId"), r.Http, r.Grains, r.Service<TimeProvider>(), r.Error));
         members.MapGet("/my-agenda", MyAgendaAsync);
         members.MapGet("/meetings/m/{meetingId}", (string slug, string meetingId, HttpContext http, IGrainFactory grains, TimeProvider clock) =>
             MeetingAsync<MeetingPage>(slug, meetingId, http, grains, clock));
@@ -72,15 +73,8 @@ public static class MyAgendaEndpoints
 
     private static async Task<IResult> AfterAsync(string slug, string meetingId, HttpContext http, IGrainFactory grains, TimeProvider clock, Func<IMatchmakingGrain, Task> answer)
     {
-        try
-        {
-            await answer(grains.GetGrain<IMatchmakingGrain>(slug));
-            return TypedResults.Redirect($"/events/{slug}/meetings/m/{meetingId}#after");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await MeetingAsync<MeetingPage>(slug, meetingId, http, grains, clock, Localization.Text.Problem(Localization.Text.LanguageOf(http), ex));
-        }
+        await answer(grains.GetGrain<IMatchmakingGrain>(slug));
+        return TypedResults.Redirect($"/events/{slug}/meetings/m/{meetingId}#after");
     }
 
     private static async Task<IResult> MeetingAsync<TPage>(string slug, string meetingId, HttpContext http, IGrainFactory grains, TimeProvider clock, string? error = null)

@@ -20,14 +20,7 @@ public sealed partial class LiveHub
             throw new HubException(Text.Format(Language, "problem.SessionMissing", sessionId));
         }
 
-        try
-        {
-            var view = await MixerEndpoints.Slot(Grains, slug, sessionId).ControlAsync(Context.User!.Email()!, MixerEndpoints.ParseControl(control), idempotencyKey);
-            return view.Now.Phase.ToString();
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Language, ex));
-        }
+        var view = await MixerEndpoints.Slot(Grains, slug, sessionId).ControlAsync(Context.User!.Email()!, MixerEndpoints.ParseControl(control), idempotencyKey);
+        return view.Now.Phase.ToString();
     }
 }

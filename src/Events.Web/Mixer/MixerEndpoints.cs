@@ -48,7 +48,10 @@ public static class MixerEndpoints
 {
     public static IEndpointRouteBuilder MapMixer(this IEndpointRouteBuilder app)
     {
-        var slot = app.MapGroup("/events/{slug}/mixer/{sessionId}");
+        // A refused proposal shows the presenter's draft with its problem; a refused control, the console's.
+        var slot = app.MapGroup("/events/{slug}/mixer/{sessionId}").OnRefusal(r => r.Form<ProposalForm>() is { } draft
+            ? PageAsync(r.Route("slug"), r.Route("sessionId"), r.Http, r.Grains, StatusCodes.Status400BadRequest, draft, r.Error)
+            : PageAsync(r.Route("slug"), r.Route("sessionId"), r.Http, r.Grains, StatusCodes.Status400BadRequest, controlError: r.Error));
         slot.MapGet("/", (string slug, string sessionId, HttpContext http, IGrainFactory grains) =>
             PageAsync(slug, sessionId, http, grains, StatusCodes.Status200OK)).AllowAnonymous();
         slot.MapGet("/live", RegionAsync).AllowAnonymous();
@@ -126,15 +129,8 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        try
-        {
-            await Slot(grains, slug, sessionId).ProposeAsync(http.User.Email()!, new ProposeIntervention(form.Presenter ?? "", form.City ?? "", form.Title ?? "", form.Summary ?? "", form.Minutes ?? 0));
-            return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#propose");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, sessionId, http, grains, StatusCodes.Status400BadRequest, form, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await Slot(grains, slug, sessionId).ProposeAsync(http.User.Email()!, new ProposeIntervention(form.Presenter ?? "", form.City ?? "", form.Title ?? "", form.Summary ?? "", form.Minutes ?? 0));
+        return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#propose");
     }
 
     private static async Task<IResult> ModerateAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains, Func<IMixerSlotGrain, string, Task> action)
@@ -144,14 +140,7 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        try
-        {
-            await action(Slot(grains, slug, sessionId), http.User.Email()!);
-            return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#console");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, sessionId, http, grains, StatusCodes.Status400BadRequest, controlError: Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await action(Slot(grains, slug, sessionId), http.User.Email()!);
+        return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#console");
     }
 }

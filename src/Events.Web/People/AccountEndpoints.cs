@@ -4,6 +4,7 @@ using Events.Grains.People;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;
+using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,7 +30,8 @@ public static class AccountEndpoints
     {
         var account = app.MapGroup("/account").RequireAuthorization(Policies.SignedIn);
         account.MapGet("/", ShowAccount);
-        account.MapPost("/", SaveAccount);
+        account.MapPost("/", SaveAccount).OnRefusal(async r =>
+            await Page(r.Grains, await r.Grains.GetGrain<IAccountGrain>(r.Http.User.Email()!).EnsureAsync("en"), ProfileOf(r.Form<AccountForm>()!), false, false, r.Error, StatusCodes.Status400BadRequest));
         account.MapPost("/signout-everywhere", async (HttpContext http, IGrainFactory grains) =>
         {
             await Sessions.SignOutAsync(http, grains, everywhere: true);
@@ -47,19 +49,12 @@ public static class AccountEndpoints
 
     private static async Task<IResult> SaveAccount([FromForm] AccountForm form, HttpContext http, IGrainFactory grains)
     {
-        var grain = grains.GetGrain<IAccountGrain>(http.User.Email()!);
-        var profile = new AccountProfile(form.DisplayName ?? "", form.Organisation ?? "", form.Country ?? "", form.Language ?? "en");
-        try
-        {
-            await grain.UpdateProfileAsync(profile);
-            return TypedResults.Redirect("/account?saved=true");
-        }
-        catch (ValidationFailedException ex)
-        {
-            var account = await grain.EnsureAsync("en");
-            return await Page(grains, account, profile, false, false, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
-        }
+        await grains.GetGrain<IAccountGrain>(http.User.Email()!).UpdateProfileAsync(ProfileOf(form));
+        return TypedResults.Redirect("/account?saved=true");
     }
+
+    private static AccountProfile ProfileOf(AccountForm form) =>
+        new(form.DisplayName ?? "", form.Organisation ?? "", form.Country ?? "", form.Language ?? "en");
 
     private static async Task<IResult> Page(IGrainFactory grains, Account account, AccountProfile form, bool saved, bool welcome, string? error, int status)
     {

@@ -45,7 +45,8 @@ public static class InvitationEndpoints
 
     public static IEndpointRouteBuilder MapInvitations(this IEndpointRouteBuilder app)
     {
-        var manage = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
+        var manage = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser)
+            .OnRefusal(r => PeoplePage(r.Route("slug"), r.Grains, r.Service<TimeProvider>(), null, r.Error));
         manage.MapGet("/people", ShowPeople);
         manage.MapPost("/invitations", CreateInvitation);
         manage.MapPost("/invitations/{id}/revoke", RevokeInvitation);
@@ -104,49 +105,28 @@ public static class InvitationEndpoints
     private static async Task<IResult> CreateInvitation(
         string slug, [FromForm] InvitationForm form, HttpContext http, IGrainFactory grains, IDataProtectionProvider protection, IOptions<SiteOptions> site, TimeProvider clock)
     {
-        try
+        if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
         {
-            if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is null)
-            {
-                return Pages.NoEvent(slug);
-            }
+            return Pages.NoEvent(slug);
+        }
 
-            var request = new InvitationRequest(ParseRole(form.Role), form.Team, TimeSpan.FromDays(Math.Clamp(form.ValidDays ?? 14, -1, EventAccessGrain.MaxInvitationLifetime.Days + 1)), form.MaxUses ?? 1);
-            var created = await grains.GetGrain<IEventAccessGrain>(slug).CreateInvitationAsync(http.User.Email()!, request);
-            var link = site.Value.Link($"/invite/{slug}/{created.Token}");
-            var sealedLink = protection.CreateProtector(NewLinkPurpose).ToTimeLimitedDataProtector().Protect(link, TimeSpan.FromMinutes(10));
-            return TypedResults.Redirect($"/events/{slug}/people?new={Uri.EscapeDataString(sealedLink)}#new-invitation");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PeoplePage(slug, grains, clock, null, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        var request = new InvitationRequest(ParseRole(form.Role), form.Team, TimeSpan.FromDays(Math.Clamp(form.ValidDays ?? 14, -1, EventAccessGrain.MaxInvitationLifetime.Days + 1)), form.MaxUses ?? 1);
+        var created = await grains.GetGrain<IEventAccessGrain>(slug).CreateInvitationAsync(http.User.Email()!, request);
+        var link = site.Value.Link($"/invite/{slug}/{created.Token}");
+        var sealedLink = protection.CreateProtector(NewLinkPurpose).ToTimeLimitedDataProtector().Protect(link, TimeSpan.FromMinutes(10));
+        return TypedResults.Redirect($"/events/{slug}/people?new={Uri.EscapeDataString(sealedLink)}#new-invitation");
     }
 
     private static async Task<IResult> RevokeInvitation(string slug, string id, HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
-        try
-        {
-            await grains.GetGrain<IEventAccessGrain>(slug).RevokeInvitationAsync(http.User.Email()!, id);
-            return TypedResults.Redirect($"/events/{slug}/people#invitations");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PeoplePage(slug, grains, clock, null, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await grains.GetGrain<IEventAccessGrain>(slug).RevokeInvitationAsync(http.User.Email()!, id);
+        return TypedResults.Redirect($"/events/{slug}/people#invitations");
     }
 
     private static async Task<IResult> RevokeRole(string slug, [FromForm] MemberForm form, HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
-        try
-        {
-            await grains.GetGrain<IEventAccessGrain>(slug).RevokeAsync(http.User.Email()!, form.Email ?? "", ParseRole(form.Role));
-            return TypedResults.Redirect($"/events/{slug}/people#members");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PeoplePage(slug, grains, clock, null, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await grains.GetGrain<IEventAccessGrain>(slug).RevokeAsync(http.User.Email()!, form.Email ?? "", ParseRole(form.Role));
+        return TypedResults.Redirect($"/events/{slug}/people#members");
     }
 
     private static async Task<IResult> ShowInvitation(string slug, string token, HttpContext http, IGrainFactory grains)

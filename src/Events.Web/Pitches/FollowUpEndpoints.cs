@@ -38,7 +38,8 @@ public static class FollowUpEndpoints
 {
     public static IEndpointRouteBuilder MapFollowUps(this IEndpointRouteBuilder app)
     {
-        var followUps = app.MapGroup("/events/{slug}/follow-ups");
+        var followUps = app.MapGroup("/events/{slug}/follow-ups")
+            .OnRefusal(r => PageAsync(r.Route("slug"), r.Http, r.Grains, r.Error));
         followUps.MapGet("/", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null)).RequireAuthorization(Policies.EventMember);
         followUps.MapPost("/{id}/status", UpdateAsync).RequireAuthorization(Policies.EventMember);
         app.MapGet("/events/{slug}/follow-ups.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
@@ -137,24 +138,17 @@ public static class FollowUpEndpoints
     private static async Task<IResult> UpdateAsync(string slug, string id, [FromForm] FollowUpStatusForm form, HttpContext http, IGrainFactory grains)
     {
         var viewer = await PitchViewer.OfAsync(http, grains, slug);
-        try
+        var followUp = (await FollowUps(grains, slug).ListAsync()).FirstOrDefault(f => f.Id == id);
+        if (followUp is null || PartyOf(viewer, followUp) is not { } party)
         {
-            var followUp = (await FollowUps(grains, slug).ListAsync()).FirstOrDefault(f => f.Id == id);
-            if (followUp is null || PartyOf(viewer, followUp) is not { } party)
-            {
-                throw new ValidationFailedException(Problem.FollowUpMissing, id);
-            }
+            throw new ValidationFailedException(Problem.FollowUpMissing, id);
+        }
 
-            var status = Enum.TryParse<FollowUpStatus>(form.Status, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed
-                : throw new ValidationFailedException(Problem.FollowUpStatusNotAllowed, followUp.Status, form.Status ?? "");
-            await FollowUps(grains, slug).UpdateAsync(viewer.Email!, party, id, status);
-            return TypedResults.Redirect($"/events/{slug}/follow-ups#{id}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, http, grains, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        var status = Enum.TryParse<FollowUpStatus>(form.Status, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new ValidationFailedException(Problem.FollowUpStatusNotAllowed, followUp.Status, form.Status ?? "");
+        await FollowUps(grains, slug).UpdateAsync(viewer.Email!, party, id, status);
+        return TypedResults.Redirect($"/events/{slug}/follow-ups#{id}");
     }
 
     private static async Task<IResult> ExportAsync(string slug, IGrainFactory grains)

@@ -18,16 +18,9 @@ public sealed partial class LiveHub
             throw new HubException(Text.Format(Language, "problem.SessionMissing", session));
         }
 
-        try
-        {
-            var input = PitchRoomEndpoints.ParseScorecard(scores ?? [], comment, note, interest, conflict ?? false);
-            await PitchRoomEndpoints.Room(Grains, slug, session).SaveScorecardAsync(Context.User!.Email()!, team, input, idempotencyKey);
-            return "saved";
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Language, ex));
-        }
+        var input = PitchRoomEndpoints.ParseScorecard(scores ?? [], comment, note, interest, conflict ?? false);
+        await PitchRoomEndpoints.Room(Grains, slug, session).SaveScorecardAsync(Context.User!.Email()!, team, input, idempotencyKey);
+        return "saved";
     }
 
     // The room console's buttons, from a page with JavaScript; the forms do the same without it.
@@ -41,15 +34,8 @@ public sealed partial class LiveHub
             throw new HubException(Text.Format(Language, "problem.SessionMissing", session));
         }
 
-        try
-        {
-            var view = await PitchRoomEndpoints.Room(Grains, slug, session)
-                .ControlAsync(Context.User!.Email()!, team, PitchRoomEndpoints.ParseControl(control), minutes ?? Events.Grains.Pitches.PitchRoomGrain.DefaultMinutes);
-            return view.Pitches.First(p => p.Team == team).Phase.ToString();
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Language, ex));
-        }
+        var view = await PitchRoomEndpoints.Room(Grains, slug, session)
+            .ControlAsync(Context.User!.Email()!, team, PitchRoomEndpoints.ParseControl(control), minutes ?? Events.Grains.Pitches.PitchRoomGrain.DefaultMinutes);
+        return view.Pitches.First(p => p.Team == team).Phase.ToString();
     }
 }

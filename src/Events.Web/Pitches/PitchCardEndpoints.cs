@@ -51,7 +51,8 @@ public static class PitchCardEndpoints
 {
     public static IEndpointRouteBuilder MapPitchCards(this IEndpointRouteBuilder app)
     {
-        var cards = app.MapGroup("/events/{slug}/pitches");
+        var cards = app.MapGroup("/events/{slug}/pitches")
+            .OnRefusal(r => FormAsync(r.Route("slug"), r.Route("team"), r.Http, r.Grains, r.Form<PitchCardForm>(), r.Error));
         cards.MapGet("/", ListAsync).RequireAuthorization(Policies.EventMember);
         cards.MapGet("/{team}", CardAsync).RequireAuthorization(Policies.EventMember);
         cards.MapGet("/{team}/edit", (string slug, string team, HttpContext http, IGrainFactory grains) => FormAsync(slug, team, http, grains, null, null))
@@ -131,25 +132,18 @@ public static class PitchCardEndpoints
             return Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "pitch.not-your-team");
         }
 
-        try
-        {
-            await Cards(grains, slug).SaveAsync(http.User.Email()!, team, new PitchCardContent(
-                teamName,
-                form.Challenge ?? "",
-                form.Solution ?? "",
-                form.Evidence ?? "",
-                form.BudgetAsk ?? "",
-                form.PartnersSought ?? "",
-                form.SlidesUrl,
-                form.VideoUrl,
-                form.ContactName ?? "",
-                form.ContactDetails ?? ""));
-            return TypedResults.Redirect($"/events/{slug}/pitches/{team}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await FormAsync(slug, team, http, grains, form, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await Cards(grains, slug).SaveAsync(http.User.Email()!, team, new PitchCardContent(
+            teamName,
+            form.Challenge ?? "",
+            form.Solution ?? "",
+            form.Evidence ?? "",
+            form.BudgetAsk ?? "",
+            form.PartnersSought ?? "",
+            form.SlidesUrl,
+            form.VideoUrl,
+            form.ContactName ?? "",
+            form.ContactDetails ?? ""));
+        return TypedResults.Redirect($"/events/{slug}/pitches/{team}");
     }
 
     // A card's team name: from the card once it exists, else from the presenter's own membership.

@@ -36,7 +36,8 @@ public static class PitchRoomEndpoints
 
     public static IEndpointRouteBuilder MapPitchRooms(this IEndpointRouteBuilder app)
     {
-        var room = app.MapGroup("/events/{slug}/rooms/{session}");
+        var room = app.MapGroup("/events/{slug}/rooms/{session}")
+            .OnRefusal(r => RoomPageAsync(r.Route("slug"), r.Route("session"), r.Http, r.Grains, r.Error));
         room.MapGet("/", (string slug, string session, HttpContext http, IGrainFactory grains) => RoomPageAsync(slug, session, http, grains, null)).AllowAnonymous();
         room.MapGet("/live", RegionAsync).AllowAnonymous();
         room.MapPost("/pitches", (string slug, string session, [FromForm] AddPitchForm form, HttpContext http, IGrainFactory grains) =>
@@ -125,15 +126,8 @@ public static class PitchRoomEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        try
-        {
-            await action(Room(grains, slug, session), http.User.Email()!);
-            return TypedResults.Redirect($"/events/{slug}/rooms/{session}#console");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await RoomPageAsync(slug, session, http, grains, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        await action(Room(grains, slug, session), http.User.Email()!);
+        return TypedResults.Redirect($"/events/{slug}/rooms/{session}#console");
     }
 
     private static async Task<IResult> PitchPageAsync(string slug, string session, string team, HttpContext http, IGrainFactory grains, ScorecardInput? draft, string? error)
@@ -183,6 +177,8 @@ public static class PitchRoomEndpoints
         var scores = form.Keys.Where(k => k.StartsWith(ScorePrefix, StringComparison.Ordinal))
             .ToDictionary(k => k[ScorePrefix.Length..], k => (string?)form[k].ToString());
         ScorecardInput? input = null;
+        // Its own refusal: the pitch's page again with the scores as typed (null when they did not
+        // parse), not the room's page that the group answers other refusals with.
         try
         {
             input = ParseScorecard(scores, form["comment"], form["note"], form["interest"], form["conflict"] == "true");

@@ -4,6 +4,7 @@ using Events.Grains.Pitches;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;
+using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,7 +18,8 @@ public static class RubricEndpoints
     {
         app.MapGet("/events/{slug}/rubric", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null, null))
             .RequireAuthorization(Policies.EventMember);
-        app.MapPost("/events/{slug}/rubric", SaveAsync).RequireAuthorization(Policies.EventOrganiser);
+        app.MapPost("/events/{slug}/rubric", SaveAsync).RequireAuthorization(Policies.EventOrganiser)
+            .OnRefusal(r => PageAsync(r.Route("slug"), r.Http, r.Grains, Drafts(r.Form<IFormCollection>()!), r.Error));
         return app;
     }
 
@@ -34,24 +36,19 @@ public static class RubricEndpoints
             StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
         };
 
-    // The form has numbered rows (name-0, description-0, weight-0, ...); rows left without a name are dropped.
     private static async Task<IResult> SaveAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
-        var drafts = Enumerable.Range(0, RubricGrain.MaxCriteria)
+        await grains.GetGrain<IRubricGrain>(slug).SetAsync(http.User.Email()!, Drafts(form));
+        return TypedResults.Redirect($"/events/{slug}/rubric");
+    }
+
+    // The form has numbered rows (name-0, description-0, weight-0, ...); rows left without a name are dropped.
+    private static List<CriterionDraft> Drafts(IFormCollection form) =>
+        Enumerable.Range(0, RubricGrain.MaxCriteria)
             .Select(i => new CriterionDraft(
                 form[$"name-{i}"].ToString(),
                 form[$"description-{i}"].ToString(),
                 int.TryParse(form[$"weight-{i}"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var weight) ? weight : 0))
             .Where(d => d.Name.Trim().Length > 0)
             .ToList();
-        try
-        {
-            await grains.GetGrain<IRubricGrain>(slug).SetAsync(http.User.Email()!, drafts);
-            return TypedResults.Redirect($"/events/{slug}/rubric");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, http, grains, drafts, Text.Problem(Text.LanguageOf(http), ex));
-        }
-    }
 }

@@ -31,17 +31,10 @@ public sealed partial class LiveHub
         }
 
         var polls = PollEndpoints.Polls(Grains, slug, session);
-        try
-        {
-            var found = (await polls.GetAsync(null, false)).Polls.FirstOrDefault(p => p.Poll.Id == poll)?.Poll
-                ?? throw new ValidationFailedException(Problem.PollMissing);
-            var answer = PollAnswerFields.Parse(found, choice, choices ?? [], rating, ranks ?? [], words ?? [], text);
-            await polls.AnswerAsync(await PollEndpoints.RespondentAsync(Grains, Context.User!.Email()!), poll, answer, idempotencyKey);
-            return true;
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Language, ex));
-        }
+        var found = (await polls.GetAsync(null, false)).Polls.FirstOrDefault(p => p.Poll.Id == poll)?.Poll
+            ?? throw new ValidationFailedException(Problem.PollMissing);
+        var answer = PollAnswerFields.Parse(found, choice, choices ?? [], rating, ranks ?? [], words ?? [], text);
+        await polls.AnswerAsync(await PollEndpoints.RespondentAsync(Grains, Context.User!.Email()!), poll, answer, idempotencyKey);
+        return true;
     }
 }

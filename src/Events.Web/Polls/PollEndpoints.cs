@@ -93,7 +93,8 @@ public static class PollEndpoints
 {
     public static IEndpointRouteBuilder MapPolls(this IEndpointRouteBuilder app)
     {
-        var polls = app.MapGroup("/events/{slug}/polls/{session}");
+        var polls = app.MapGroup("/events/{slug}/polls/{session}")
+            .OnRefusal(r => PageAsync(r.Route("slug"), r.Route("session"), r.Http, r.Grains, r.Form<PollDraftForm>(), r.Error, StatusCodes.Status400BadRequest));
         polls.MapGet("/", (string slug, string session, HttpContext http, IGrainFactory grains) => PageAsync(slug, session, http, grains, null, null, StatusCodes.Status200OK)).AllowAnonymous();
         polls.MapGet("/live", RegionAsync).AllowAnonymous();
         polls.MapGet("/banner", BannerAsync).AllowAnonymous();
@@ -195,15 +196,8 @@ public static class PollEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        try
-        {
-            var poll = await Polls(grains, slug, session).PrepareAsync(http.User.Email()!, form.ToDraft());
-            return TypedResults.Redirect($"/events/{slug}/polls/{session}#{poll.Id}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, session, http, grains, form, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
-        }
+        var poll = await Polls(grains, slug, session).PrepareAsync(http.User.Email()!, form.ToDraft());
+        return TypedResults.Redirect($"/events/{slug}/polls/{session}#{poll.Id}");
     }
 
     private static async Task<IResult> AnswerAsync(string slug, string session, string pollId, IFormCollection form, HttpContext http, IGrainFactory grains)
@@ -214,19 +208,12 @@ public static class PollEndpoints
         }
 
         var grain = Polls(grains, slug, session);
-        try
-        {
-            var poll = (await grain.GetAsync(null, false)).Polls.FirstOrDefault(p => p.Poll.Id == pollId)?.Poll
-                ?? throw new ValidationFailedException(Problem.PollMissing);
-            var answer = PollAnswerFields.Parse(poll, form["choice"], PollAnswerFields.Prefixed(form, "choice-"), form["rating"],
-                PollAnswerFields.Prefixed(form, "rank-"), PollAnswerFields.Prefixed(form, "word-"), form["text"]);
-            await grain.AnswerAsync(await RespondentAsync(grains, http.User.Email()!), pollId, answer, form["idempotencyKey"].ToString());
-            return TypedResults.Redirect($"/events/{slug}/polls/{session}#{pollId}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, session, http, grains, null, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
-        }
+        var poll = (await grain.GetAsync(null, false)).Polls.FirstOrDefault(p => p.Poll.Id == pollId)?.Poll
+            ?? throw new ValidationFailedException(Problem.PollMissing);
+        var answer = PollAnswerFields.Parse(poll, form["choice"], PollAnswerFields.Prefixed(form, "choice-"), form["rating"],
+            PollAnswerFields.Prefixed(form, "rank-"), PollAnswerFields.Prefixed(form, "word-"), form["text"]);
+        await grain.AnswerAsync(await RespondentAsync(grains, http.User.Email()!), pollId, answer, form["idempotencyKey"].ToString());
+        return TypedResults.Redirect($"/events/{slug}/polls/{session}#{pollId}");
     }
 
     private static async Task<IResult> ActAsync(string slug, string session, HttpContext http, IGrainFactory grains, Func<IPollsGrain, string, Task> action)
@@ -236,15 +223,8 @@ public static class PollEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        try
-        {
-            await action(Polls(grains, slug, session), http.User.Email()!);
-            return TypedResults.Redirect($"/events/{slug}/polls/{session}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, session, http, grains, null, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
-        }
+        await action(Polls(grains, slug, session), http.User.Email()!);
+        return TypedResults.Redirect($"/events/{slug}/polls/{session}");
     }
 
     // Names appear only for polls that were not anonymous, and only here (organisers).

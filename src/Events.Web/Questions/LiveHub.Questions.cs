@@ -19,29 +19,13 @@ public sealed partial class LiveHub
             throw new HubException(Text.Format(Language, "problem.SessionMissing", session));
         }
 
-        try
-        {
-            var asker = await QuestionEndpoints.AskerAsync(Grains, Context.User!.Email()!);
-            return (await QuestionEndpoints.Board(Grains, slug, session).AskAsync(asker, text, anonymous ?? false, idempotencyKey)).Id;
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Language, ex));
-        }
+        var asker = await QuestionEndpoints.AskerAsync(Grains, Context.User!.Email()!);
+        return (await QuestionEndpoints.Board(Grains, slug, session).AskAsync(asker, text, anonymous ?? false, idempotencyKey)).Id;
     }
 
     // Sent by the vote buttons' offline-safe input. A vote sets a state (up or not), so a resend is
     // harmless as it is; the key only keeps the call's shape the same as every queued input's.
     [Authorize(Policy = Policies.EventMember)]
-    public async Task<int> VoteQuestion(string slug, string session, string questionId, bool up, string idempotencyKey)
-    {
-        try
-        {
-            return await QuestionEndpoints.Board(Grains, slug, session).VoteAsync(Context.User!.Email()!, questionId, up);
-        }
-        catch (ValidationFailedException ex)
-        {
-            throw new HubException(Text.Problem(Language, ex));
-        }
-    }
+    public Task<int> VoteQuestion(string slug, string session, string questionId, bool up, string idempotencyKey) =>
+        QuestionEndpoints.Board(Grains, slug, session).VoteAsync(Context.User!.Email()!, questionId, up);
 }

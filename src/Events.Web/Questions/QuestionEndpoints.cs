@@ -49,7 +49,8 @@ public static class QuestionEndpoints
 {
     public static IEndpointRouteBuilder MapQuestions(this IEndpointRouteBuilder app)
     {
-        var board = app.MapGroup("/events/{slug}/qa/{session}");
+        var board = app.MapGroup("/events/{slug}/qa/{session}")
+            .OnRefusal(r => PageAsync(r.Route("slug"), r.Route("session"), null, r.Http, r.Grains, r.Form<AskForm>()?.Text, r.Error, StatusCodes.Status400BadRequest));
         board.MapGet("/", (string slug, string session, string? sort, HttpContext http, IGrainFactory grains) => PageAsync(slug, session, sort, http, grains, null, null, StatusCodes.Status200OK)).AllowAnonymous();
         board.MapGet("/live", RegionAsync).AllowAnonymous();
         board.MapGet("/projector", ProjectorAsync).AllowAnonymous();
@@ -164,15 +165,8 @@ public static class QuestionEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        try
-        {
-            var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.User.Email()!), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
-            return TypedResults.Redirect($"/events/{slug}/qa/{session}#{asked.Id}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, session, null, http, grains, form.Text, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
-        }
+        var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.User.Email()!), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
+        return TypedResults.Redirect($"/events/{slug}/qa/{session}#{asked.Id}");
     }
 
     private static async Task<IResult> ActAsync(string slug, string session, string anchor, HttpContext http, IGrainFactory grains, Func<IQuestionBoardGrain, string, Task> action)
@@ -182,15 +176,8 @@ public static class QuestionEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        try
-        {
-            await action(Board(grains, slug, session), http.User.Email()!);
-            return TypedResults.Redirect($"/events/{slug}/qa/{session}#{anchor}");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, session, null, http, grains, null, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
-        }
+        await action(Board(grains, slug, session), http.User.Email()!);
+        return TypedResults.Redirect($"/events/{slug}/qa/{session}#{anchor}");
     }
 
     private static async Task<IResult> ExportAsync(string slug, string session, IGrainFactory grains)

@@ -26,7 +26,8 @@ public static class SchedulingEndpoints
     {
         var organisers = app.MapGroup("/events/{slug}/scheduling").RequireAuthorization(Policies.EventOrganiser);
         organisers.MapGet("", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null, null));
-        organisers.MapPost("/wanted", AddWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        organisers.MapPost("/wanted", AddWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => PageAsync(r.Route("slug"), r.Http, r.Grains, r.Error, Typed(r.Form<IFormCollection>()!)));
         organisers.MapPost("/wanted/{id}/remove", RemoveWantedAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         organisers.MapPost("/run", RunAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         organisers.MapPost("/publish", PublishAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
@@ -69,25 +70,20 @@ public static class SchedulingEndpoints
         };
     }
 
+    private static WantedForm Typed(IFormCollection form) => new(form["a"].ToString(), form["b"].ToString(), form["session"].ToString());
+
     // The form names people by their directory id; the grain keeps their addresses.
     private static async Task<IResult> AddWantedAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
-        var typed = new WantedForm(form["a"].ToString(), form["b"].ToString(), form["session"].ToString());
+        var typed = Typed(form);
         var directory = grains.GetGrain<IDirectoryGrain>(slug);
         if (await directory.EmailOfAsync(typed.A) is not { } a || await directory.EmailOfAsync(typed.B) is not { } b)
         {
             return await PageAsync(slug, http, grains, Text.Get(Text.LanguageOf(http), "problem.ProfileMissing"), typed);
         }
 
-        try
-        {
-            await Grain(grains, slug).AddWantedAsync(http.User.Email()!, a, b, typed.Session);
-            return TypedResults.Redirect($"/events/{slug}/scheduling#wanted");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PageAsync(slug, http, grains, Text.Problem(Text.LanguageOf(http), ex), typed);
-        }
+        await Grain(grains, slug).AddWantedAsync(http.User.Email()!, a, b, typed.Session);
+        return TypedResults.Redirect($"/events/{slug}/scheduling#wanted");
     }
 
     private static async Task<IResult> RemoveWantedAsync(string slug, string id, HttpContext http, IGrainFactory grains)

@@ -46,13 +46,15 @@ public static class TicketEndpoints
         register.MapGet("/", (string slug, HttpContext http, IGrainFactory grains, TicketPayments payments) => RegisterPageAsync(slug, null, null, http, grains, payments))
             .WithContentSecurityPolicy(RegisterPolicy);
         // Each registration mails a sign-in link, so it is limited like asking for one.
-        register.MapPost("/", RegisterAsync).RequireRateLimiting(RateLimitOptions.SignInPolicy);
+        register.MapPost("/", RegisterAsync).RequireRateLimiting(RateLimitOptions.SignInPolicy)
+            .OnRefusal(r => RegisterPageAsync(r.Route("slug"), r.Form<RegisterForm>(), r.Error, r.Http, r.Grains, r.Service<TicketPayments>()));
         register.MapGet("/{orderId}", OrderPageAsync);
         app.MapPost("/stripe/webhook", StripeWebhook.ReceiveAsync).AllowAnonymous().DisableAntiforgery();
 
         var mine = app.MapGroup("/my/tickets").RequireAuthorization(Policies.SignedIn);
         mine.MapGet("/", MyTicketsAsync).KeepOfflineCopy();
-        mine.MapPost("/{slug}/{orderId}/cancel", CancelOwnAsync);
+        mine.MapPost("/{slug}/{orderId}/cancel", CancelOwnAsync)
+            .OnRefusal(r => Task.FromResult<IResult>(Pages.Message(StatusCodes.Status400BadRequest, "tickets.cancel-failed", "tickets.message", "/my/tickets", null, r.Error)));
 
         app.MapTicketOffice();
         return app;
@@ -90,48 +92,41 @@ public static class TicketEndpoints
 
         var language = Text.LanguageOf(http);
         var office = Office(grains, slug);
-        try
+        var type = (await office.GetAsync()).Types.FirstOrDefault(t => t.Type.Id == form.Ticket)?.Type
+            ?? throw new ValidationFailedException(Problem.TicketTypeMissing, form.Ticket ?? "");
+        if (!type.IsFree && !payments.Enabled)
         {
-            var type = (await office.GetAsync()).Types.FirstOrDefault(t => t.Type.Id == form.Ticket)?.Type
-                ?? throw new ValidationFailedException(Problem.TicketTypeMissing, form.Ticket ?? "");
-            if (!type.IsFree && !payments.Enabled)
-            {
-                throw new ValidationFailedException(Problem.PaymentsOff);
-            }
-
-            var order = await office.RegisterAsync(new RegistrationRequest(type.Id, new Registrant(
-                form.Name ?? "", form.Email ?? "", form.Organisation ?? "", form.City ?? "", form.Country ?? "",
-                Text.Languages.Contains(form.Language) ? form.Language! : language, form.Accessibility ?? "", form.Directory is "on" or "true"), form.Code));
-            if (order.Status == OrderStatus.AwaitingPayment)
-            {
-                try
-                {
-                    var checkout = await payments.CreateCheckoutAsync(slug, agenda.Title, order, http.RequestAborted);
-                    await office.OpenCheckoutAsync(order.Id, checkout.SessionId);
-                    return TypedResults.Redirect(checkout.Url);
-                }
-                catch (StripeException ex)
-                {
-                    // The seat stays held until the hold's timeout; the next attempt (same order,
-                    // same idempotency key) reuses it.
-                    logger.LogWarning(ex, "Stripe refused a checkout for order {Order} of {Slug}", order.Id, slug);
-                    throw new ValidationFailedException(Problem.PaymentFailed);
-                }
-            }
-
-            // Someone typing another person's address must not reach that person's order page.
-            if (order.CreatedAt < before)
-            {
-                return Pages.Message(StatusCodes.Status200OK, "tickets.already-title", "tickets.already", $"/events/{slug}", null, order.Registrant.Email);
-            }
-
-            await TicketRoles.SyncAsync(grains, slug, order);
-            return TypedResults.Redirect($"/events/{slug}/register/{order.Id}");
+            throw new ValidationFailedException(Problem.PaymentsOff);
         }
-        catch (ValidationFailedException ex)
+
+        var order = await office.RegisterAsync(new RegistrationRequest(type.Id, new Registrant(
+            form.Name ?? "", form.Email ?? "", form.Organisation ?? "", form.City ?? "", form.Country ?? "",
+            Text.Languages.Contains(form.Language) ? form.Language! : language, form.Accessibility ?? "", form.Directory is "on" or "true"), form.Code));
+        if (order.Status == OrderStatus.AwaitingPayment)
         {
-            return await RegisterPageAsync(slug, form, Text.Problem(language, ex), http, grains, payments);
+            try
+            {
+                var checkout = await payments.CreateCheckoutAsync(slug, agenda.Title, order, http.RequestAborted);
+                await office.OpenCheckoutAsync(order.Id, checkout.SessionId);
+                return TypedResults.Redirect(checkout.Url);
+            }
+            catch (StripeException ex)
+            {
+                // The seat stays held until the hold's timeout; the next attempt (same order,
+                // same idempotency key) reuses it.
+                logger.LogWarning(ex, "Stripe refused a checkout for order {Order} of {Slug}", order.Id, slug);
+                throw new ValidationFailedException(Problem.PaymentFailed);
+            }
         }
+
+        // Someone typing another person's address must not reach that person's order page.
+        if (order.CreatedAt < before)
+        {
+            return Pages.Message(StatusCodes.Status200OK, "tickets.already-title", "tickets.already", $"/events/{slug}", null, order.Registrant.Email);
+        }
+
+        await TicketRoles.SyncAsync(grains, slug, order);
+        return TypedResults.Redirect($"/events/{slug}/register/{order.Id}");
     }
 
     private static async Task<IResult> OrderPageAsync(string slug, string orderId, IGrainFactory grains)
@@ -173,15 +168,8 @@ public static class TicketEndpoints
 
     private static async Task<IResult> CancelOwnAsync(string slug, string orderId, HttpContext http, IGrainFactory grains)
     {
-        try
-        {
-            var order = await Office(grains, slug).CancelOwnAsync(http.User.Email()!, orderId);
-            await TicketRoles.SyncAsync(grains, slug, order);
-            return TypedResults.Redirect("/my/tickets");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return Pages.Message(StatusCodes.Status400BadRequest, "tickets.cancel-failed", "tickets.message", "/my/tickets", null, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        var order = await Office(grains, slug).CancelOwnAsync(http.User.Email()!, orderId);
+        await TicketRoles.SyncAsync(grains, slug, order);
+        return TypedResults.Redirect("/my/tickets");
     }
 }

@@ -97,9 +97,11 @@ public static class TicketOfficeEndpoints
         var office = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
         office.MapGet("/tickets", (string slug, HttpContext http, IGrainFactory grains) => TypesPageAsync(slug, null, null, http, grains));
         office.MapGet("/tickets/{typeId}/edit", (string slug, string typeId, HttpContext http, IGrainFactory grains) => TypesPageAsync(slug, typeId, null, http, grains));
-        office.MapPost("/tickets", SaveTypeAsync);
+        office.MapPost("/tickets", SaveTypeAsync)
+            .OnRefusal(r => TypesPageAsync(r.Route("slug"), null, (r.Form<TicketTypeForm>()!, r.Error), r.Http, r.Grains));
         office.MapGet("/orders", OrdersPageAsync);
-        office.MapPost("/orders/{orderId}", ActAsync);
+        office.MapPost("/orders/{orderId}", ActAsync)
+            .OnRefusal(r => Task.FromResult<IResult>(Pages.Message(StatusCodes.Status400BadRequest, "tickets.action-failed", "tickets.message", Back(r.Route("slug"), r.Route("orderId"), r.Form<OrderActionForm>()!), null, r.Error)));
         office.MapGet("/orders.csv", ExportAsync);
         office.MapGet("/check-in", CheckInPageAsync);
         return app;
@@ -136,15 +138,8 @@ public static class TicketOfficeEndpoints
             return Pages.NoEvent(slug);
         }
 
-        try
-        {
-            await Office(grains, slug).SaveTicketTypeAsync(http.User.Email()!, form.ToInput(TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId)));
-            return TypedResults.Redirect($"/events/{slug}/tickets");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await TypesPageAsync(slug, null, (form, Text.Problem(Text.LanguageOf(http), ex)), http, grains);
-        }
+        await Office(grains, slug).SaveTicketTypeAsync(http.User.Email()!, form.ToInput(TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId)));
+        return TypedResults.Redirect($"/events/{slug}/tickets");
     }
 
     private static IEnumerable<Order> Matching(IEnumerable<Order> orders, string? q, string? status)
@@ -180,22 +175,19 @@ public static class TicketOfficeEndpoints
                 Query = q,
             });
 
+    // Where an order's action returns: the check-in desk or the orders list.
+    private static string Back(string slug, string orderId, OrderActionForm form) =>
+        form.ReturnTo == "check-in" ? $"/events/{slug}/check-in#{orderId}" : $"/events/{slug}/orders#{orderId}";
+
     private static async Task<IResult> ActAsync(string slug, string orderId, [FromForm] OrderActionForm form, HttpContext http, IGrainFactory grains)
     {
-        var back = form.ReturnTo == "check-in" ? $"/events/{slug}/check-in#{orderId}" : $"/events/{slug}/orders#{orderId}";
-        try
-        {
-            var action = Enum.TryParse<OrderAction>(form.Action, out var parsed) && Enum.IsDefined(parsed)
-                ? parsed
-                : throw new ValidationFailedException(Problem.OrderActionNotNow);
-            var order = await Office(grains, slug).ActAsync(http.User.Email()!, orderId, action);
-            await TicketRoles.SyncAsync(grains, slug, order);
-            return TypedResults.Redirect(back);
-        }
-        catch (ValidationFailedException ex)
-        {
-            return Pages.Message(StatusCodes.Status400BadRequest, "tickets.action-failed", "tickets.message", back, null, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        var back = Back(slug, orderId, form);
+        var action = Enum.TryParse<OrderAction>(form.Action, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new ValidationFailedException(Problem.OrderActionNotNow);
+        var order = await Office(grains, slug).ActAsync(http.User.Email()!, orderId, action);
+        await TicketRoles.SyncAsync(grains, slug, order);
+        return TypedResults.Redirect(back);
     }
 
     private static async Task<IResult> ExportAsync(string slug, IGrainFactory grains)

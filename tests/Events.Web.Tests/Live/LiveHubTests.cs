@@ -114,6 +114,20 @@ public sealed class LiveHubTests(SharedHost shared) : DemoCopyTests<SharedHost>(
     }
 
     [Fact]
+    public async Task A_refused_hub_call_is_worded_in_the_language_of_the_connection()
+    {
+        using var moderator = await SignedInAsync(EventRole.Moderator);
+        (await moderator.GetAsync("/language/fr")).Dispose();
+        await using var client = await LiveClient.ConnectAsync(_host, moderator);
+
+        var empty = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("PostAnnouncement", Slug, "   ", null, "k-fr"));
+
+        Assert.Contains("Écrivez d'abord l'annonce : elle est vide.", empty.Message);
+        Assert.Empty((await Announcements.GetActiveAsync()).Active);
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+    }
+
+    [Fact]
     public async Task Oversized_or_empty_announcements_are_refused_through_the_hub_with_the_reason()
     {
         using var moderator = await SignedInAsync(EventRole.Moderator);

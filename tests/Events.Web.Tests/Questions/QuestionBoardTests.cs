@@ -177,6 +177,24 @@ public sealed class QuestionBoardTests(SharedHost shared) : DemoCopyTests<Shared
     }
 
     [Fact]
+    public async Task A_refused_question_answers_the_board_again_in_french_with_what_was_typed()
+    {
+        var page = await PageAsync();
+        using var attendee = await AsAsync(EventRole.Attendee, "Aminata");
+        (await attendee.GetAsync("/language/fr")).Dispose();
+        await attendee.GetPageAsync(page);
+        var typed = "Qui paie les serveurs " + new string('x', 479);
+
+        using var refused = await attendee.PostFormAsync($"{page}/questions", ("text", typed), ("idempotencyKey", "fr-1"));
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(Ct));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("Une question compte au plus 500 caractères ; celle-ci en a 501.", html);
+        Assert.Contains(typed, html);
+        Assert.DoesNotContain((await (await BoardAsync()).ExportAsync()).Questions, q => q.Text == typed);
+    }
+
+    [Fact]
     public async Task Without_javascript_an_attendee_asks_and_votes_through_forms_that_return_to_the_question()
     {
         var page = await PageAsync();
