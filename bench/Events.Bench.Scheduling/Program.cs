@@ -28,6 +28,22 @@ try
         case "generate":
             Console.WriteLine(SchedulingJson.Write(SchedulingInstances.Generate((int)Option("--seed", 1), !args.Contains("--infeasible"))));
             return 0;
+        case "bound":
+            foreach (var seed in Enumerable.Range((int)Option("--seed", 1), (int)Option("--count", 3)))
+            {
+                var problem = SchedulingInstances.Generate(seed);
+                var found = CpSatScheduler.Solve(problem, options);
+                Console.Write($"seed {seed}: found {found.Gaps}");
+                foreach (var (size, ring) in new[] { (1, 0), (1, 1), (3, 0), (3, 1), (6, 0), (10, 0) })
+                {
+                    var (bound, took) = GapBound.Experiment(problem, found, size, ring, Option("--each", 1.0));
+                    Console.Write($" | size {size} ring {ring}: {bound} in {took:0.0}s");
+                }
+
+                Console.WriteLine();
+            }
+
+            return 0;
         case "compare":
             Compare((int)Option("--count", 10), (int)Option("--seed", 1), options, !args.Contains("--infeasible"));
             return 0;
