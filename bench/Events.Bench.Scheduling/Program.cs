@@ -28,22 +28,6 @@ try
         case "generate":
             Console.WriteLine(SchedulingJson.Write(SchedulingInstances.Generate((int)Option("--seed", 1), !args.Contains("--infeasible"))));
             return 0;
-        case "bound":
-            foreach (var seed in Enumerable.Range((int)Option("--seed", 1), (int)Option("--count", 3)))
-            {
-                var problem = SchedulingInstances.Generate(seed);
-                var found = CpSatScheduler.Solve(problem, options);
-                Console.Write($"seed {seed}: found {found.Gaps}");
-                foreach (var (size, ring) in new[] { (1, 0), (1, 1), (3, 0), (3, 1), (6, 0), (10, 0) })
-                {
-                    var (bound, took) = GapBound.Experiment(problem, found, size, ring, Option("--each", 1.0));
-                    Console.Write($" | size {size} ring {ring}: {bound} in {took:0.0}s");
-                }
-
-                Console.WriteLine();
-            }
-
-            return 0;
         case "compare":
             Compare((int)Option("--count", 10), (int)Option("--seed", 1), options, !args.Contains("--infeasible"));
             return 0;
@@ -78,7 +62,7 @@ double Option(string name, double fallback)
 static void Compare(int count, int firstSeed, SchedulerOptions options, bool feasible)
 {
     Console.WriteLine($"CP-SAT: time limit {options.TimeLimit.TotalSeconds:0.#} s, {options.Workers} workers, {Environment.ProcessorCount} cores, {(feasible ? "feasible" : "unchecked")} instances {options.Parameters}");
-    Console.WriteLine("seed  people meetings tables slots | greedy placed gaps     s | cp-sat placed gaps spread optimal      s");
+    Console.WriteLine("seed  people meetings tables slots | greedy placed gaps     s | cp-sat placed gaps bound spread optimal      s");
     int fullyPlaced = 0, optimal = 0, worse = 0, within = 0;
     for (var seed = firstSeed; seed < firstSeed + count; seed++)
     {
@@ -90,7 +74,7 @@ static void Compare(int count, int firstSeed, SchedulerOptions options, bool fea
         within += sat.Seconds <= 10 ? 1 : 0;
         worse += sat.Scheduled.Length < greedy.Scheduled.Length || (sat.Scheduled.Length == greedy.Scheduled.Length && sat.Gaps > greedy.Gaps) ? 1 : 0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {greedy.Scheduled.Length,13} {greedy.Gaps,4} {greedy.Seconds,5:0.00} | {sat.Scheduled.Length,13} {sat.Gaps,4} {sat.Spread,6} {(sat.Optimal ? "yes" : "no"),7} {sat.Seconds,6:0.00}"));
+            $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {greedy.Scheduled.Length,13} {greedy.Gaps,4} {greedy.Seconds,5:0.00} | {sat.Scheduled.Length,13} {sat.Gaps,4} {sat.LowerBound,5} {sat.Spread,6} {(sat.Optimal ? "yes" : "no"),7} {sat.Seconds,6:0.00}"));
     }
 
     Console.WriteLine($"{count} instances: {fullyPlaced} fully placed, {optimal} with the gap count proven minimal, {within} within 10 s, {worse} worse than greedy");

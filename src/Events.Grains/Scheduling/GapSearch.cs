@@ -11,7 +11,8 @@ internal static class GapSearch
 {
     private const int MaxChain = 64;
 
-    public static int[] Improve(ScheduleModel model, int[] start, TimeSpan budget, int seed, CancellationToken cancel)
+    // Floor: stop as soon as the gaps reach it (a proven floor, or 0).
+    public static int[] Improve(ScheduleModel model, int[] start, TimeSpan budget, int seed, int floor, CancellationToken cancel)
     {
         var n = model.SlotCount;
         if (n > 64 || model.MeetingCount == 0)
@@ -65,7 +66,7 @@ internal static class GapSearch
                 // Cool by whichever runs out first, the time or the steps: cooling by time alone
                 // stopped a fast run at the step cap while it was still hot, far from its best.
                 var elapsed = Math.Max(watch.Elapsed.TotalSeconds / budget.TotalSeconds, (double)i / iterations);
-                if (elapsed >= 1 || cancel.IsCancellationRequested || bestGaps == 0)
+                if (elapsed >= 1 || cancel.IsCancellationRequested || bestGaps <= floor)
                 {
                     break;
                 }
