@@ -62,7 +62,7 @@ double Option(string name, double fallback)
 static void Compare(int count, int firstSeed, SchedulerOptions options, bool feasible)
 {
     Console.WriteLine($"CP-SAT: time limit {options.TimeLimit.TotalSeconds:0.#} s, {options.Workers} workers, {Environment.ProcessorCount} cores, {(feasible ? "feasible" : "unchecked")} instances {options.Parameters}");
-    Console.WriteLine("seed  people meetings tables slots | greedy placed gaps     s | cp-sat placed gaps spread optimal      s");
+    Console.WriteLine("seed  people meetings tables slots | greedy placed gaps     s | cp-sat placed gaps bound spread optimal      s");
     int fullyPlaced = 0, optimal = 0, worse = 0, within = 0;
     for (var seed = firstSeed; seed < firstSeed + count; seed++)
     {
@@ -74,7 +74,7 @@ static void Compare(int count, int firstSeed, SchedulerOptions options, bool fea
         within += sat.Seconds <= 10 ? 1 : 0;
         worse += sat.Scheduled.Length < greedy.Scheduled.Length || (sat.Scheduled.Length == greedy.Scheduled.Length && sat.Gaps > greedy.Gaps) ? 1 : 0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {greedy.Scheduled.Length,13} {greedy.Gaps,4} {greedy.Seconds,5:0.00} | {sat.Scheduled.Length,13} {sat.Gaps,4} {sat.Spread,6} {(sat.Optimal ? "yes" : "no"),7} {sat.Seconds,6:0.00}"));
+            $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {greedy.Scheduled.Length,13} {greedy.Gaps,4} {greedy.Seconds,5:0.00} | {sat.Scheduled.Length,13} {sat.Gaps,4} {sat.LowerBound,5} {sat.Spread,6} {(sat.Optimal ? "yes" : "no"),7} {sat.Seconds,6:0.00}"));
     }
 
     Console.WriteLine($"{count} instances: {fullyPlaced} fully placed, {optimal} with the gap count proven minimal, {within} within 10 s, {worse} worse than greedy");

@@ -53,9 +53,11 @@ public static class CpSatScheduler
 
         // The local search finds most of the improvement in gaps; CP-SAT then improves on it and,
         // where it can, proves there is nothing better.
-        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, options.LocalSearchShare)), model.MeetingCount, cancel);
+        var floors = GapBound.PersonBlocks(model);
+        var floor = floors.Sum(b => Math.Max(0, b - 1));
+        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, options.LocalSearchShare)), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
         var allPlaced = Placed(best) == placeable;
-        var sat = new SatModel(model, withGaps: true, allPlaced);
+        var sat = new SatModel(model, withGaps: true, allPlaced, floors);
         sat.Cp.Add(LinearExpr.Sum(sat.Placed) >= Placed(best));
         var gapsProven = model.Gaps(best).Gaps == 0 || (allPlaced && model.Gaps(best).Gaps <= sat.LowerBound);
         if (!gapsProven && !cancel.IsCancellationRequested)
@@ -82,7 +84,7 @@ public static class CpSatScheduler
             }
         }
 
-        return model.Build(best, placedProven && gapsProven, watch);
+        return model.Build(best, placedProven && gapsProven, watch, allPlaced ? sat.LowerBound : 0);
     }
 
     private static int Placed(int[] slotOf) => slotOf.Count(s => s >= 0);
@@ -117,14 +119,16 @@ public static class CpSatScheduler
 
         public LinearExpr Spread { get; }
 
-        // A proven floor on the gaps when every meeting is placed: the sum of each person's MinBlocks
-        // less one, so a schedule that reaches it is optimal whatever CP-SAT's own bound says.
+        // A proven floor on the gaps when every meeting is placed: the sum of each person's fewest
+        // blocks (GapBound) less one, so a schedule that reaches it is optimal whatever CP-SAT's own
+        // bound says.
         public int LowerBound { get; private set; }
 
-        // AllPlaced: every meeting that has a slot is placed, so each person's number of meetings is
-        // known and gives a lower bound on their gaps (see MinBlocks).
-        public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false)
+        // AllPlaced: every meeting that has a slot is placed, so each person's floors[p] (their fewest
+        // possible blocks, see GapBound) holds and is added as a constraint.
+        public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false, int[]? floors = null)
         {
+            floors ??= new int[model.PersonCount];
             _model = model;
             var n = model.SlotCount;
             _x = new BoolVar[model.MeetingCount][];
@@ -179,12 +183,6 @@ public static class CpSatScheduler
                 }
             }
 
-            var possible = new bool[model.PersonCount][];
-            for (var p = 0; p < model.PersonCount; p++)
-            {
-                possible[p] = [.. Enumerable.Range(0, n).Select(s => personAt[p, s].Count > 0)];
-            }
-
             _most = Cp.NewIntVar(0, n, "most");
             _fewest = Cp.NewIntVar(0, n, "fewest");
             var gaps = new List<LinearExpr>();
@@ -237,7 +235,7 @@ public static class CpSatScheduler
                 {
                     // The person surely has meetings, so their gaps are their blocks less a constant:
                     // the objective becomes a plain sum of Booleans, which core-based search can bound.
-                    var minBlocks = MinBlocks(possible[p], placedOf[p].Count);
+                    var minBlocks = floors[p];
                     Cp.Add(LinearExpr.Sum(starts) >= minBlocks);
                     LowerBound += minBlocks - 1;
                     personGaps = LinearExpr.Sum(starts) - 1;
@@ -259,41 +257,6 @@ public static class CpSatScheduler
 
             Gaps = allPlaced ? LinearExpr.Sum(allStarts) - people : LinearExpr.Sum(gaps);
             Spread = _most - _fewest;
-        }
-
-        // The fewest blocks of consecutive meetings a person with this many meetings can have: their
-        // meetings fall in the runs of slots they could meet in, so it takes at least as many
-        // blocks as the fewest runs that hold them all (the longest first).
-        internal static int MinBlocks(bool[] possible, int meetings)
-        {
-            var runs = new List<int>();
-            var run = 0;
-            foreach (var open in possible.Append(false))
-            {
-                if (open)
-                {
-                    run++;
-                }
-                else if (run > 0)
-                {
-                    runs.Add(run);
-                    run = 0;
-                }
-            }
-
-            var blocks = 0;
-            foreach (var length in runs.OrderDescending())
-            {
-                if (meetings <= 0)
-                {
-                    break;
-                }
-
-                meetings -= length;
-                blocks++;
-            }
-
-            return blocks;
         }
 
         private int[] Slots(int m) => _model.Fixed[m] >= 0 ? [_model.Fixed[m]] : _model.Allowed[m];

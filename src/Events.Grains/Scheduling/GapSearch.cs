@@ -4,12 +4,15 @@ using System.Numerics;
 namespace Events.Grains.Scheduling;
 
 // A quick local search that gives CP-SAT a good schedule to start from: simulated annealing over
-// "move a meeting to another slot" and "swap two meetings' slots", counting gaps per person from a
-// bit mask of their busy slots. It never unplaces a meeting, places a left-out one whenever a move
+// Kempe-chain moves (a meeting goes to another slot, and the meetings in its way swap along the
+// chain of people they link), counting gaps per person from a bit mask of their busy slots. It never unplaces a meeting, places a left-out one whenever a move
 // opens a slot for it, and keeps published meetings where they are.
 internal static class GapSearch
 {
-    public static int[] Improve(ScheduleModel model, int[] start, TimeSpan budget, int seed, CancellationToken cancel)
+    private const int MaxChain = 64;
+
+    // Floor: stop as soon as the gaps reach it (a proven floor, or 0).
+    public static int[] Improve(ScheduleModel model, int[] start, TimeSpan budget, int seed, int floor, CancellationToken cancel)
     {
         var n = model.SlotCount;
         if (n > 64 || model.MeetingCount == 0)
@@ -38,6 +41,14 @@ internal static class GapSearch
             return start;
         }
 
+        var allowedMask = Enumerable.Range(0, model.MeetingCount)
+            .Select(m => model.Fixed[m] >= 0 ? 1UL << model.Fixed[m] : model.Allowed[m].Aggregate(0UL, (bits, s) => bits | (1UL << s)))
+            .ToArray();
+        var chain = new List<int>();
+        var people = new List<int>();
+        var seen = new int[model.PersonCount];
+        var stamp = 0;
+        var moved = new int[model.MeetingCount];
         var gaps = Enumerable.Range(0, model.PersonCount).Sum(p => Gaps(mask[p]));
         var best = (int[])slotOf.Clone();
         var bestGaps = gaps;
@@ -55,7 +66,7 @@ internal static class GapSearch
                 // Cool by whichever runs out first, the time or the steps: cooling by time alone
                 // stopped a fast run at the step cap while it was still hot, far from its best.
                 var elapsed = Math.Max(watch.Elapsed.TotalSeconds / budget.TotalSeconds, (double)i / iterations);
-                if (elapsed >= 1 || cancel.IsCancellationRequested || bestGaps == 0)
+                if (elapsed >= 1 || cancel.IsCancellationRequested || bestGaps <= floor)
                 {
                     break;
                 }
@@ -73,71 +84,107 @@ internal static class GapSearch
                 continue;
             }
 
-            int a = model.A[m], b = model.B[m];
-            var blockA = at[(a * n) + to];
-            var blockB = at[(b * n) + to];
-            var before = Gaps(mask[a]) + Gaps(mask[b]);
-            if (blockA < 0 && blockB < 0 && used[to] < model.Capacity)
+            // Move the meeting along its Kempe chain: the meetings in slots from and to that are
+            // linked through shared people swap those two slots. Everyone inside the chain keeps
+            // the same busy slots, so only its two ends can gain or lose a gap, and nobody is ever
+            // booked twice. A chain of one is a plain move, of two a swap.
+            chain.Clear();
+            chain.Add(m);
+            if (!Walk(model.A[m], to) || !Walk(model.B[m], to))
             {
-                Take(m);
-                Put(m, to);
-                var delta = Gaps(mask[a]) + Gaps(mask[b]) - before;
-                if (Accept(delta))
+                continue;
+            }
+
+            int atFrom = 0, atTo = 0;
+            var fits = true;
+            foreach (var c in chain)
+            {
+                var other = slotOf[c] == from ? to : from;
+                fits &= (allowedMask[c] & (1UL << other)) != 0;
+                atFrom += slotOf[c] == from ? 1 : 0;
+                atTo += slotOf[c] == to ? 1 : 0;
+            }
+
+            if (!fits || used[from] - atFrom + atTo > model.Capacity || used[to] - atTo + atFrom > model.Capacity)
+            {
+                continue;
+            }
+
+            stamp++;
+            people.Clear();
+            foreach (var c in chain)
+            {
+                foreach (var p in (ReadOnlySpan<int>)[model.A[c], model.B[c]])
                 {
-                    gaps += delta;
-                    Remember();
+                    if (seen[p] != stamp)
+                    {
+                        seen[p] = stamp;
+                        people.Add(p);
+                    }
                 }
-                else
-                {
-                    Take(m);
-                    Put(m, from);
-                }
-
-                continue;
             }
 
-            // Swap with the one meeting in the way, when it may take this meeting's slot (a slot
-            // that is only full of tables is left alone).
-            var other = blockA >= 0 ? blockA : blockB;
-            if (other < 0 || (blockA >= 0 && blockB >= 0 && blockA != blockB) || model.Fixed[other] >= 0 || Array.IndexOf(model.Allowed[other], from) < 0)
+            var before = 0;
+            foreach (var p in people)
             {
-                continue;
+                before += Gaps(mask[p]);
             }
 
-            int c = model.A[other], d = model.B[other];
-            Take(m);
-            Take(other);
-            if (at[(c * n) + from] >= 0 || at[(d * n) + from] >= 0)
+            Swap(from, to);
+            var delta = -before;
+            foreach (var p in people)
             {
-                Put(m, from);
-                Put(other, to);
-                continue;
+                delta += Gaps(mask[p]);
             }
 
-            var people = new[] { a, b, c, d }.Distinct().ToArray();
-            Put(m, from);
-            Put(other, to);
-            var old = people.Sum(p => Gaps(mask[p]));
-            Take(m);
-            Take(other);
-            Put(m, to);
-            Put(other, from);
-            var change = people.Sum(p => Gaps(mask[p])) - old;
-            if (Accept(change))
+            if (Accept(delta))
             {
-                gaps += change;
+                gaps += delta;
                 Remember();
             }
             else
             {
-                Take(m);
-                Take(other);
-                Put(m, from);
-                Put(other, to);
+                Swap(from, to);
             }
         }
 
         return best;
+
+        // Adds to the chain the meetings reached from this person at this slot, alternating slots;
+        // false when the chain closes on itself (a cycle changes nobody's day) or grows too long.
+        bool Walk(int person, int slot)
+        {
+            var p = person;
+            var s = slot;
+            while (at[(p * n) + s] is var next and >= 0)
+            {
+                if (next == chain[0] || chain.Count >= MaxChain)
+                {
+                    return false;
+                }
+
+                chain.Add(next);
+                p = model.A[next] == p ? model.B[next] : model.A[next];
+                s = s == slot ? slotOf[chain[0]] : slot;
+            }
+
+            return true;
+        }
+
+        void Swap(int s, int t)
+        {
+            foreach (var c in chain)
+            {
+                moved[c] = slotOf[c] == s ? t : s;
+                Take(c);
+            }
+
+            foreach (var c in chain)
+            {
+                Put(c, moved[c]);
+            }
+        }
+
 
         bool Accept(int delta) => delta <= 0 || random.NextDouble() < Math.Exp(-delta / temperature);
 

@@ -35,6 +35,8 @@ public sealed record ScheduledMeeting(string Meeting, string Slot, int Table);
 public sealed record UnscheduledMeeting(string Meeting, string Reason);
 
 // Moved: published meetings that had to leave their slot (it stopped being possible for them).
+// LowerBound: a proven floor on the gaps of any schedule that places every meeting that can be
+// placed (0 when not all of them are); Optimal when Gaps reaches it or CP-SAT proves it.
 [GenerateSerializer, Immutable]
 public sealed record Schedule(
     ImmutableArray<ScheduledMeeting> Scheduled,
@@ -43,7 +45,8 @@ public sealed record Schedule(
     int Spread,
     bool Optimal,
     double Seconds,
-    int Moved = 0);
+    int Moved = 0,
+    int LowerBound = 0);
 
 public static class UnscheduledReasons
 {

@@ -166,7 +166,7 @@ internal sealed class ScheduleModel
 
     // Table numbers, stable: a published meeting that kept its slot keeps its table when it is
     // within the tables; the others take the lowest free number in input order.
-    public Schedule Build(int[] slotOf, bool optimal, Stopwatch watch)
+    public Schedule Build(int[] slotOf, bool optimal, Stopwatch watch, int lowerBound = 0)
     {
         var tables = new int[MeetingCount];
         var taken = new HashSet<(int Slot, int Table)>();
@@ -203,7 +203,8 @@ internal sealed class ScheduleModel
             spread,
             optimal,
             Math.Round(watch.Elapsed.TotalSeconds, 3),
-            moved);
+            moved,
+            lowerBound);
     }
 
     private static SchedulingProblem Validate(SchedulingProblem problem)
