@@ -34,9 +34,9 @@ public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomS
     public const int MaxCommentLength = 2_000;
     public const int MaxPitches = 20;
 
-    private string EventSlug => Key.Split('/')[0];
+    private string EventSlug => SessionKey.Parse(Key).Slug;
 
-    private static readonly Follower FollowUps = new((grains, source) => grains.GetGrain<IFollowUpsGrain>(source.Key.Split('/')[0]), e => e is ScorecardSaved);
+    private static readonly Follower FollowUps = new((grains, source) => grains.GetGrain<IFollowUpsGrain>(EventKeys.SlugOf(source.Key)), e => e is ScorecardSaved);
 
     protected override IReadOnlyList<Follower> Followers => [.. base.Followers, MailOutbox.Follower, FollowUps];
 

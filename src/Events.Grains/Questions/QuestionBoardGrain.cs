@@ -293,7 +293,7 @@ public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardS
 
     public Task<BoardExport> ExportAsync() => Task.FromResult(new BoardExport([.. State.Questions]));
 
-    private string EventSlug => Key.Split('/')[0];
+    private string EventSlug => SessionKey.Parse(Key).Slug;
 
     private Question Own(string author, string questionId) =>
         State.Find(questionId) is { } question && question.AuthorEmail == author && question.Status is QuestionStatus.Pending or QuestionStatus.Visible

@@ -56,7 +56,7 @@ public static class MatchmakingEndpoints
 
     public static string Email(HttpContext http) => http.User.Email()!;
 
-    private static IProfileGrain Profile(IGrainFactory grains, string slug, string email) => grains.GetGrain<IProfileGrain>($"{slug}/{email}");
+    private static IProfileGrain Profile(IGrainFactory grains, string slug, string email) => grains.GetGrain<IProfileGrain>(new ProfileKey(slug, email).ToString());
 
     private static string Language(HttpContext http) => Text.LanguageOf(http);
 

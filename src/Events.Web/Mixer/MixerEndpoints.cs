@@ -72,7 +72,7 @@ public static class MixerEndpoints
     public static Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string sessionId) =>
         AgendaEndpoints.FindSessionAsync(grains, slug, sessionId, SessionKind.GlobalMixer);
 
-    public static IMixerSlotGrain Slot(IGrainFactory grains, string slug, string sessionId) => grains.GetGrain<IMixerSlotGrain>($"{slug}/{sessionId}");
+    public static IMixerSlotGrain Slot(IGrainFactory grains, string slug, string sessionId) => grains.GetGrain<IMixerSlotGrain>(new SessionKey(slug, sessionId).ToString());
 
     private static async Task<IResult> PageAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains, int status, ProposalForm? draft = null, string? proposalError = null, string? controlError = null)
     {

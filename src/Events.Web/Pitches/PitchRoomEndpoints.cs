@@ -53,7 +53,7 @@ public static class PitchRoomEndpoints
         return app;
     }
 
-    public static IPitchRoomGrain Room(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPitchRoomGrain>($"{slug}/{session}");
+    public static IPitchRoomGrain Room(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPitchRoomGrain>(new SessionKey(slug, session).ToString());
 
     public static Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string session) =>
         AgendaEndpoints.FindSessionAsync(grains, slug, session, SessionKind.PitchRoom);

@@ -114,7 +114,7 @@ public static class PollEndpoints
         return app;
     }
 
-    public static IPollsGrain Polls(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPollsGrain>($"{slug}/{session}");
+    public static IPollsGrain Polls(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPollsGrain>(new SessionKey(slug, session).ToString());
 
     public static async Task<Respondent> RespondentAsync(IGrainFactory grains, string email)
     {

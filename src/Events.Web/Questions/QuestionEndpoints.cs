@@ -78,7 +78,7 @@ public static class QuestionEndpoints
         return app;
     }
 
-    public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.Reference<IQuestionBoardGrain>($"{slug}/{session}");
+    public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.Reference<IQuestionBoardGrain>(new SessionKey(slug, session).ToString());
 
     public static async Task<AgendaSession?> SessionAsync(IGrainFactory grains, string slug, string session) =>
         (await grains.Reference<IAgendaGrain>(slug).GetAsync())?.Sessions.FirstOrDefault(s => s.Id == session);
