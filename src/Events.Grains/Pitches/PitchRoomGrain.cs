@@ -26,9 +26,12 @@ public interface IPitchRoomGrain : IGrainWithStringKey
     Task<PitchFeedback> GetFeedbackAsync(string team);
 }
 
-[GrainType("pitch-room")]
+[GrainType(TypeName)]
 public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomState, PitchRoomEvent>, IPitchRoomGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "pitch-room";
+
     public const int DefaultMinutes = 10;
     public const int MaxMinutes = 30;
     public const int MaxCommentLength = 2_000;

@@ -185,9 +185,12 @@ public sealed record BoardState(
         this with { Questions = Questions.Select(q => q.Id == id ? change(q) : q).ToImmutableList() };
 }
 
-[GrainType("questions")]
+[GrainType(TypeName)]
 public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardState, BoardEvent>, IQuestionBoardGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "questions";
+
     public const int MaxLength = 500;
     public const int PerPersonPerMinute = 5;
     public const int PerBoardPerMinute = 120;

@@ -551,5 +551,5 @@ public sealed record MeetingsModel(
     long InboxVersion,
     DateTimeOffset Now)
 {
-    public string Topic => $"meetings:{Slug}/{PersonId}";
+    public string Topic => MeetingsTopic.Of(new(Slug, PersonId));
 }

@@ -14,13 +14,15 @@ public sealed class MeetingsTopic : ILiveTopic
 {
     public const string Kind = "meetings";
 
-    public string Prefix => "meetings";
+    public const string Name = "meetings";
+
+    public string Prefix => Name;
 
     public string GrainType => MeetingInbox.GrainType;
 
-    public string? Policy => Policies.EventMember;
+    public static string Of(PersonKey person) => LiveTopics.Name(Name, person.ToString());
 
-    public string RefreshUrl(string key) => key.Split('/') is [var slug, _] ? $"/events/{slug}/meetings/live" : "/";
+    public string? Policy => Policies.EventMember;
 
     public bool MayFollow(ClaimsPrincipal user, string key) =>
         PersonKey.TryParse(key, out var person) && user.Email() is { } email && PersonIds.Of(person.Slug, email) == person.PersonId;

@@ -167,7 +167,7 @@ public sealed record MeetingModel(
 
     public DateTimeOffset End => Meeting.Start.AddMinutes(Meeting.Minutes);
 
-    public string Topic => $"meetings:{Slug}/{PersonId}";
+    public string Topic => MeetingsTopic.Of(new(Slug, PersonId));
 
     public bool StartsSoon => !Meeting.Cancelled && Now >= Meeting.Start.AddMinutes(-5) && Now < Meeting.Start;
 }
