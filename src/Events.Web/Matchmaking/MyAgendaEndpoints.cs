@@ -60,7 +60,7 @@ public static class MyAgendaEndpoints
         items.AddRange(mine.Incoming.Concat(mine.Outgoing).Where(r => r.Status == RequestStatus.Pending)
             .SelectMany(r => r.Slots.Where(s => s > now).Select(s => new AgendaItem(s, s.AddMinutes(settings.SlotMinutes), "request", names[r.From == email ? r.To : r.From], $"/events/{slug}/meetings#{r.Id}"))));
 
-        return new RazorComponentResult<MyAgendaPage>(new
+        return Pages.Render(new MyAgendaPage
         {
             Slug = slug,
             EventTitle = agenda.Title,

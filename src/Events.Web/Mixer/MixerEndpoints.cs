@@ -83,12 +83,12 @@ public static class MixerEndpoints
 
         var view = await Slot(grains, slug, sessionId).GetAsync();
         var email = http.User.Email();
-        return new RazorComponentResult<MixerPage>(new
+        return Pages.Render(new MixerPage
         {
             Slug = slug,
             SessionId = sessionId,
             Title = session.Title,
-            agenda.TimeZoneId,
+            TimeZoneId = agenda.TimeZoneId,
             View = view,
             CanModerate = await http.MayAsync(slug, Policies.EventModerator),
             CanPropose = await http.MayAsync(slug, Policies.EventPresenter),
@@ -96,10 +96,7 @@ public static class MixerEndpoints
             Draft = draft,
             ProposalError = proposalError,
             ControlError = controlError,
-        })
-        {
-            StatusCode = status,
-        };
+        }, status);
     }
 
     private static async Task<IResult> RegionAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains)
@@ -109,11 +106,11 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        return new RazorComponentResult<MixerRegion>(new
+        return Pages.Render(new MixerRegion
         {
             Slug = slug,
             SessionId = sessionId,
-            agenda.TimeZoneId,
+            TimeZoneId = agenda.TimeZoneId,
             View = await Slot(grains, slug, sessionId).GetAsync(),
             CanModerate = await http.MayAsync(slug, Policies.EventModerator),
         });

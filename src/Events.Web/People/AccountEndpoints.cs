@@ -4,6 +4,7 @@ using Events.Grains.People;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;
+using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -72,9 +73,6 @@ public static class AccountEndpoints
             }
         }
 
-        return new RazorComponentResult<AccountPage>(new { Account = account, Form = form, Roles = roles, Saved = saved, Welcome = welcome, Error = error })
-        {
-            StatusCode = status,
-        };
+        return Pages.Render(new AccountPage { Account = account, Form = form, Roles = roles, Saved = saved, Welcome = welcome, Error = error }, status);
     }
 }

@@ -4,6 +4,7 @@ using Events.Grains.Pitches;
 using Orleans;
 using Events.Web.Localization;
 using Events.Web.Security;
+using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,17 +23,14 @@ public static class RubricEndpoints
     }
 
     private static async Task<IResult> PageAsync(string slug, HttpContext http, IGrainFactory grains, IReadOnlyList<CriterionDraft>? draft, string? error) =>
-        new RazorComponentResult<RubricPage>(new
+        Pages.Render(new RubricPage
         {
             Slug = slug,
             Rubric = await grains.GetGrain<IRubricGrain>(slug).GetAsync(),
             MayEdit = await http.MayAsync(slug, Policies.EventOrganiser),
             Draft = draft,
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
 
     // The form has numbered rows (name-0, description-0, weight-0, ...); rows left without a name are dropped.
     private static async Task<IResult> SaveAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
