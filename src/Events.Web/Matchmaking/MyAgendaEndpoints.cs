@@ -84,7 +84,7 @@ public static class MyAgendaEndpoints
     }
 
     private static async Task<IResult> MeetingAsync<TPage>(string slug, string meetingId, HttpContext http, IGrainFactory grains, TimeProvider clock, string? error = null)
-        where TPage : Microsoft.AspNetCore.Components.IComponent
+        where TPage : Microsoft.AspNetCore.Components.IComponent, IMeetingView, new()
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
@@ -110,7 +110,7 @@ public static class MyAgendaEndpoints
             clock.GetUtcNow(),
             PersonIds.Of(slug, email),
             await grains.GetGrain<IMeetingInboxGrain>(MeetingInbox.Key(slug, email)).VersionAsync());
-        return new RazorComponentResult<TPage>(new { Model = model, Error = error }) { StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status409Conflict };
+        return Pages.Render(new TPage { Model = model, Error = error }, error is null ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
     }
 
     // The signed-in person's meetings, cancelled ones included so calendar apps remove them. UID
@@ -150,6 +150,14 @@ public static class MyAgendaEndpoints
 
 // Kind: "session", "meeting" or "request".
 public sealed record AgendaItem(DateTimeOffset Start, DateTimeOffset End, string Kind, string Title, string Href);
+
+// The meeting page and its live region take the same parameters, so one method renders either.
+public interface IMeetingView
+{
+    MeetingModel Model { get; set; }
+
+    string? Error { get; set; }
+}
 
 public sealed record MeetingModel(
     string Slug,
