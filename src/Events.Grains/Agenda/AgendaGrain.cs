@@ -26,9 +26,12 @@ public interface IAgendaGrain : IGrainWithStringKey
     Task<AgendaSession> EditSessionAsync(string actor, string sessionId, ScheduleSession details);
 }
 
-[GrainType("agenda")]
+[GrainType(TypeName)]
 public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, AgendaEvent>, IAgendaGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "agenda";
+
     // A cancellation promises every registrant a mail and a refund: the outbox holds it.
     protected override IReadOnlyList<Follower> Followers => [.. base.Followers, Mail.MailOutbox.Follower];
 

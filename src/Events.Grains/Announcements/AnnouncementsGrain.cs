@@ -53,9 +53,12 @@ public sealed record AnnouncementsState(ImmutableList<Announcement> All, Immutab
     };
 }
 
-[GrainType("announcements")]
+[GrainType(TypeName)]
 public sealed class AnnouncementsGrain(TimeProvider clock) : JournalGrain<AnnouncementsState, AnnouncementEvent>, IAnnouncementsGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "announcements";
+
     public const int MaxLength = 1000;
     public const int MaxIdempotencyKeyLength = 64;
     public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(30);

@@ -12,5 +12,5 @@ internal static class AuditTrail
     public static bool Audits(Type eventBase) =>
         eventBase.Assembly.GetTypes().Any(t => eventBase.IsAssignableFrom(t) && typeof(IAuditedEvent).IsAssignableFrom(t));
 
-    public static string EventSlug(JournalKey source) => source.Key.Split('/')[0];
+    public static string EventSlug(JournalKey source) => EventKeys.SlugOf(source.Key);
 }

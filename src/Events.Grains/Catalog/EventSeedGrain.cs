@@ -114,7 +114,7 @@ public sealed class EventSeedGrain : Grain, IEventSeedGrain
                 await cards.SaveAsync(Actor, team, pitch.Card);
             }
 
-            var room = GrainFactory.GetGrain<IPitchRoomGrain>($"{slug}/{rooms[pitch.Room]}");
+            var room = GrainFactory.GetGrain<IPitchRoomGrain>(new SessionKey(slug, rooms[pitch.Room]).ToString());
             if ((await room.GetAsync()).Pitches.All(p => p.Team != team))
             {
                 if (Stop())

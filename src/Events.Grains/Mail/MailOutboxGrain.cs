@@ -117,6 +117,6 @@ public static class MailOutbox
 {
     // The outbox of the event a promising grain belongs to.
     public static Follower Follower { get; } = new(
-        (grains, source) => grains.GetGrain<IMailOutboxGrain>(source.Key.Split('/')[0]),
+        (grains, source) => grains.GetGrain<IMailOutboxGrain>(EventKeys.SlugOf(source.Key)),
         e => e is IPromisesMail { PromisesMail: true });
 }

@@ -34,7 +34,7 @@ public static class MeetingInbox
 {
     public const string GrainType = "meeting-inbox";
 
-    public static string Key(string slug, string email) => $"{slug}/{PersonIds.Of(slug, email)}";
+    public static string Key(string slug, string email) => new PersonKey(slug, PersonIds.Of(slug, email)).ToString();
 }
 
 [GrainType(MeetingInbox.GrainType)]

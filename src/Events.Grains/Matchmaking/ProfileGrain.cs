@@ -63,9 +63,9 @@ public sealed class ProfileGrain(TimeProvider clock) : JournalGrain<ProfileState
 
     protected override IReadOnlyList<Follower> Followers => [.. base.Followers, Directory];
 
-    private string Slug => Key[..Key.IndexOf('/', StringComparison.Ordinal)];
+    private string Slug => ProfileKey.Parse(Key).Slug;
 
-    private string Email => Key[(Key.IndexOf('/', StringComparison.Ordinal) + 1)..];
+    private string Email => ProfileKey.Parse(Key).Email;
 
     public Task<MatchProfile?> GetAsync() => Task.FromResult(State.Profile);
 

@@ -22,9 +22,12 @@ public interface IMixerSlotGrain : IGrainWithStringKey
     Task<MixerView> ControlAsync(string actor, MixerControl control, string? idempotencyKey = null);
 }
 
-[GrainType("mixer")]
+[GrainType(TypeName)]
 public sealed class MixerSlotGrain(TimeProvider clock) : JournalGrain<MixerState, MixerEvent>, IMixerSlotGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "mixer";
+
     public const int MaxTitleLength = 200;
     public const int MaxSummaryLength = 2_000;
     public const int MaxReasonLength = 500;

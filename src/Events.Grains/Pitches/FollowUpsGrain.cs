@@ -137,7 +137,7 @@ public sealed class FollowUpsGrain(TimeProvider clock) : JournalGrain<FollowUpsS
 
     public async Task FollowAsync(JournalKey source, long upTo, ImmutableArray<GrainEvent> events)
     {
-        var session = source.Key.Split('/')[^1];
+        var session = SessionKey.Parse(source.Key).SessionId;
         foreach (var e in State.Sources.New(source, events))
         {
             if (e.Event is not ScorecardSaved saved)

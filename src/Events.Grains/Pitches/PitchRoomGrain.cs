@@ -26,17 +26,20 @@ public interface IPitchRoomGrain : IGrainWithStringKey
     Task<PitchFeedback> GetFeedbackAsync(string team);
 }
 
-[GrainType("pitch-room")]
+[GrainType(TypeName)]
 public sealed class PitchRoomGrain(TimeProvider clock) : JournalGrain<PitchRoomState, PitchRoomEvent>, IPitchRoomGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "pitch-room";
+
     public const int DefaultMinutes = 10;
     public const int MaxMinutes = 30;
     public const int MaxCommentLength = 2_000;
     public const int MaxPitches = 20;
 
-    private string EventSlug => Key.Split('/')[0];
+    private string EventSlug => SessionKey.Parse(Key).Slug;
 
-    private static readonly Follower FollowUps = new((grains, source) => grains.GetGrain<IFollowUpsGrain>(source.Key.Split('/')[0]), e => e is ScorecardSaved);
+    private static readonly Follower FollowUps = new((grains, source) => grains.GetGrain<IFollowUpsGrain>(EventKeys.SlugOf(source.Key)), e => e is ScorecardSaved);
 
     protected override IReadOnlyList<Follower> Followers => [.. base.Followers, MailOutbox.Follower, FollowUps];
 

@@ -111,9 +111,12 @@ public sealed record PollsState(ImmutableList<PollRecord> Polls) : IJournaledSta
         this with { Polls = [.. Polls.Select(p => p.Poll.Id == id ? change(p) : p)] };
 }
 
-[GrainType("polls")]
+[GrainType(TypeName)]
 public sealed class PollsGrain(TimeProvider clock) : JournalGrain<PollsState, PollEvent>, IPollsGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "polls";
+
     public const int MaxQuestionLength = 300;
     public const int MaxOptionLength = 100;
     public const int MaxWordLength = 40;

@@ -185,9 +185,12 @@ public sealed record BoardState(
         this with { Questions = Questions.Select(q => q.Id == id ? change(q) : q).ToImmutableList() };
 }
 
-[GrainType("questions")]
+[GrainType(TypeName)]
 public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardState, BoardEvent>, IQuestionBoardGrain
 {
+    // Part of the database format (journal rows name it) and of the live topic that follows this grain.
+    public const string TypeName = "questions";
+
     public const int MaxLength = 500;
     public const int PerPersonPerMinute = 5;
     public const int PerBoardPerMinute = 120;
@@ -293,7 +296,7 @@ public sealed class QuestionBoardGrain(TimeProvider clock) : JournalGrain<BoardS
 
     public Task<BoardExport> ExportAsync() => Task.FromResult(new BoardExport([.. State.Questions]));
 
-    private string EventSlug => Key.Split('/')[0];
+    private string EventSlug => SessionKey.Parse(Key).Slug;
 
     private Question Own(string author, string questionId) =>
         State.Find(questionId) is { } question && question.AuthorEmail == author && question.Status is QuestionStatus.Pending or QuestionStatus.Visible

@@ -77,7 +77,7 @@ public static class AgendaEndpoints
             return PrivateEvent(agenda);
         }
 
-        return new RazorComponentResult<AgendaPage>(new
+        return Pages.Render(new AgendaPage
         {
             Agenda = agenda,
             Announcements = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync(),
@@ -90,10 +90,7 @@ public static class AgendaEndpoints
             Now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
             LineUps = await LineUpsAsync(grains, agenda),
             RefreshSeconds = refresh is { } seconds ? Math.Clamp(seconds, MinRefreshSeconds, MaxRefreshSeconds) : (int?)null,
-        })
-        {
-            StatusCode = status,
-        };
+        }, status);
     }
 
     private static async Task<IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<Events.Grains.Mixer.Intervention>>> LineUpsAsync(IGrainFactory grains, AgendaView agenda)
@@ -129,7 +126,7 @@ public static class AgendaEndpoints
             return PrivateEvent(agenda);
         }
 
-        return new RazorComponentResult<AgendaRegion>(new
+        return Pages.Render(new AgendaRegion
         {
             Agenda = agenda,
             Now = clock.GetUtcNow(),

@@ -11,13 +11,13 @@ public sealed class AgendaTopic : ILiveTopic
 {
     public const string Kind = "session";
 
-    public string Prefix => "agenda";
+    public const string Name = "agenda";
 
-    public string GrainType => "agenda";
+    public string Prefix => Name;
 
-    public string? Policy => null;
+    public string GrainType => AgendaGrain.TypeName;
 
-    public string RefreshUrl(string key) => $"/events/{key}/sessions";
+    public static string Of(string slug) => LiveTopics.Name(Name, slug);
 
     public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
     {

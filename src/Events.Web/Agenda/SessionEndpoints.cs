@@ -117,20 +117,17 @@ public static class SessionEndpoints
 
         var language = Text.LanguageOf(http);
         var first = agenda.Sessions.FirstOrDefault();
-        return new RazorComponentResult<SessionFormPage>(new
+        return Pages.Render(new SessionFormPage
         {
             Slug = slug,
-            agenda.TimeZoneId,
+            TimeZoneId = agenda.TimeZoneId,
             Heading = Text.Get(language, session is null ? "session.new" : "session.edit"),
             Action = session is null ? $"/events/{slug}/sessions" : $"/events/{slug}/sessions/{id}/edit",
             Form = typed ?? (session is null
                 ? new SessionForm { Kind = nameof(SessionKind.Talk), Date = first is null ? null : TimeZoneInfo.ConvertTime(first.Start, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }
                 : SessionForm.From(session, zone)),
             Error = error,
-        })
-        {
-            StatusCode = status,
-        };
+        }, status);
     }
 
     private static async Task<IResult> SaveAsync(string slug, string? id, SessionForm form, HttpContext http, IGrainFactory grains)

@@ -36,7 +36,7 @@ public static class AnnouncementEndpoints
             }
 
             var view = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync();
-            return new RazorComponentResult<AnnouncementsRegion>(new { Slug = slug, View = view });
+            return Pages.Render(new AnnouncementsRegion { Slug = slug, View = view });
         }).AllowAnonymous();
 
         app.MapPost("/events/{slug}/announcements", Post).RequireAuthorization(Policies.EventModerator)

@@ -19,13 +19,13 @@ public sealed class AnnouncementsTopic(MarkdownRenderer markdown) : ILiveTopic
 {
     public const string Kind = "announcement";
 
-    public string Prefix => "announcements";
+    public const string Name = "announcements";
 
-    public string GrainType => "announcements";
+    public string Prefix => Name;
 
-    public string? Policy => null;
+    public string GrainType => AnnouncementsGrain.TypeName;
 
-    public string RefreshUrl(string key) => $"/events/{key}/announcements";
+    public static string Of(string slug) => LiveTopics.Name(Name, slug);
 
     public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
     {

@@ -31,6 +31,6 @@ public static class AuditEndpoints
         var entries = await grains.GetGrain<IAuditTrailGrain>(slug).ListAsync(PageSize);
         var zone = TimeZoneChoice.Of(http)
             ?? (TimeZoneInfo.TryFindSystemTimeZoneById(agenda.TimeZoneId, out var eventZone) ? eventZone : TimeZoneInfo.Utc);
-        return new RazorComponentResult<AuditPage>(new { Slug = slug, EventTitle = agenda.Title, Entries = entries, Zone = zone });
+        return Pages.Render(new AuditPage { Slug = slug, EventTitle = agenda.Title, Entries = entries, Zone = zone });
     }
 }

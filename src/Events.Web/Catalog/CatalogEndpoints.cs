@@ -1,6 +1,7 @@
 using Events.Grains.Catalog;
 using Events.Grains.People;
 using Events.Web.Security;
+using Events.Web.Shared;
 using Microsoft.AspNetCore.Http;
 using Orleans;
 using Microsoft.AspNetCore.Builder;
@@ -21,6 +22,6 @@ public static class CatalogEndpoints
     {
         var events = await grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).ListAsync();
         var canCreate = http.User.Email() is { } email && await grains.GetGrain<ISiteGrain>(ISiteGrain.Key).IsOrganiserAsync(email);
-        return new RazorComponentResult<EventListPage>(new { Events = events, Now = clock.GetUtcNow(), CanCreate = canCreate });
+        return Pages.Render(new EventListPage { Events = events, Now = clock.GetUtcNow(), CanCreate = canCreate });
     }
 }

@@ -149,16 +149,13 @@ public static class EventEndpoints
     };
 
     private static IResult FormAsync(AgendaView? agenda, EventForm form, string? error, HttpContext http, int status) =>
-        new RazorComponentResult<EventFormPage>(new
+        Pages.Render(new EventFormPage
         {
             Agenda = agenda,
             Form = form,
             Error = error,
             Heading = Text.Get(Text.LanguageOf(http), agenda is null ? "event.new" : "event.edit"),
-        })
-        {
-            StatusCode = status,
-        };
+        }, status);
 
     private static async Task<IResult> CreateAsync([FromForm] EventForm form, HttpContext http, IGrainFactory grains)
     {
@@ -235,15 +232,12 @@ public static class EventEndpoints
 
         var access = grains.GetGrain<IEventAccessGrain>(slug);
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        return new RazorComponentResult<EventDashboardPage>(new
+        return Pages.Render(new EventDashboardPage
         {
             Agenda = agenda,
             Members = (await access.ListMembersAsync()).Count,
             OpenInvitations = (await access.ListInvitationsAsync()).Count(i => !i.Revoked && i.ExpiresAt > now && i.AcceptedBy.Count < i.MaxUses),
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 }

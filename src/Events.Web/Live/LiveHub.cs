@@ -35,13 +35,13 @@ public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IG
             // A topic of an event that does not exist is refused before anything is read or joined.
             events ??= await grains.GetGrain<Events.Grains.Catalog.IEventCatalogGrain>(Events.Grains.Catalog.IEventCatalogGrain.CatalogKey).ListAsync();
             if (topics.Resolve(subscription.Topic ?? "") is not { } resolved
-                || !events.Any(e => e.Slug == resolved.Key.Split('/')[0]))
+                || !events.Any(e => e.Slug == Events.Grains.EventKeys.SlugOf(resolved.Key)))
             {
                 throw new HubException(Localization.Text.Format(Language, "live.unknown-topic", subscription.Topic));
             }
 
             if (resolved.Kind.Policy is { } policy
-                && !(await authorization.AuthorizeAsync(Context.User ?? new(), new EventScope(resolved.Key.Split('/')[0]), policy)).Succeeded)
+                && !(await authorization.AuthorizeAsync(Context.User ?? new(), new EventScope(Events.Grains.EventKeys.SlugOf(resolved.Key)), policy)).Succeeded)
             {
                 throw new HubException(Localization.Text.Format(Language, "live.forbidden-topic", subscription.Topic));
             }

@@ -7,19 +7,18 @@ namespace Events.Web.Live;
 // that grain's events become deltas. Each feature registers its own.
 public interface ILiveTopic
 {
+    // Each topic class names its prefix and its grain's [GrainType] once, as constants that pages
+    // and endpoints use too (its static Of builds the full topic name).
     string Prefix { get; }
 
     // The grain type whose journal feeds this topic.
     string GrainType { get; }
 
     // Null: anyone may follow. Otherwise a policy from Security.Policies, checked per event.
-    string? Policy { get; }
+    string? Policy => null;
 
     // Beyond the policy: whether this person may follow this key (a person's own topic).
     bool MayFollow(System.Security.Claims.ClaimsPrincipal user, string key) => true;
-
-    // The page region to fetch when a subscriber is too far behind.
-    string RefreshUrl(string key);
 
     LiveDelta? Project(string topic, GrainEvent grainEvent);
 

@@ -1,3 +1,4 @@
+using Events.Web.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,7 @@ public static class OutboxEndpoints
     // Mapped only in Development: it shows every sign-in link the server wrote.
     public static IEndpointRouteBuilder MapOutbox(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dev/outbox", (OutboxMailSender outbox) => new RazorComponentResult<OutboxPage>(new { Messages = outbox.ReadAll() }))
+        app.MapGet("/dev/outbox", (OutboxMailSender outbox) => Pages.Render(new OutboxPage { Messages = outbox.ReadAll() }))
             .AllowAnonymous();
         return app;
     }

@@ -37,7 +37,7 @@ public static class MatchStatsEndpoints
 
         var report = await grains.GetGrain<IMatchmakingGrain>(slug).ReportAsync();
         var profiles = await grains.GetGrain<IDirectoryGrain>(slug).AllAsync();
-        return new RazorComponentResult<MatchStatsPage>(new
+        return Pages.Render(new MatchStatsPage
         {
             Slug = slug,
             EventTitle = agenda.Title,

@@ -63,7 +63,7 @@ public static class MatchmakingEndpoints
 
     public static string Email(HttpContext http) => http.User.Email()!;
 
-    private static IProfileGrain Profile(IGrainFactory grains, string slug, string email) => grains.GetGrain<IProfileGrain>($"{slug}/{email}");
+    private static IProfileGrain Profile(IGrainFactory grains, string slug, string email) => grains.GetGrain<IProfileGrain>(new ProfileKey(slug, email).ToString());
 
     // ---- Profiles ----
 
@@ -78,7 +78,7 @@ public static class MatchmakingEndpoints
         var profile = await Profile(grains, slug, email).GetAsync();
         var last = profile is null && typed is null ? await grains.GetGrain<IPersonMatchGrain>(email).LastAsync() : null;
         var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
-        return new RazorComponentResult<ProfilePage>(new
+        return Pages.Render(new ProfilePage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -89,10 +89,7 @@ public static class MatchmakingEndpoints
             Exists = profile is not null,
             Error = error,
             Saved = saved,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     // Consent asked at registration ("list me in the attendee directory") is the starting point;
@@ -134,7 +131,7 @@ public static class MatchmakingEndpoints
             Enum.TryParse<OrgType>(type, out var t) && Enum.IsDefined(t) ? t : null,
             Blank(theme), Blank(country), Blank(language), offers == "true", page ?? 1, PageSize);
         var found = await grains.GetGrain<IDirectoryGrain>(slug).ListAsync(query, mine?.Draft.Needs ?? [], organiser);
-        return new RazorComponentResult<DirectoryPage>(new
+        return Pages.Render(new DirectoryPage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -168,7 +165,7 @@ public static class MatchmakingEndpoints
         var other = await directory.EmailOfAsync(personId);
         var isMe = other == email;
         var settings = await matchmaking.GetSettingsAsync();
-        return new RazorComponentResult<PersonPage>(new
+        return Pages.Render(new PersonPage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -249,7 +246,7 @@ public static class MatchmakingEndpoints
             suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet(), pitchScores: await PitchScoresAsync(grains, slug, email, agenda));
         }
 
-        return new RazorComponentResult<SuggestionsPage>(new { Slug = slug, EventTitle = agenda.Title, HasProfile = mine is not null, Suggestions = suggestions });
+        return Pages.Render(new SuggestionsPage { Slug = slug, EventTitle = agenda.Title, HasProfile = mine is not null, Suggestions = suggestions });
     }
 
     // An investor's average score for each team they scored, given to each member of that team
@@ -328,7 +325,7 @@ public static class MatchmakingEndpoints
         }
 
         var matchmaking = grains.GetGrain<IMatchmakingGrain>(slug);
-        return new RazorComponentResult<AvailabilityPage>(new
+        return Pages.Render(new AvailabilityPage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -336,10 +333,7 @@ public static class MatchmakingEndpoints
             Mine = await matchmaking.AvailabilityAsync(Email(http)),
             Error = error,
             Saved = saved || http.Request.Query.ContainsKey("saved"),
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> SaveAvailabilityAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
@@ -370,7 +364,7 @@ public static class MatchmakingEndpoints
         }
 
         var other = request.From == email ? request.To : request.From;
-        return new RazorComponentResult<OtherTimesPage>(new
+        return Pages.Render(new OtherTimesPage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -380,10 +374,7 @@ public static class MatchmakingEndpoints
             Settings = await matchmaking.GetSettingsAsync(),
             FreeSlots = await matchmaking.FreeSlotsAsync(email, other),
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> OtherTimesAsync(string slug, string requestId, string mode, IFormCollection form, HttpContext http, IGrainFactory grains)
@@ -400,12 +391,12 @@ public static class MatchmakingEndpoints
 
     private static async Task<IResult> MeetingsPageAsync(string slug, HttpContext http, IGrainFactory grains, string? error, int status) =>
         await MeetingsModelAsync(slug, http, grains) is { } model
-            ? new RazorComponentResult<MeetingsPage>(new { Model = model, Error = error }) { StatusCode = status }
+            ? Pages.Render(new MeetingsPage { Model = model, Error = error }, status)
             : Pages.NoEvent(slug);
 
     private static async Task<IResult> MeetingsRegionAsync(string slug, HttpContext http, IGrainFactory grains) =>
         await MeetingsModelAsync(slug, http, grains) is { } model
-            ? new RazorComponentResult<MeetingsRegion>(new { Model = model })
+            ? Pages.Render(new MeetingsRegion { Model = model })
             : Pages.NoEvent(slug);
 
     private static async Task<IResult> RequestAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
@@ -469,17 +460,14 @@ public static class MatchmakingEndpoints
         }
 
         var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
-        return new RazorComponentResult<SettingsPage>(new
+        return Pages.Render(new SettingsPage
         {
             Slug = slug,
             EventTitle = agenda.Title,
             Form = typed ?? SettingsForm.From(settings, agenda.TimeZoneId),
             Error = error,
             Saved = saved || http.Request.Query.ContainsKey("saved"),
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> SaveSettingsAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
@@ -505,5 +493,5 @@ public sealed record MeetingsModel(
     long InboxVersion,
     DateTimeOffset Now)
 {
-    public string Topic => $"meetings:{Slug}/{PersonId}";
+    public string Topic => MeetingsTopic.Of(new(Slug, PersonId));
 }

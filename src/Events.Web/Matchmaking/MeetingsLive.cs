@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Events.Grains;
 using Events.Grains.Journal;
 using Events.Grains.Matchmaking;
 using Events.Web.Live;
@@ -13,16 +14,18 @@ public sealed class MeetingsTopic : ILiveTopic
 {
     public const string Kind = "meetings";
 
-    public string Prefix => "meetings";
+    public const string Name = "meetings";
+
+    public string Prefix => Name;
 
     public string GrainType => MeetingInbox.GrainType;
 
+    public static string Of(PersonKey person) => LiveTopics.Name(Name, person.ToString());
+
     public string? Policy => Policies.EventMember;
 
-    public string RefreshUrl(string key) => key.Split('/') is [var slug, _] ? $"/events/{slug}/meetings/live" : "/";
-
     public bool MayFollow(ClaimsPrincipal user, string key) =>
-        key.Split('/') is [var slug, var person] && user.Email() is { } email && PersonIds.Of(slug, email) == person;
+        PersonKey.TryParse(key, out var person) && user.Email() is { } email && PersonIds.Of(person.Slug, email) == person.PersonId;
 
     public LiveDelta? Project(string topic, GrainEvent grainEvent) =>
         grainEvent.Event is InboxNoted ? new LiveDelta(topic, grainEvent.Sequence, Kind, new { }) : null;

@@ -61,7 +61,7 @@ public static class MyAgendaEndpoints
         items.AddRange(mine.Incoming.Concat(mine.Outgoing).Where(r => r.Status == RequestStatus.Pending)
             .SelectMany(r => r.Slots.Where(s => s > now).Select(s => new AgendaItem(s, s.AddMinutes(settings.SlotMinutes), "request", names[r.From == email ? r.To : r.From], $"/events/{slug}/meetings#{r.Id}"))));
 
-        return new RazorComponentResult<MyAgendaPage>(new
+        return Pages.Render(new MyAgendaPage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -78,7 +78,7 @@ public static class MyAgendaEndpoints
     }
 
     private static async Task<IResult> MeetingAsync<TPage>(string slug, string meetingId, HttpContext http, IGrainFactory grains, TimeProvider clock, string? error = null)
-        where TPage : Microsoft.AspNetCore.Components.IComponent
+        where TPage : Microsoft.AspNetCore.Components.IComponent, IMeetingView, new()
     {
         if (await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda)
         {
@@ -104,7 +104,7 @@ public static class MyAgendaEndpoints
             clock.GetUtcNow(),
             PersonIds.Of(slug, email),
             await grains.GetGrain<IMeetingInboxGrain>(MeetingInbox.Key(slug, email)).VersionAsync());
-        return new RazorComponentResult<TPage>(new { Model = model, Error = error }) { StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status409Conflict };
+        return Pages.Render(new TPage { Model = model, Error = error }, error is null ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
     }
 
     // The signed-in person's meetings, cancelled ones included so calendar apps remove them. UID
@@ -145,6 +145,14 @@ public static class MyAgendaEndpoints
 // Kind: "session", "meeting" or "request".
 public sealed record AgendaItem(DateTimeOffset Start, DateTimeOffset End, string Kind, string Title, string Href);
 
+// The meeting page and its live region take the same parameters, so one method renders either.
+public interface IMeetingView
+{
+    MeetingModel Model { get; set; }
+
+    string? Error { get; set; }
+}
+
 public sealed record MeetingModel(
     string Slug,
     string Email,
@@ -161,7 +169,7 @@ public sealed record MeetingModel(
 
     public DateTimeOffset End => Meeting.Start.AddMinutes(Meeting.Minutes);
 
-    public string Topic => $"meetings:{Slug}/{PersonId}";
+    public string Topic => MeetingsTopic.Of(new(Slug, PersonId));
 
     public bool StartsSoon => !Meeting.Cancelled && Now >= Meeting.Start.AddMinutes(-5) && Now < Meeting.Start;
 }

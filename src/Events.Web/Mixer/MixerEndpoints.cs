@@ -75,7 +75,7 @@ public static class MixerEndpoints
     public static Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string sessionId) =>
         AgendaEndpoints.FindSessionAsync(grains, slug, sessionId, SessionKind.GlobalMixer);
 
-    public static IMixerSlotGrain Slot(IGrainFactory grains, string slug, string sessionId) => grains.GetGrain<IMixerSlotGrain>($"{slug}/{sessionId}");
+    public static IMixerSlotGrain Slot(IGrainFactory grains, string slug, string sessionId) => grains.GetGrain<IMixerSlotGrain>(new SessionKey(slug, sessionId).ToString());
 
     private static async Task<IResult> PageAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains, int status, ProposalForm? draft = null, string? proposalError = null, string? controlError = null)
     {
@@ -86,12 +86,12 @@ public static class MixerEndpoints
 
         var view = await Slot(grains, slug, sessionId).GetAsync();
         var email = http.User.Email();
-        return new RazorComponentResult<MixerPage>(new
+        return Pages.Render(new MixerPage
         {
             Slug = slug,
             SessionId = sessionId,
             Title = session.Title,
-            agenda.TimeZoneId,
+            TimeZoneId = agenda.TimeZoneId,
             View = view,
             CanModerate = await http.MayAsync(slug, Policies.EventModerator),
             CanPropose = await http.MayAsync(slug, Policies.EventPresenter),
@@ -99,10 +99,7 @@ public static class MixerEndpoints
             Draft = draft,
             ProposalError = proposalError,
             ControlError = controlError,
-        })
-        {
-            StatusCode = status,
-        };
+        }, status);
     }
 
     private static async Task<IResult> RegionAsync(string slug, string sessionId, HttpContext http, IGrainFactory grains)
@@ -112,11 +109,11 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        return new RazorComponentResult<MixerRegion>(new
+        return Pages.Render(new MixerRegion
         {
             Slug = slug,
             SessionId = sessionId,
-            agenda.TimeZoneId,
+            TimeZoneId = agenda.TimeZoneId,
             View = await Slot(grains, slug, sessionId).GetAsync(),
             CanModerate = await http.MayAsync(slug, Policies.EventModerator),
         });

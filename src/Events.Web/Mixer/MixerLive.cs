@@ -1,3 +1,4 @@
+using Events.Grains;
 using Events.Grains.Mixer;
 using Events.Grains.Journal;
 using Orleans;
@@ -11,13 +12,13 @@ public sealed class MixerTopic : ILiveTopic
 {
     public const string Kind = "mixer";
 
-    public string Prefix => "mixer";
+    public const string Name = "mixer";
 
-    public string GrainType => "mixer";
+    public string Prefix => Name;
 
-    public string? Policy => null;
+    public string GrainType => MixerSlotGrain.TypeName;
 
-    public string RefreshUrl(string key) => key.Split('/') is [var slug, var session] ? $"/events/{slug}/mixer/{session}/live" : "/";
+    public static string Of(SessionKey slot) => LiveTopics.Name(Name, slot.ToString());
 
     public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
     {

@@ -67,9 +67,6 @@ public static class AccountEndpoints
             }
         }
 
-        return new RazorComponentResult<AccountPage>(new { Account = account, Form = form, Roles = roles, Saved = saved, Welcome = welcome, Error = error })
-        {
-            StatusCode = status,
-        };
+        return Pages.Render(new AccountPage { Account = account, Form = form, Roles = roles, Saved = saved, Welcome = welcome, Error = error }, status);
     }
 }

@@ -87,7 +87,7 @@ public static class InvitationEndpoints
         }
 
         var access = grains.GetGrain<IEventAccessGrain>(slug);
-        return new RazorComponentResult<EventPeoplePage>(new
+        return Pages.Render(new EventPeoplePage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -96,10 +96,7 @@ public static class InvitationEndpoints
             Now = clock.GetUtcNow(),
             NewLink = newLink,
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> CreateInvitation(
@@ -184,7 +181,7 @@ public static class InvitationEndpoints
     }
 
     private static RazorComponentResult<InvitationPage> InvitationPage(string slug, string token, string title, InvitationCheck check, string? signedInAs, string? email, string? error, int status) =>
-        new(new { Slug = slug, Token = token, EventTitle = title, check.Role, check.Team, SignedInAs = signedInAs, Email = email, Error = error }) { StatusCode = status };
+        Pages.Render(new InvitationPage { Slug = slug, Token = token, EventTitle = title, Role = check.Role, Team = check.Team, SignedInAs = signedInAs, Email = email, Error = error }, status);
 
     private static RazorComponentResult<MessagePage> Closed(InvitationStatus status) =>
         Pages.Message(status == InvitationStatus.Unknown ? StatusCodes.Status404NotFound : StatusCodes.Status410Gone, "invitation.closed", Explain(status));

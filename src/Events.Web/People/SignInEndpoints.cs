@@ -41,7 +41,7 @@ public static class SignInEndpoints
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
         var signIn = app.MapGroup("/signin").AllowAnonymous();
-        signIn.MapGet("/", (string? returnUrl) => new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl }));
+        signIn.MapGet("/", (string? returnUrl) => Pages.Render(new SignInPage { ReturnUrl = returnUrl }));
         signIn.MapPost("/", RequestSignIn).RequireRateLimiting(RateLimitOptions.SignInPolicy);
         signIn.MapGet("/link", ShowLink);
         signIn.MapPost("/link", RedeemLink).RequireRateLimiting(RateLimitOptions.CodePolicy);
@@ -65,12 +65,12 @@ public static class SignInEndpoints
         }
         catch (ValidationFailedException ex)
         {
-            return new RazorComponentResult<SignInPage>(new { form.Email, form.ReturnUrl, Error = Text.Problem(Text.LanguageOf(http), ex) }) { StatusCode = StatusCodes.Status400BadRequest };
+            return Pages.Render(new SignInPage { Email = form.Email, ReturnUrl = form.ReturnUrl, Error = Text.Problem(Text.LanguageOf(http), ex) }, StatusCodes.Status400BadRequest);
         }
 
         if (!limits.TryStart(email))
         {
-            return new RazorComponentResult<SignInPage>(new { form.Email, form.ReturnUrl, Error = TooManyFor(http) }) { StatusCode = StatusCodes.Status429TooManyRequests };
+            return Pages.Render(new SignInPage { Email = form.Email, ReturnUrl = form.ReturnUrl, Error = TooManyFor(http) }, StatusCodes.Status429TooManyRequests);
         }
 
         var issued = await mailer.StartAsync(email, null, null, Text.LanguageOf(http), cancellationToken);
@@ -90,7 +90,7 @@ public static class SignInEndpoints
         var view = await grains.GetGrain<ISignInChallengeGrain>(challengeId).GetAsync();
         return view is null
             ? Refused(SignInStatus.Unknown)
-            : new RazorComponentResult<SignInCodePage>(new { ChallengeId = challengeId, view.MaskedEmail, ReturnUrl = returnUrl });
+            : Pages.Render(new SignInCodePage { ChallengeId = challengeId, MaskedEmail = view.MaskedEmail, ReturnUrl = returnUrl });
     }
 
     private static async Task<IResult> VerifyCode(string challengeId, [FromForm] CodeForm form, HttpContext http, IGrainFactory grains)
@@ -105,10 +105,7 @@ public static class SignInEndpoints
         if (outcome.Status == SignInStatus.WrongCode && await challenge.GetAsync() is { } view)
         {
             var error = Text.Format(Text.LanguageOf(http), outcome.AttemptsLeft == 1 ? "signin.wrong-code-one" : "signin.wrong-code", outcome.AttemptsLeft);
-            return new RazorComponentResult<SignInCodePage>(new { ChallengeId = challengeId, view.MaskedEmail, form.ReturnUrl, Error = error })
-            {
-                StatusCode = StatusCodes.Status400BadRequest,
-            };
+            return Pages.Render(new SignInCodePage { ChallengeId = challengeId, MaskedEmail = view.MaskedEmail, ReturnUrl = form.ReturnUrl, Error = error }, StatusCodes.Status400BadRequest);
         }
 
         return Refused(outcome.Status);
@@ -117,13 +114,13 @@ public static class SignInEndpoints
     private static async Task<IResult> ShowLink(string? t, HttpContext http, IGrainFactory grains)
     {
         http.NoReferrer();
-        if (SplitToken(t) is not { } token || await grains.GetGrain<ISignInChallengeGrain>(token.ChallengeId).GetAsync() is not { } view)
+        if (t is null || SplitToken(t) is not { } token || await grains.GetGrain<ISignInChallengeGrain>(token.ChallengeId).GetAsync() is not { } view)
         {
             return Refused(SignInStatus.Unknown);
         }
 
         return view.IsOpen
-            ? new RazorComponentResult<SignInLinkPage>(new { Token = t, view.MaskedEmail })
+            ? Pages.Render(new SignInLinkPage { Token = t, MaskedEmail = view.MaskedEmail })
             : Refused(SignInStatus.Expired);
     }
 

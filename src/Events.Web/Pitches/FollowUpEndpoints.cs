@@ -81,17 +81,14 @@ public static class FollowUpEndpoints
                 party == FollowUpParty.Investor && followUp.Status != FollowUpStatus.Declined ? await TeamMemberToMeetAsync(grains, slug, followUp.Team) : null));
         }
 
-        return new RazorComponentResult<FollowUpsPage>(new
+        return Pages.Render(new FollowUpsPage
         {
             Slug = slug,
             Rows = (IReadOnlyList<FollowUpRow>)rows,
             Organises = viewer.Organises,
             Meetings = await MeetingOutcomesAsync(grains, slug, viewer),
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     // An investor asks a team for a meeting through matchmaking (one booking flow): the first member

@@ -66,7 +66,7 @@ public static class PitchCardEndpoints
     private static async Task<IResult> ListAsync(string slug, HttpContext http, IGrainFactory grains)
     {
         var viewer = await PitchViewer.OfAsync(http, grains, slug);
-        return new RazorComponentResult<PitchCardsPage>(new
+        return Pages.Render(new PitchCardsPage
         {
             Slug = slug,
             Cards = await Cards(grains, slug).ListAsync(),
@@ -86,7 +86,7 @@ public static class PitchCardEndpoints
         }
 
         var shown = version is { } number && card.Versions.FirstOrDefault(v => v.Number == number) is { } older ? older : card.Current;
-        return new RazorComponentResult<PitchCardPage>(new
+        return Pages.Render(new PitchCardPage
         {
             Slug = slug,
             Card = card,
@@ -109,7 +109,7 @@ public static class PitchCardEndpoints
             return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "pitch.no-card", $"/events/{slug}/pitches", null, team);
         }
 
-        return new RazorComponentResult<PitchCardFormPage>(new
+        return Pages.Render(new PitchCardFormPage
         {
             Slug = slug,
             Team = team,
@@ -117,10 +117,7 @@ public static class PitchCardEndpoints
             Form = draft ?? (card is null ? new PitchCardForm() : PitchCardForm.From(card.Current.Content)),
             Version = card?.Current.Number ?? 0,
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> SaveAsync(string slug, string team, [FromForm] PitchCardForm form, HttpContext http, IGrainFactory grains)

@@ -1,3 +1,4 @@
+using Events.Grains;
 using Events.Grains.Catalog;
 using Events.Grains.Mail;
 using Events.Grains.People;
@@ -107,7 +108,7 @@ public sealed class PitchMailer(
         switch (promised)
         {
             case PitchControlled released:
-                var session = promise.Source.Key.Split('/')[^1];
+                var session = SessionKey.Parse(promise.Source.Key).SessionId;
                 await MailTeamAsync(slug, promise, released.Team, "mail.feedback-subject", "mail.feedback-body", $"/events/{slug}/rooms/{session}/pitches/{released.Team}");
                 break;
             case FollowUpRequested requested:

@@ -54,7 +54,7 @@ public static class PitchRoomEndpoints
         return app;
     }
 
-    public static IPitchRoomGrain Room(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPitchRoomGrain>($"{slug}/{session}");
+    public static IPitchRoomGrain Room(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPitchRoomGrain>(new SessionKey(slug, session).ToString());
 
     public static Task<(AgendaView Agenda, AgendaSession Session)?> FindAsync(IGrainFactory grains, string slug, string session) =>
         AgendaEndpoints.FindSessionAsync(grains, slug, session, SessionKind.PitchRoom);
@@ -87,19 +87,16 @@ public static class PitchRoomEndpoints
         var view = await Room(grains, slug, session).GetAsync();
         var moderates = await http.MayAsync(slug, Policies.EventModerator);
         var cards = moderates ? await PitchCardEndpoints.Cards(grains, slug).ListAsync() : [];
-        return new RazorComponentResult<PitchRoomPage>(new
+        return Pages.Render(new PitchRoomPage
         {
             Slug = slug,
             Session = found,
-            agenda.TimeZoneId,
+            TimeZoneId = agenda.TimeZoneId,
             View = view,
             CanModerate = moderates,
             Addable = (IReadOnlyList<PitchCard>)[.. cards.Where(c => view.Pitches.All(p => p.Team != c.Team))],
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> RegionAsync(string slug, string session, HttpContext http, IGrainFactory grains)
@@ -109,11 +106,11 @@ public static class PitchRoomEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        return new RazorComponentResult<PitchRoomRegion>(new
+        return Pages.Render(new PitchRoomRegion
         {
             Slug = slug,
             Session = session,
-            agenda.TimeZoneId,
+            TimeZoneId = agenda.TimeZoneId,
             View = await Room(grains, slug, session).GetAsync(),
             CanModerate = await http.MayAsync(slug, Policies.EventModerator),
         });
@@ -147,7 +144,7 @@ public static class PitchRoomEndpoints
         // Each part is fetched only for a viewer allowed to see it, so nothing private reaches a page by accident.
         var seesEverything = viewer.Moderates;
         var seesFeedback = seesEverything || (viewer.IsTeam(team) && pitch.Released);
-        return new RazorComponentResult<PitchPage>(new
+        return Pages.Render(new PitchPage
         {
             Slug = slug,
             Session = found,
@@ -161,10 +158,7 @@ public static class PitchRoomEndpoints
             Draft = draft,
             Error = error,
             IdempotencyKey = Guid.NewGuid().ToString("N"),
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> ScoreAsync(string slug, string session, string team, IFormCollection form, HttpContext http, IGrainFactory grains)
@@ -208,7 +202,7 @@ public static class PitchRoomEndpoints
     }
 
     private static async Task<IResult> LeaderboardAsync(string slug, IGrainFactory grains) =>
-        new RazorComponentResult<LeaderboardPage>(new
+        Pages.Render(new LeaderboardPage
         {
             Slug = slug,
             Rows = (IReadOnlyList<LeaderboardRow>)[.. (await AllPitchesAsync(grains, slug))

@@ -1,3 +1,4 @@
+using Events.Grains;
 using Events.Grains.Pitches;
 using Events.Grains.Journal;
 using Orleans;
@@ -12,13 +13,13 @@ public sealed class PitchRoomTopic : ILiveTopic
 {
     public const string Kind = "pitch";
 
-    public string Prefix => "pitch";
+    public const string Name = "pitch";
 
-    public string GrainType => "pitch-room";
+    public string Prefix => Name;
 
-    public string? Policy => null;
+    public string GrainType => PitchRoomGrain.TypeName;
 
-    public string RefreshUrl(string key) => key.Split('/') is [var slug, var session] ? $"/events/{slug}/rooms/{session}/live" : "/";
+    public static string Of(SessionKey room) => LiveTopics.Name(Name, room.ToString());
 
     public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
     {

@@ -24,17 +24,14 @@ public static class RubricEndpoints
     }
 
     private static async Task<IResult> PageAsync(string slug, HttpContext http, IGrainFactory grains, IReadOnlyList<CriterionDraft>? draft, string? error) =>
-        new RazorComponentResult<RubricPage>(new
+        Pages.Render(new RubricPage
         {
             Slug = slug,
             Rubric = await grains.GetGrain<IRubricGrain>(slug).GetAsync(),
             MayEdit = await http.MayAsync(slug, Policies.EventOrganiser),
             Draft = draft,
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> SaveAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {

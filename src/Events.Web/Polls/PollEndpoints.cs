@@ -115,7 +115,7 @@ public static class PollEndpoints
         return app;
     }
 
-    public static IPollsGrain Polls(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPollsGrain>($"{slug}/{session}");
+    public static IPollsGrain Polls(IGrainFactory grains, string slug, string session) => grains.GetGrain<IPollsGrain>(new SessionKey(slug, session).ToString());
 
     public static async Task<Respondent> RespondentAsync(IGrainFactory grains, string email)
     {
@@ -136,7 +136,7 @@ public static class PollEndpoints
         }
 
         var moderator = await http.MayAsync(slug, Policies.EventModerator);
-        return new RazorComponentResult<PollsPage>(new
+        return Pages.Render(new PollsPage
         {
             Slug = slug,
             SessionId = session,
@@ -148,10 +148,7 @@ public static class PollEndpoints
             IdempotencyKey = Secrets.NewToken(16),
             Draft = draft,
             Error = error,
-        })
-        {
-            StatusCode = status,
-        };
+        }, status);
     }
 
     private static async Task<IResult> RegionAsync(string slug, string session, HttpContext http, IGrainFactory grains)
@@ -162,7 +159,7 @@ public static class PollEndpoints
         }
 
         var moderator = await http.MayAsync(slug, Policies.EventModerator);
-        return new RazorComponentResult<PollsRegion>(new
+        return Pages.Render(new PollsRegion
         {
             Slug = slug,
             SessionId = session,
@@ -175,18 +172,18 @@ public static class PollEndpoints
 
     private static async Task<IResult> BannerAsync(string slug, string session, HttpContext http, IGrainFactory grains) =>
         await QuestionEndpoints.SessionAsync(grains, slug, session) is not null
-            ? new RazorComponentResult<PollBanner>(new { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), false) })
+            ? Pages.Render(new PollBanner { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), false) })
             : Pages.NoSession(slug, session);
 
     // The projector shows what any attendee may see: often a shared, signed-out screen.
     private static async Task<IResult> ProjectorAsync(string slug, string session, IGrainFactory grains) =>
         await QuestionEndpoints.SessionAsync(grains, slug, session) is { } found
-            ? new RazorComponentResult<PollProjectorPage>(new { Slug = slug, SessionId = session, SessionTitle = found.Title, Polls = await Polls(grains, slug, session).GetAsync(null, false) })
+            ? Pages.Render(new PollProjectorPage { Slug = slug, SessionId = session, SessionTitle = found.Title, Polls = await Polls(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> ProjectorRegionAsync(string slug, string session, IGrainFactory grains) =>
         await QuestionEndpoints.SessionAsync(grains, slug, session) is not null
-            ? new RazorComponentResult<PollProjectorRegion>(new { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(null, false) })
+            ? Pages.Render(new PollProjectorRegion { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> PrepareAsync(string slug, string session, [FromForm] PollDraftForm form, HttpContext http, IGrainFactory grains)

@@ -1,3 +1,4 @@
+using Events.Grains;
 using Events.Grains.Journal;
 using Events.Grains.Polls;
 using Events.Web.Live;
@@ -14,13 +15,13 @@ public sealed class PollsTopic : ILiveTopic
     public const string Kind = "poll";
     public const string CountsKind = "pollcounts";
 
-    public string Prefix => "polls";
+    public const string Name = "polls";
 
-    public string GrainType => "polls";
+    public string Prefix => Name;
 
-    public string? Policy => null;
+    public string GrainType => PollsGrain.TypeName;
 
-    public string RefreshUrl(string key) => key.Split('/') is [var slug, var session] ? $"/events/{slug}/polls/{session}/live" : "/";
+    public static string Of(SessionKey polls) => LiveTopics.Name(Name, polls.ToString());
 
     public bool IsCoalesced(GrainEvent grainEvent) => grainEvent.Event is PollAnswered;
 

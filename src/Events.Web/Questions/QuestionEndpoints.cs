@@ -79,7 +79,7 @@ public static class QuestionEndpoints
         return app;
     }
 
-    public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.Reference<IQuestionBoardGrain>($"{slug}/{session}");
+    public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.Reference<IQuestionBoardGrain>(new SessionKey(slug, session).ToString());
 
     public static async Task<AgendaSession?> SessionAsync(IGrainFactory grains, string slug, string session) =>
         (await grains.Reference<IAgendaGrain>(slug).GetAsync())?.Sessions.FirstOrDefault(s => s.Id == session);
@@ -104,7 +104,7 @@ public static class QuestionEndpoints
         }
 
         var moderator = await http.MayAsync(slug, Policies.EventModerator);
-        return new RazorComponentResult<QuestionBoardPage>(new
+        return Pages.Render(new QuestionBoardPage
         {
             Slug = slug,
             SessionId = session,
@@ -120,10 +120,7 @@ public static class QuestionEndpoints
             IdempotencyKey = Secrets.NewToken(16),
             Typed = typed,
             Error = error,
-        })
-        {
-            StatusCode = status,
-        };
+        }, status);
     }
 
     private static async Task<IResult> RegionAsync(string slug, string session, string? sort, HttpContext http, IGrainFactory grains)
@@ -134,7 +131,7 @@ public static class QuestionEndpoints
         }
 
         var moderator = await http.MayAsync(slug, Policies.EventModerator);
-        return new RazorComponentResult<QuestionsRegion>(new
+        return Pages.Render(new QuestionsRegion
         {
             Slug = slug,
             SessionId = session,
@@ -150,12 +147,12 @@ public static class QuestionEndpoints
     // The projector shows what any attendee may see: it is often a shared, signed-out screen.
     private static async Task<IResult> ProjectorAsync(string slug, string session, IGrainFactory grains) =>
         await SessionAsync(grains, slug, session) is { } found
-            ? new RazorComponentResult<ProjectorPage>(new { Slug = slug, SessionId = session, SessionTitle = found.Title, Board = await Board(grains, slug, session).GetAsync(null, false) })
+            ? Pages.Render(new ProjectorPage { Slug = slug, SessionId = session, SessionTitle = found.Title, Board = await Board(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> ProjectorRegionAsync(string slug, string session, IGrainFactory grains) =>
         await SessionAsync(grains, slug, session) is not null
-            ? new RazorComponentResult<ProjectorRegion>(new { Slug = slug, SessionId = session, Board = await Board(grains, slug, session).GetAsync(null, false) })
+            ? Pages.Render(new ProjectorRegion { Slug = slug, SessionId = session, Board = await Board(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> AskAsync(string slug, string session, [FromForm] AskForm form, HttpContext http, IGrainFactory grains)

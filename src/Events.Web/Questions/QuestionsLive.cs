@@ -1,3 +1,4 @@
+using Events.Grains;
 using Events.Grains.Questions;
 using Events.Grains.Journal;
 using Events.Web.Live;
@@ -13,13 +14,13 @@ public sealed class QuestionsTopic : ILiveTopic
     public const string Kind = "qa";
     public const string VotesKind = "votes";
 
-    public string Prefix => "qa";
+    public const string Name = "qa";
 
-    public string GrainType => "questions";
+    public string Prefix => Name;
 
-    public string? Policy => null;
+    public string GrainType => QuestionBoardGrain.TypeName;
 
-    public string RefreshUrl(string key) => key.Split('/') is [var slug, var session] ? $"/events/{slug}/qa/{session}/live" : "/";
+    public static string Of(SessionKey board) => LiveTopics.Name(Name, board.ToString());
 
     public bool IsCoalesced(GrainEvent grainEvent) => grainEvent.Event is QuestionVoted;
 

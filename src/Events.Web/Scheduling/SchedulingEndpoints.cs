@@ -48,7 +48,7 @@ public static class SchedulingEndpoints
         var settings = await grains.GetGrain<IMatchmakingGrain>(slug).GetSettingsAsync();
         var published = await grain.PublishedAsync();
         var profiles = await grains.GetGrain<IDirectoryGrain>(slug).AllAsync();
-        return new RazorComponentResult<SchedulingPage>(new
+        return Pages.Render(new SchedulingPage
         {
             Slug = slug,
             EventTitle = agenda.Title,
@@ -64,10 +64,7 @@ public static class SchedulingEndpoints
             // Pages name people by their profile, never by address.
             Names = profiles.GroupBy(p => p.Email).ToImmutableDictionary(g => g.Key, g => g.First().Draft.Name),
             People = profiles.Where(p => p.VisibleToOthers).ToImmutableArray(),
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static WantedForm Typed(IFormCollection form) => new(form["a"].ToString(), form["b"].ToString(), form["session"].ToString());

@@ -1,4 +1,6 @@
+using System.Reflection;
 using Events.Web.Localization;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -6,20 +8,34 @@ namespace Events.Web.Shared;
 
 public static class Pages
 {
+    // A page or region rendered from its parameters, given as an object initializer of the component
+    // itself so that the compiler checks each parameter's name and type (an anonymous object fails
+    // only at run time, on a misspelt name). The instance only carries the values: the renderer makes
+    // its own, which is why BL0005 (no parameter set outside its component) is off for these calls.
+    public static RazorComponentResult<TComponent> Render<TComponent>(TComponent parameters, int? statusCode = null)
+        where TComponent : IComponent =>
+        new(ComponentParameters<TComponent>.Of(parameters)) { StatusCode = statusCode };
+
+    private static class ComponentParameters<TComponent>
+    {
+        private static readonly PropertyInfo[] Properties =
+            [.. typeof(TComponent).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.IsDefined(typeof(ParameterAttribute), inherit: true))];
+
+        public static Dictionary<string, object?> Of(TComponent component) =>
+            Properties.ToDictionary(p => p.Name, p => p.GetValue(component), StringComparer.Ordinal);
+    }
+
     // Title and message are keys in the strings files; arguments fill the message's placeholders.
     public static RazorComponentResult<MessagePage> Message(int statusCode, string titleKey, string messageKey, string? linkHref = "/", string? linkTextKey = null, params object?[] arguments)
     {
         var language = Text.LanguageOf(System.Globalization.CultureInfo.CurrentUICulture);
-        return new(new
+        return Render(new MessagePage
         {
             Title = Text.Get(language, titleKey),
             Message = Text.Format(language, messageKey, arguments),
             LinkHref = linkHref,
             LinkText = linkTextKey is null ? null : Text.Get(language, linkTextKey),
-        })
-        {
-            StatusCode = statusCode,
-        };
+        }, statusCode);
     }
 
     public static RazorComponentResult<MessagePage> NoEvent(string slug) =>

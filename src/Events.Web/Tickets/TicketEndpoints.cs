@@ -69,17 +69,14 @@ public static class TicketEndpoints
             return Pages.NoEvent(slug);
         }
 
-        return new RazorComponentResult<RegisterPage>(new
+        return Pages.Render(new RegisterPage
         {
             Agenda = agenda,
             Office = await Office(grains, slug).GetAsync(),
             PaymentsOn = payments.Enabled,
             Form = form ?? new RegisterForm { Language = Text.LanguageOf(http), Email = http.User.Email() },
             Error = error,
-        })
-        {
-            StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> RegisterAsync(string slug, [FromForm] RegisterForm form, HttpContext http, IGrainFactory grains, TicketPayments payments, TimeProvider clock, ILogger<TicketPayments> logger)
@@ -141,7 +138,7 @@ public static class TicketEndpoints
             return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.OrderMissing", $"/events/{slug}/register");
         }
 
-        return new RazorComponentResult<OrderPage>(new { Agenda = agenda, Order = order });
+        return Pages.Render(new OrderPage { Agenda = agenda, Order = order });
     }
 
     private static async Task<IResult> MyTicketsAsync(HttpContext http, IGrainFactory grains)
@@ -163,7 +160,7 @@ public static class TicketEndpoints
                 order.Status == OrderStatus.Confirmed ? [.. agenda.Sessions.Where(s => s.Status != SessionStatus.Cancelled && s.Links?.Stream is not null)] : []));
         }
 
-        return new RazorComponentResult<MyTicketsPage>(new { Tickets = (IReadOnlyList<HeldTicket>)[.. tickets.OrderBy(t => t.StartsAt)] });
+        return Pages.Render(new MyTicketsPage { Tickets = (IReadOnlyList<HeldTicket>)[.. tickets.OrderBy(t => t.StartsAt)] });
     }
 
     private static async Task<IResult> CancelOwnAsync(string slug, string orderId, HttpContext http, IGrainFactory grains)

@@ -119,16 +119,13 @@ public static class TicketOfficeEndpoints
         var view = await Office(grains, slug).GetAsync();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId);
         var editing = view.Types.FirstOrDefault(t => t.Type.Id == editId)?.Type;
-        return new RazorComponentResult<TicketTypesPage>(new
+        return Pages.Render(new TicketTypesPage
         {
             Agenda = agenda,
             Office = view,
             Form = refused?.Form ?? (editing is null ? new TicketTypeForm { Role = nameof(EventRole.Attendee), Access = nameof(TicketAccess.Open), MayCancel = "on" } : TicketTypeForm.From(editing, zone)),
             Error = refused?.Error,
-        })
-        {
-            StatusCode = refused is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
-        };
+        }, refused is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
     private static async Task<IResult> SaveTypeAsync(string slug, [FromForm] TicketTypeForm form, HttpContext http, IGrainFactory grains)
@@ -157,7 +154,7 @@ public static class TicketOfficeEndpoints
     private static async Task<IResult> OrdersPageAsync(string slug, string? q, string? status, IGrainFactory grains) =>
         await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda
             ? Pages.NoEvent(slug)
-            : new RazorComponentResult<OrdersPage>(new
+            : Pages.Render(new OrdersPage
             {
                 Agenda = agenda,
                 Orders = (IReadOnlyList<Order>)[.. Matching((await Office(grains, slug).GetAsync()).Orders, q, status)],
@@ -168,7 +165,7 @@ public static class TicketOfficeEndpoints
     private static async Task<IResult> CheckInPageAsync(string slug, string? q, IGrainFactory grains) =>
         await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is not { } agenda
             ? Pages.NoEvent(slug)
-            : new RazorComponentResult<CheckInPage>(new
+            : Pages.Render(new CheckInPage
             {
                 Agenda = agenda,
                 Orders = (IReadOnlyList<Order>)[.. Matching((await Office(grains, slug).GetAsync()).Orders, q, nameof(OrderStatus.Confirmed)).OrderBy(o => o.Registrant.Name, StringComparer.OrdinalIgnoreCase)],
