@@ -68,7 +68,17 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        await _process.WaitForExitAsync().WaitAsync(timeout);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            // A shutdown that hangs is seen only under load: say where it stopped.
+            var output = Output;
+            throw new TimeoutException($"The silo had not exited {timeout} after it was told to (exited: {_process.HasExited}). Its last output:\n{output[Math.Max(0, output.Length - 4000)..]}");
+        }
+
         return _process.ExitCode;
     }
 
