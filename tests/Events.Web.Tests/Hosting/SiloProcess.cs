@@ -32,13 +32,18 @@ public sealed class SiloProcess : IAsyncDisposable
     // Settings may follow the command as --Key=value; environment variables are added to the process's own.
     public static SiloProcess Start(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] command)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env, which restores Ctrl+C's default before it becomes dotnet (same pid): a test
+        // run started in the background by a non-interactive shell (`.ci/run &`) ignores SIGINT, the
+        // silo inherits that, .NET then leaves SIGINT ignored, and every Ctrl+C test hung.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Events.Silo.dll"));
         foreach (var word in command)
         {
