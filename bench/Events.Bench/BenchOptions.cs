@@ -15,6 +15,7 @@ public sealed record BenchOptions(
     int Voters,
     int Tabs,
     double VoteSeconds,
+    double VoteWarmupSeconds,
     double? VoteRate,
     string? Postgres,
     IReadOnlySet<string> Parts)
@@ -43,6 +44,7 @@ public sealed record BenchOptions(
             (int)Number("--voters", 300, 1_000),
             (int)Number("--tabs", 2, 2),
             Number("--vote-seconds", 10, 20),
+            Number("--vote-warmup", 3, 5),
             Text("--vote-rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : null,
             Text("--postgres"),
             (Text("--only")?.Split(',') ?? AllParts).ToHashSet(StringComparer.Ordinal));
