@@ -3,7 +3,7 @@
 # bench/Events.Bench, which starts both (Production, their own temp data folders and ports) and
 # prints a table. Arguments go to the bench: --full for N = 1k/5k/10k/20k, --sizes 1000,2000,
 # --repeats 3, --voters 1000, --vote-rate 3000 (offered votes/s; default: as fast as the hub allows),
-# --vote-seconds 10 measured after --vote-warmup 3 (not counted),
+# --vote-seconds 10 measured after --vote-warmup 3 (not counted), --vote-storages sqlite,postgres,
 # --postgres "<connection string>"; see bench/Events.Bench/BenchOptions.cs.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,6 +17,7 @@ public sealed record BenchOptions(
     double VoteSeconds,
     double VoteWarmupSeconds,
     double? VoteRate,
+    IReadOnlySet<string> VoteStorages,
     string? Postgres,
     IReadOnlySet<string> Parts)
 {
@@ -46,6 +47,7 @@ public sealed record BenchOptions(
             Number("--vote-seconds", 10, 20),
             Number("--vote-warmup", 3, 5),
             Text("--vote-rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : null,
+            (Text("--vote-storages")?.Split(',') ?? ["sqlite", "postgres"]).ToHashSet(StringComparer.Ordinal),
             Text("--postgres"),
             (Text("--only")?.Split(',') ?? AllParts).ToHashSet(StringComparer.Ordinal));
     }

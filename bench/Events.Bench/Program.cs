@@ -87,12 +87,12 @@ for (var r = 0; r < (options.Runs("pages") ? options.Repeats : 0); r++)
     }
 }
 
-if (options.Runs("votes"))
+if (options.Runs("votes") && options.VoteStorages.Contains("sqlite"))
 {
     await VotesAsync(events, outbox, "SQLite");
 }
 
-if (options.Runs("votes") && options.Postgres is { } postgres)
+if (options.Runs("votes") && options.VoteStorages.Contains("postgres") && options.Postgres is { } postgres)
 {
     var schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
     await using (var admin = new Npgsql.NpgsqlConnection(postgres))
