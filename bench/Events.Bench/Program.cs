@@ -400,10 +400,16 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     }));
     await Task.Delay(TimeSpan.FromTicks(Math.Max(0, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), measureFrom).Ticks)));
     var before = await server.CountersAsync();
+    var machineBefore = MachineCpu.Read();
     var running = Stopwatch.StartNew();
     await voting;
     var seconds = running.Elapsed.TotalSeconds;
+    var machine = MachineCpu.Read().Since(machineBefore);
     var spent = (await server.CountersAsync()).Since(before);
+    // Whether the machine was the limit: who used the cores while the votes ran.
+    Console.WriteLine($"  {storage}: cores busy during the votes: {machine.Busy / seconds:0.00} of {Environment.ProcessorCount} " +
+        $"(server {spent.CpuSeconds / seconds:0.00}, load generator {machine.Self / seconds:0.00}, PostgreSQL {machine.Postgres / seconds:0.00}, " +
+        $"other {(machine.Busy - spent.CpuSeconds - machine.Self - machine.Postgres) / seconds:0.00})");
     // Where the slow acks sit: p99 of each second of the run (a stall shows as one bad second).
     Console.WriteLine($"  {storage}: ack p99 by second, ms: " + string.Join(" ", timeline
         .GroupBy(a => (a.At - measureFrom) / Stopwatch.Frequency).OrderBy(g => g.Key)
