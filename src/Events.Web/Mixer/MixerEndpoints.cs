@@ -85,7 +85,7 @@ public static class MixerEndpoints
         }
 
         var view = await Slot(grains, slug, sessionId).GetAsync();
-        var email = http.User.Email();
+        var email = http.Viewer().Email;
         return Pages.Render(new MixerPage
         {
             Slug = slug,
@@ -126,7 +126,7 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        await Slot(grains, slug, sessionId).ProposeAsync(http.User.Email()!, new ProposeIntervention(form.Presenter ?? "", form.City ?? "", form.Title ?? "", form.Summary ?? "", form.Minutes ?? 0));
+        await Slot(grains, slug, sessionId).ProposeAsync(http.Viewer().SignedInEmail, new ProposeIntervention(form.Presenter ?? "", form.City ?? "", form.Title ?? "", form.Summary ?? "", form.Minutes ?? 0));
         return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#propose");
     }
 
@@ -137,7 +137,7 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        await action(Slot(grains, slug, sessionId), http.User.Email()!);
+        await action(Slot(grains, slug, sessionId), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#console");
     }
 }

@@ -56,7 +56,7 @@ public static class FollowUpEndpoints
 
     private static async Task<IResult> PageAsync(string slug, HttpContext http, IGrainFactory grains, string? error)
     {
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         var cards = PitchCardEndpoints.Cards(grains, slug);
         var rows = new List<FollowUpRow>();
         foreach (var followUp in await FollowUps(grains, slug).ListAsync())
@@ -134,7 +134,7 @@ public static class FollowUpEndpoints
 
     private static async Task<IResult> UpdateAsync(string slug, string id, [FromForm] FollowUpStatusForm form, HttpContext http, IGrainFactory grains)
     {
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         var followUp = (await FollowUps(grains, slug).ListAsync()).FirstOrDefault(f => f.Id == id);
         if (followUp is null || PartyOf(viewer, followUp) is not { } party)
         {

@@ -123,7 +123,7 @@ public static class PitchRoomEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        await action(Room(grains, slug, session), http.User.Email()!);
+        await action(Room(grains, slug, session), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/rooms/{session}#console");
     }
 
@@ -135,7 +135,7 @@ public static class PitchRoomEndpoints
         }
 
         var room = Room(grains, slug, session);
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         if ((await room.GetAsync()).Pitches.FirstOrDefault(p => p.Team == team) is not { } pitch)
         {
             return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.PitchMissing", $"/events/{slug}/rooms/{session}", null, team);
@@ -177,7 +177,7 @@ public static class PitchRoomEndpoints
         {
             input = ParseScorecard(scores, form["comment"], form["note"], form["interest"], form["conflict"] == "true");
             var key = form["idempotencyKey"].ToString();
-            await Room(grains, slug, session).SaveScorecardAsync(http.User.Email()!, team, input, key.Length > 0 ? key : null);
+            await Room(grains, slug, session).SaveScorecardAsync(http.Viewer().SignedInEmail, team, input, key.Length > 0 ? key : null);
             return TypedResults.Redirect($"/events/{slug}/rooms/{session}/pitches/{team}#scorecard");
         }
         catch (ValidationFailedException ex)

@@ -141,7 +141,7 @@ public static class PollEndpoints
             Slug = slug,
             SessionId = session,
             SessionTitle = found.Title,
-            Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Polls = await Polls(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
             CanAnswer = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
             CanExport = await http.MayAsync(slug, Policies.EventOrganiser),
@@ -163,7 +163,7 @@ public static class PollEndpoints
         {
             Slug = slug,
             SessionId = session,
-            Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Polls = await Polls(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
             CanAnswer = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
             IdempotencyKey = Secrets.NewToken(16),
@@ -172,7 +172,7 @@ public static class PollEndpoints
 
     private static async Task<IResult> BannerAsync(string slug, string session, HttpContext http, IGrainFactory grains) =>
         await QuestionEndpoints.SessionAsync(grains, slug, session) is not null
-            ? Pages.Render(new PollBanner { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), false) })
+            ? Pages.Render(new PollBanner { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.Viewer().Email, false) })
             : Pages.NoSession(slug, session);
 
     // The projector shows what any attendee may see: often a shared, signed-out screen.
@@ -193,7 +193,7 @@ public static class PollEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        var poll = await Polls(grains, slug, session).PrepareAsync(http.User.Email()!, form.ToDraft());
+        var poll = await Polls(grains, slug, session).PrepareAsync(http.Viewer().SignedInEmail, form.ToDraft());
         return TypedResults.Redirect($"/events/{slug}/polls/{session}#{poll.Id}");
     }
 
@@ -209,7 +209,7 @@ public static class PollEndpoints
             ?? throw new ValidationFailedException(Problem.PollMissing);
         var answer = PollAnswerFields.Parse(poll, form["choice"], PollAnswerFields.Prefixed(form, "choice-"), form["rating"],
             PollAnswerFields.Prefixed(form, "rank-"), PollAnswerFields.Prefixed(form, "word-"), form["text"]);
-        await grain.AnswerAsync(await RespondentAsync(grains, http.User.Email()!), pollId, answer, form["idempotencyKey"].ToString());
+        await grain.AnswerAsync(await RespondentAsync(grains, http.Viewer().SignedInEmail), pollId, answer, form["idempotencyKey"].ToString());
         return TypedResults.Redirect($"/events/{slug}/polls/{session}#{pollId}");
     }
 
@@ -220,7 +220,7 @@ public static class PollEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        await action(Polls(grains, slug, session), http.User.Email()!);
+        await action(Polls(grains, slug, session), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/polls/{session}");
     }
 

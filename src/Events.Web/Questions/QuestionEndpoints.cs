@@ -109,14 +109,14 @@ public static class QuestionEndpoints
             Slug = slug,
             SessionId = session,
             SessionTitle = found.Title,
-            Board = await Board(grains, slug, session).GetAsync(http.User.Email(), moderator),
-            Polls = await Events.Web.Polls.PollEndpoints.Polls(grains, slug, session).GetAsync(http.User.Email(), false),
+            Board = await Board(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
+            Polls = await Events.Web.Polls.PollEndpoints.Polls(grains, slug, session).GetAsync(http.Viewer().Email, false),
             Sort = sort == "new" ? "new" : "votes",
             CanAsk = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
             // The export is the organisers': a link nobody else could follow is not shown.
             CanExport = await http.MayAsync(slug, Policies.EventOrganiser),
-            Viewer = http.User.Email(),
+            Viewer = http.Viewer().Email,
             IdempotencyKey = Secrets.NewToken(16),
             Typed = typed,
             Error = error,
@@ -135,11 +135,11 @@ public static class QuestionEndpoints
         {
             Slug = slug,
             SessionId = session,
-            Board = await Board(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Board = await Board(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
             Sort = sort == "new" ? "new" : "votes",
             CanAsk = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
-            Viewer = http.User.Email(),
+            Viewer = http.Viewer().Email,
             Refetch = RegionRefetch.From(http.Request),
         });
     }
@@ -162,7 +162,7 @@ public static class QuestionEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.User.Email()!), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
+        var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.Viewer().SignedInEmail), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
         return TypedResults.Redirect($"/events/{slug}/qa/{session}#{asked.Id}");
     }
 
@@ -173,7 +173,7 @@ public static class QuestionEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        await action(Board(grains, slug, session), http.User.Email()!);
+        await action(Board(grains, slug, session), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/qa/{session}#{anchor}");
     }
 
