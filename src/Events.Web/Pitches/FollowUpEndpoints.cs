@@ -38,10 +38,10 @@ public static class FollowUpEndpoints
 {
     public static IEndpointRouteBuilder MapFollowUps(this IEndpointRouteBuilder app)
     {
-        var followUps = app.MapGroup("/events/{slug}/follow-ups")
+        var followUps = app.MapGroup("/events/{slug}/follow-ups").RequireAuthorization(Policies.EventMember)
             .OnRefusal(r => PageAsync(r.Route("slug"), r.Http, r.Grains, r.Error));
-        followUps.MapGet("/", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null)).RequireAuthorization(Policies.EventMember);
-        followUps.MapPost("/{id}/status", UpdateAsync).RequireAuthorization(Policies.EventMember);
+        followUps.MapGet("/", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null));
+        followUps.MapPost("/{id}/status", UpdateAsync);
         app.MapGet("/events/{slug}/follow-ups.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
         return app;
     }

@@ -51,13 +51,13 @@ public static class PitchCardEndpoints
 {
     public static IEndpointRouteBuilder MapPitchCards(this IEndpointRouteBuilder app)
     {
-        var cards = app.MapGroup("/events/{slug}/pitches")
+        var cards = app.MapGroup("/events/{slug}/pitches").RequireAuthorization(Policies.EventMember)
             .OnRefusal(r => FormAsync(r.Route("slug"), r.Route("team"), r.Http, r.Grains, r.Form<PitchCardForm>(), r.Error));
-        cards.MapGet("/", ListAsync).RequireAuthorization(Policies.EventMember);
-        cards.MapGet("/{team}", CardAsync).RequireAuthorization(Policies.EventMember);
-        cards.MapGet("/{team}/edit", (string slug, string team, HttpContext http, IGrainFactory grains) => FormAsync(slug, team, http, grains, null, null))
-            .RequireAuthorization(Policies.EventPresenter);
-        cards.MapPost("/{team}/edit", SaveAsync).RequireAuthorization(Policies.EventPresenter);
+        cards.MapGet("/", ListAsync);
+        cards.MapGet("/{team}", CardAsync);
+        var presenters = cards.MapGroup("").RequireAuthorization(Policies.EventPresenter);
+        presenters.MapGet("/{team}/edit", (string slug, string team, HttpContext http, IGrainFactory grains) => FormAsync(slug, team, http, grains, null, null));
+        presenters.MapPost("/{team}/edit", SaveAsync);
         return app;
     }
 

@@ -102,11 +102,12 @@ public static class PollEndpoints
         polls.MapGet("/projector/live", ProjectorRegionAsync).AllowAnonymous();
         polls.MapGet("/export.csv", (string slug, string session, IGrainFactory grains) => ExportAsync(slug, [session], grains, $"polls-{slug}-{session}.csv"))
             .RequireAuthorization(Policies.EventOrganiser);
-        polls.MapPost("/", PrepareAsync).RequireAuthorization(Policies.EventModerator);
-        polls.MapPost("/{pollId}/control", (string slug, string session, string pollId, [FromForm] PollControlForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, http, grains, (p, who) => p.ControlAsync(who, pollId, ParseControl(form.Action)))).RequireAuthorization(Policies.EventModerator);
-        polls.MapPost("/{pollId}/texts/{answerId}", (string slug, string session, string pollId, string answerId, [FromForm] TextModerationForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, http, grains, (p, who) => p.ModerateTextAsync(who, pollId, answerId, form.Approve ?? false))).RequireAuthorization(Policies.EventModerator);
+        var moderators = polls.MapGroup("").RequireAuthorization(Policies.EventModerator);
+        moderators.MapPost("/", PrepareAsync);
+        moderators.MapPost("/{pollId}/control", (string slug, string session, string pollId, [FromForm] PollControlForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, http, grains, (p, who) => p.ControlAsync(who, pollId, ParseControl(form.Action))));
+        moderators.MapPost("/{pollId}/texts/{answerId}", (string slug, string session, string pollId, string answerId, [FromForm] TextModerationForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, http, grains, (p, who) => p.ModerateTextAsync(who, pollId, answerId, form.Approve ?? false)));
         polls.MapPost("/{pollId}/answer", AnswerAsync).RequireAuthorization(Policies.EventMember).WithMetadata(new RequireAntiforgeryTokenAttribute());
         app.MapGet("/events/{slug}/polls.csv", async (string slug, IGrainFactory grains) =>
             await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda

@@ -57,25 +57,27 @@ public static class QuestionEndpoints
         board.MapGet("/projector/live", ProjectorRegionAsync).AllowAnonymous();
         board.MapGet("/export.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
 
-        board.MapPost("/questions", AskAsync).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/vote", (string slug, string session, string id, [FromForm] VoteForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.VoteAsync(who, id, form.Up ?? true))).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/edit", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.EditAsync(who, id, form.Text ?? ""))).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/withdraw", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.WithdrawAsync(who, id))).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/moderate", (string slug, string session, string id, [FromForm] ModerateForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.ModerateAsync(who, id, ParseAction(form.Action)))).RequireAuthorization(Policies.EventModerator);
-        board.MapPost("/questions/{id}/correct", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.CorrectAsync(who, id, form.Text ?? ""))).RequireAuthorization(Policies.EventModerator);
-        board.MapPost("/questions/{id}/ban", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
+        var members = board.MapGroup("").RequireAuthorization(Policies.EventMember);
+        members.MapPost("/questions", AskAsync);
+        members.MapPost("/questions/{id}/vote", (string slug, string session, string id, [FromForm] VoteForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.VoteAsync(who, id, form.Up ?? true)));
+        members.MapPost("/questions/{id}/edit", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.EditAsync(who, id, form.Text ?? "")));
+        members.MapPost("/questions/{id}/withdraw", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.WithdrawAsync(who, id)));
+        var moderators = board.MapGroup("").RequireAuthorization(Policies.EventModerator);
+        moderators.MapPost("/questions/{id}/moderate", (string slug, string session, string id, [FromForm] ModerateForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.ModerateAsync(who, id, ParseAction(form.Action))));
+        moderators.MapPost("/questions/{id}/correct", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.CorrectAsync(who, id, form.Text ?? "")));
+        moderators.MapPost("/questions/{id}/ban", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
             ActAsync(slug, session, id, http, grains, async (b, who) =>
             {
                 var author = (await b.ExportAsync()).Questions.FirstOrDefault(q => q.Id == id) ?? throw new ValidationFailedException(Problem.QuestionMissing);
                 await grains.GetGrain<IQuestionBansGrain>(slug).BanAsync(who, author.AuthorEmail);
-            })).RequireAuthorization(Policies.EventModerator);
-        board.MapPost("/mode", (string slug, string session, [FromForm] ModeForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, "ask", http, grains, (b, who) => b.SetPreModeratedAsync(who, form.PreModerated ?? false))).RequireAuthorization(Policies.EventModerator);
+            }));
+        moderators.MapPost("/mode", (string slug, string session, [FromForm] ModeForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, "ask", http, grains, (b, who) => b.SetPreModeratedAsync(who, form.PreModerated ?? false)));
         return app;
     }
 
