@@ -54,6 +54,20 @@ public static class DemoCopies
         Assert.Equal(SeedOutcome.Seeded, await host.Services.GetRequiredService<DemoEvent>().SeedAsync(slug));
         return slug;
     }
+
+    // A browser signed in as a new person holding one role in the event (or none).
+    public static async Task<TestBrowser> SignedInAsync(this EventsHost host, string slug, Events.Grains.People.EventRole? role, string domain = "niamey.example.org")
+    {
+        var browser = new TestBrowser(host);
+        var email = $"{role?.ToString().ToLowerInvariant() ?? "nobody"}-{Guid.NewGuid():N}@{domain}";
+        if (role is { } granted)
+        {
+            await host.Grains.GetGrain<Events.Grains.People.IEventAccessGrain>(slug).GrantAsync("test", email, granted, null);
+        }
+
+        await browser.SignInAsync(email);
+        return browser;
+    }
 }
 
 // A test class whose tests each work on a fresh copy of the demo event (Slug), on one server the

@@ -180,7 +180,7 @@ public static class AgendaEndpoints
             newStart = SessionForm.At(local, zone);
         }
 
-        await agendaGrain.ChangeSessionAsync(http.User.Email()!, new SessionChange(id, kind, form.Minutes ?? 0, newStart));
+        await agendaGrain.ChangeSessionAsync(http.Viewer().SignedInEmail, new SessionChange(id, kind, form.Minutes ?? 0, newStart));
         return TypedResults.Redirect($"/events/{slug}#{id}");
     }
 }

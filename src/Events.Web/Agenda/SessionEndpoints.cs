@@ -141,7 +141,7 @@ public static class SessionEndpoints
         var command = form.ToCommand(TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId));
         var saved = id is null
             ? await grain.ScheduleSessionAsync(command)
-            : await grain.EditSessionAsync(http.User.Email()!, id, command);
+            : await grain.EditSessionAsync(http.Viewer().SignedInEmail, id, command);
         return TypedResults.Redirect($"/events/{slug}#{saved.Id}");
     }
 }

@@ -52,7 +52,7 @@ public static class AnnouncementEndpoints
         }
 
         await grains.GetGrain<IAnnouncementsGrain>(slug).PostAsync(
-            http.User.Email()!,
+            http.Viewer().SignedInEmail,
             new PostAnnouncement(form.Markdown ?? "", AnnouncementLimits.ValidFor(form.ValidMinutes), form.IdempotencyKey ?? ""));
         return TypedResults.Redirect($"/events/{slug}#announcements");
     }

@@ -21,7 +21,7 @@ public sealed partial class LiveHub
         }
 
         var posted = await Grains.GetGrain<IAnnouncementsGrain>(slug)
-            .PostAsync(Context.User!.Email()!, new PostAnnouncement(markdown, AnnouncementLimits.ValidFor(validMinutes), idempotencyKey));
+            .PostAsync(Viewer.SignedInEmail, new PostAnnouncement(markdown, AnnouncementLimits.ValidFor(validMinutes), idempotencyKey));
         return new PostedAnnouncement(posted.Id);
     }
 }

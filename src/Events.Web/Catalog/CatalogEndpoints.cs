@@ -1,5 +1,4 @@
 using Events.Grains.Catalog;
-using Events.Grains.People;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +20,7 @@ public static class CatalogEndpoints
     private static async Task<RazorComponentResult<EventListPage>> GetEventList(HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
         var events = await grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).ListAsync();
-        var canCreate = http.User.Email() is { } email && await grains.GetGrain<ISiteGrain>(ISiteGrain.Key).IsOrganiserAsync(email);
+        var canCreate = await http.Viewer().IsSiteOrganiserAsync();
         return Pages.Render(new EventListPage { Events = events, Now = clock.GetUtcNow(), CanCreate = canCreate });
     }
 }

@@ -159,7 +159,7 @@ public static class EventEndpoints
 
     private static async Task<IResult> CreateAsync([FromForm] EventForm form, HttpContext http, IGrainFactory grains)
     {
-        var actor = http.User.Email()!;
+        var actor = http.Viewer().SignedInEmail;
         var slug = SlugOf(form);
         var details = form.ToDetails();
         if (!AgendaGrain.IsValidSlug(slug))
@@ -190,7 +190,7 @@ public static class EventEndpoints
             return Pages.NoEvent(slug);
         }
 
-        await PublishAsync(grains, await grain.EditDetailsAsync(http.User.Email()!, form.ToDetails()));
+        await PublishAsync(grains, await grain.EditDetailsAsync(http.Viewer().SignedInEmail, form.ToDetails()));
         return TypedResults.Redirect($"/events/{slug}/manage");
     }
 
@@ -202,7 +202,7 @@ public static class EventEndpoints
             return Pages.NoEvent(slug);
         }
 
-        await PublishAsync(grains, await grain.CancelAsync(http.User.Email()!, form.Reason ?? ""));
+        await PublishAsync(grains, await grain.CancelAsync(http.Viewer().SignedInEmail, form.Reason ?? ""));
         return TypedResults.Redirect($"/events/{slug}/manage");
     }
 
@@ -214,7 +214,7 @@ public static class EventEndpoints
             return Pages.NoEvent(slug);
         }
 
-        await PublishAsync(grains, await grain.ArchiveAsync(http.User.Email()!));
+        await PublishAsync(grains, await grain.ArchiveAsync(http.Viewer().SignedInEmail));
         return TypedResults.Redirect($"/events/{slug}/manage");
     }
 

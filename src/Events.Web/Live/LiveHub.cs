@@ -9,7 +9,7 @@ namespace Events.Web.Live;
 // The one hub. Anyone may connect and follow public topics; methods that change something name
 // their policy (see the feature files: LiveHub.*.cs), checked on every call.
 [AllowAnonymous]
-public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IGrainFactory grains, IAuthorizationService authorization) : Hub<ILiveClient>
+public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IGrainFactory grains, IAuthorizationService authorization, ViewerScope viewers) : Hub<ILiveClient>
 {
     public const string Path = "/live";
 
@@ -41,7 +41,7 @@ public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IG
             }
 
             if (resolved.Kind.Policy is { } policy
-                && !(await authorization.AuthorizeAsync(Context.User ?? new(), new EventScope(Events.Grains.EventKeys.SlugOf(resolved.Key)), policy)).Succeeded)
+                && !(await authorization.AuthorizeAsync(Context.User ?? new(), new EventScope(Events.Grains.EventKeys.SlugOf(resolved.Key), Viewer), policy)).Succeeded)
             {
                 throw new HubException(Localization.Text.Format(Language, "live.forbidden-topic", subscription.Topic));
             }
@@ -68,6 +68,10 @@ public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IG
 
     // For the feature parts of this partial class (primary constructor parameters are not visible there).
     private IGrainFactory Grains => grains;
+
+    // Who is calling, for this call only: the hub instance lives in the call's own service scope,
+    // where the authorization of the call found the same viewer.
+    private Viewer Viewer => viewers.For(Context.User);
 
     private string Language => Localization.Text.LanguageOf(Context.GetHttpContext());
 }

@@ -18,7 +18,7 @@ public sealed partial class LiveHub
     [Authorize(Policy = Policies.EventMember)]
     public Task<string> RequestMeeting(string slug, string to, string? message, string? slots, string idempotencyKey) => MeetingInputAsync(async matchmaking =>
     {
-        var email = Context.User!.Email()!;
+        var email = Viewer.SignedInEmail;
         var invitee = await MatchmakingEndpoints.InviteeAsync(Grains, slug, email, to ?? "") ?? throw new ValidationFailedException(Problem.ProfileMissing);
         return (await matchmaking.RequestOnceAsync(email, invitee, message ?? "", MeetingSlots(slots), idempotencyKey)).Id;
     }, slug);
@@ -26,11 +26,11 @@ public sealed partial class LiveHub
     // Answers the meeting's id.
     [Authorize(Policy = Policies.EventMember)]
     public Task<string> AcceptMeeting(string slug, string requestId, string? slots, string idempotencyKey) => MeetingInputAsync(async matchmaking =>
-        (await matchmaking.AcceptOnceAsync(Context.User!.Email()!, requestId ?? "", MeetingSlots(slots).FirstOrDefault(), idempotencyKey)).Id, slug);
+        (await matchmaking.AcceptOnceAsync(Viewer.SignedInEmail, requestId ?? "", MeetingSlots(slots).FirstOrDefault(), idempotencyKey)).Id, slug);
 
     [Authorize(Policy = Policies.EventMember)]
     public Task<string> DeclineMeeting(string slug, string requestId, string? reason, string idempotencyKey) => MeetingInputAsync(async matchmaking =>
-        (await matchmaking.DeclineOnceAsync(Context.User!.Email()!, requestId ?? "", reason, idempotencyKey)).Id, slug);
+        (await matchmaking.DeclineOnceAsync(Viewer.SignedInEmail, requestId ?? "", reason, idempotencyKey)).Id, slug);
 
     private Task<string> MeetingInputAsync(Func<IMatchmakingGrain, Task<string>> input, string slug) =>
         input(Grains.GetGrain<IMatchmakingGrain>(slug));

@@ -61,7 +61,7 @@ public static class MatchmakingEndpoints
         return app.MapMyAgenda().MapMatchStats();
     }
 
-    public static string Email(HttpContext http) => http.User.Email()!;
+    public static string Email(HttpContext http) => http.Viewer().SignedInEmail;
 
     private static IProfileGrain Profile(IGrainFactory grains, string slug, string email) => grains.GetGrain<IProfileGrain>(new ProfileKey(slug, email).ToString());
 
@@ -243,7 +243,7 @@ public static class MatchmakingEndpoints
         {
             var known = await grains.GetGrain<IMatchmakingGrain>(slug).KnownAsync(email);
             var visible = await grains.GetGrain<IDirectoryGrain>(slug).VisibleAsync();
-            suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet(), pitchScores: await PitchScoresAsync(grains, slug, email, agenda));
+            suggestions = new SuggestionEngine(visible).For(mine.Entry, known.Select(k => PersonIds.Of(slug, k)).ToHashSet(), pitchScores: await PitchScoresAsync(grains, slug, http.Viewer(), agenda));
         }
 
         return Pages.Render(new SuggestionsPage { Slug = slug, EventTitle = agenda.Title, HasProfile = mine is not null, Suggestions = suggestions });
@@ -251,9 +251,10 @@ public static class MatchmakingEndpoints
 
     // An investor's average score for each team they scored, given to each member of that team
     // (by person id): a team they rated high is worth meeting.
-    private static async Task<IReadOnlyDictionary<string, decimal>?> PitchScoresAsync(IGrainFactory grains, string slug, string email, AgendaView agenda)
+    private static async Task<IReadOnlyDictionary<string, decimal>?> PitchScoresAsync(IGrainFactory grains, string slug, Viewer viewer, AgendaView agenda)
     {
-        var membership = await grains.GetGrain<Events.Grains.People.IEventAccessGrain>(slug).GetMembershipAsync(email);
+        var email = viewer.SignedInEmail;
+        var membership = await viewer.MembershipAsync(slug);
         if (membership is null || !membership.Roles.HasFlag(Events.Grains.People.EventRole.Investor))
         {
             return null;

@@ -20,7 +20,7 @@ public sealed partial class LiveHub
             throw new HubException(Text.Format(Language, "problem.SessionMissing", sessionId));
         }
 
-        var view = await MixerEndpoints.Slot(Grains, slug, sessionId).ControlAsync(Context.User!.Email()!, MixerEndpoints.ParseControl(control), idempotencyKey);
+        var view = await MixerEndpoints.Slot(Grains, slug, sessionId).ControlAsync(Viewer.SignedInEmail, MixerEndpoints.ParseControl(control), idempotencyKey);
         return view.Now.Phase.ToString();
     }
 }

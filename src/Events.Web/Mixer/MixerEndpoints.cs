@@ -56,14 +56,15 @@ public static class MixerEndpoints
             PageAsync(slug, sessionId, http, grains, StatusCodes.Status200OK)).AllowAnonymous();
         slot.MapGet("/live", RegionAsync).AllowAnonymous();
         slot.MapPost("/proposals", ProposeAsync).RequireAuthorization(Policies.EventPresenter);
-        slot.MapPost("/proposals/{id}/accept", (string slug, string sessionId, string id, HttpContext http, IGrainFactory grains) =>
-            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.AcceptAsync(actor, id))).RequireAuthorization(Policies.EventModerator);
-        slot.MapPost("/proposals/{id}/decline", (string slug, string sessionId, string id, [FromForm] DeclineForm form, HttpContext http, IGrainFactory grains) =>
-            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.DeclineAsync(actor, id, form.Reason ?? ""))).RequireAuthorization(Policies.EventModerator);
-        slot.MapPost("/proposals/{id}/move", (string slug, string sessionId, string id, [FromForm] MoveForm form, HttpContext http, IGrainFactory grains) =>
-            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.MoveAsync(actor, id, form.By ?? 0))).RequireAuthorization(Policies.EventModerator);
-        slot.MapPost("/control", (string slug, string sessionId, [FromForm] ControlForm form, HttpContext http, IGrainFactory grains) =>
-            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.ControlAsync(actor, ParseControl(form.Control)))).RequireAuthorization(Policies.EventModerator);
+        var moderators = slot.MapGroup("").RequireAuthorization(Policies.EventModerator);
+        moderators.MapPost("/proposals/{id}/accept", (string slug, string sessionId, string id, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.AcceptAsync(actor, id)));
+        moderators.MapPost("/proposals/{id}/decline", (string slug, string sessionId, string id, [FromForm] DeclineForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.DeclineAsync(actor, id, form.Reason ?? "")));
+        moderators.MapPost("/proposals/{id}/move", (string slug, string sessionId, string id, [FromForm] MoveForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.MoveAsync(actor, id, form.By ?? 0)));
+        moderators.MapPost("/control", (string slug, string sessionId, [FromForm] ControlForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, sessionId, http, grains, (g, actor) => g.ControlAsync(actor, ParseControl(form.Control))));
         return app;
     }
 
@@ -85,7 +86,7 @@ public static class MixerEndpoints
         }
 
         var view = await Slot(grains, slug, sessionId).GetAsync();
-        var email = http.User.Email();
+        var email = http.Viewer().Email;
         return Pages.Render(new MixerPage
         {
             Slug = slug,
@@ -126,7 +127,7 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        await Slot(grains, slug, sessionId).ProposeAsync(http.User.Email()!, new ProposeIntervention(form.Presenter ?? "", form.City ?? "", form.Title ?? "", form.Summary ?? "", form.Minutes ?? 0));
+        await Slot(grains, slug, sessionId).ProposeAsync(http.Viewer().SignedInEmail, new ProposeIntervention(form.Presenter ?? "", form.City ?? "", form.Title ?? "", form.Summary ?? "", form.Minutes ?? 0));
         return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#propose");
     }
 
@@ -137,7 +138,7 @@ public static class MixerEndpoints
             return Pages.NoSession(slug, sessionId);
         }
 
-        await action(Slot(grains, slug, sessionId), http.User.Email()!);
+        await action(Slot(grains, slug, sessionId), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/mixer/{sessionId}#console");
     }
 }

@@ -31,7 +31,7 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account").RequireAuthorization(Policies.SignedIn);
         account.MapGet("/", ShowAccount);
         account.MapPost("/", SaveAccount).OnRefusal(async r =>
-            await Page(r.Grains, await r.Grains.GetGrain<IAccountGrain>(r.Http.User.Email()!).EnsureAsync("en"), ProfileOf(r.Form<AccountForm>()!), false, false, r.Error, StatusCodes.Status400BadRequest));
+            await Page(r.Grains, await r.Grains.GetGrain<IAccountGrain>(r.Http.Viewer().SignedInEmail).EnsureAsync("en"), ProfileOf(r.Form<AccountForm>()!), false, false, r.Error, StatusCodes.Status400BadRequest));
         account.MapPost("/signout-everywhere", async (HttpContext http, IGrainFactory grains) =>
         {
             await Sessions.SignOutAsync(http, grains, everywhere: true);
@@ -42,14 +42,14 @@ public static class AccountEndpoints
 
     private static async Task<IResult> ShowAccount(bool? saved, bool? welcome, HttpContext http, IGrainFactory grains)
     {
-        var account = await grains.GetGrain<IAccountGrain>(http.User.Email()!).EnsureAsync("en");
+        var account = await grains.GetGrain<IAccountGrain>(http.Viewer().SignedInEmail).EnsureAsync("en");
         var form = new AccountProfile(account.DisplayName, account.Organisation, account.Country, account.Language);
         return await Page(grains, account, form, saved == true, welcome == true, null, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> SaveAccount([FromForm] AccountForm form, HttpContext http, IGrainFactory grains)
     {
-        await grains.GetGrain<IAccountGrain>(http.User.Email()!).UpdateProfileAsync(ProfileOf(form));
+        await grains.GetGrain<IAccountGrain>(http.Viewer().SignedInEmail).UpdateProfileAsync(ProfileOf(form));
         return TypedResults.Redirect("/account?saved=true");
     }
 

@@ -108,7 +108,7 @@ public static class InvitationEndpoints
         }
 
         var request = new InvitationRequest(ParseRole(form.Role), form.Team, TimeSpan.FromDays(Math.Clamp(form.ValidDays ?? 14, -1, EventAccessGrain.MaxInvitationLifetime.Days + 1)), form.MaxUses ?? 1);
-        var created = await grains.GetGrain<IEventAccessGrain>(slug).CreateInvitationAsync(http.User.Email()!, request);
+        var created = await grains.GetGrain<IEventAccessGrain>(slug).CreateInvitationAsync(http.Viewer().SignedInEmail, request);
         var link = site.Value.Link($"/invite/{slug}/{created.Token}");
         var sealedLink = protection.CreateProtector(NewLinkPurpose).ToTimeLimitedDataProtector().Protect(link, TimeSpan.FromMinutes(10));
         return TypedResults.Redirect($"/events/{slug}/people?new={Uri.EscapeDataString(sealedLink)}#new-invitation");
@@ -116,13 +116,13 @@ public static class InvitationEndpoints
 
     private static async Task<IResult> RevokeInvitation(string slug, string id, HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
-        await grains.GetGrain<IEventAccessGrain>(slug).RevokeInvitationAsync(http.User.Email()!, id);
+        await grains.GetGrain<IEventAccessGrain>(slug).RevokeInvitationAsync(http.Viewer().SignedInEmail, id);
         return TypedResults.Redirect($"/events/{slug}/people#invitations");
     }
 
     private static async Task<IResult> RevokeRole(string slug, [FromForm] MemberForm form, HttpContext http, IGrainFactory grains, TimeProvider clock)
     {
-        await grains.GetGrain<IEventAccessGrain>(slug).RevokeAsync(http.User.Email()!, form.Email ?? "", ParseRole(form.Role));
+        await grains.GetGrain<IEventAccessGrain>(slug).RevokeAsync(http.Viewer().SignedInEmail, form.Email ?? "", ParseRole(form.Role));
         return TypedResults.Redirect($"/events/{slug}/people#members");
     }
 
@@ -131,7 +131,7 @@ public static class InvitationEndpoints
         http.NoReferrer();
         var (check, title) = await CheckAsync(slug, token, grains);
         return check.Status == InvitationStatus.Open
-            ? InvitationPage(slug, token, title!, check, http.User.Email(), null, null, StatusCodes.Status200OK)
+            ? InvitationPage(slug, token, title!, check, http.Viewer().Email, null, null, StatusCodes.Status200OK)
             : Closed(check.Status);
     }
 
@@ -145,7 +145,7 @@ public static class InvitationEndpoints
         }
 
         var pending = new PendingInvitation(slug, parts.Id, Secrets.Hash(parts.Secret));
-        if (http.User.Email() is { } email)
+        if (http.Viewer().Email is { } email)
         {
             var accepted = await grains.GetGrain<IEventAccessGrain>(slug).AcceptInvitationAsync(pending.InvitationId, pending.SecretHash, email);
             return accepted.Status == InvitationStatus.Open ? TypedResults.Redirect($"/events/{slug}") : Closed(accepted.Status);

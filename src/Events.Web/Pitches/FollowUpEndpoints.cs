@@ -38,10 +38,10 @@ public static class FollowUpEndpoints
 {
     public static IEndpointRouteBuilder MapFollowUps(this IEndpointRouteBuilder app)
     {
-        var followUps = app.MapGroup("/events/{slug}/follow-ups")
+        var followUps = app.MapGroup("/events/{slug}/follow-ups").RequireAuthorization(Policies.EventMember)
             .OnRefusal(r => PageAsync(r.Route("slug"), r.Http, r.Grains, r.Error));
-        followUps.MapGet("/", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null)).RequireAuthorization(Policies.EventMember);
-        followUps.MapPost("/{id}/status", UpdateAsync).RequireAuthorization(Policies.EventMember);
+        followUps.MapGet("/", (string slug, HttpContext http, IGrainFactory grains) => PageAsync(slug, http, grains, null));
+        followUps.MapPost("/{id}/status", UpdateAsync);
         app.MapGet("/events/{slug}/follow-ups.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
         return app;
     }
@@ -56,7 +56,7 @@ public static class FollowUpEndpoints
 
     private static async Task<IResult> PageAsync(string slug, HttpContext http, IGrainFactory grains, string? error)
     {
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         var cards = PitchCardEndpoints.Cards(grains, slug);
         var rows = new List<FollowUpRow>();
         foreach (var followUp in await FollowUps(grains, slug).ListAsync())
@@ -134,7 +134,7 @@ public static class FollowUpEndpoints
 
     private static async Task<IResult> UpdateAsync(string slug, string id, [FromForm] FollowUpStatusForm form, HttpContext http, IGrainFactory grains)
     {
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         var followUp = (await FollowUps(grains, slug).ListAsync()).FirstOrDefault(f => f.Id == id);
         if (followUp is null || PartyOf(viewer, followUp) is not { } party)
         {

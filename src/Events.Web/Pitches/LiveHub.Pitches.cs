@@ -19,7 +19,7 @@ public sealed partial class LiveHub
         }
 
         var input = PitchRoomEndpoints.ParseScorecard(scores ?? [], comment, note, interest, conflict ?? false);
-        await PitchRoomEndpoints.Room(Grains, slug, session).SaveScorecardAsync(Context.User!.Email()!, team, input, idempotencyKey);
+        await PitchRoomEndpoints.Room(Grains, slug, session).SaveScorecardAsync(Viewer.SignedInEmail, team, input, idempotencyKey);
         return "saved";
     }
 
@@ -35,7 +35,7 @@ public sealed partial class LiveHub
         }
 
         var view = await PitchRoomEndpoints.Room(Grains, slug, session)
-            .ControlAsync(Context.User!.Email()!, team, PitchRoomEndpoints.ParseControl(control), minutes ?? Events.Grains.Pitches.PitchRoomGrain.DefaultMinutes);
+            .ControlAsync(Viewer.SignedInEmail, team, PitchRoomEndpoints.ParseControl(control), minutes ?? Events.Grains.Pitches.PitchRoomGrain.DefaultMinutes);
         return view.Pitches.First(p => p.Team == team).Phase.ToString();
     }
 }

@@ -51,13 +51,13 @@ public static class PitchCardEndpoints
 {
     public static IEndpointRouteBuilder MapPitchCards(this IEndpointRouteBuilder app)
     {
-        var cards = app.MapGroup("/events/{slug}/pitches")
+        var cards = app.MapGroup("/events/{slug}/pitches").RequireAuthorization(Policies.EventMember)
             .OnRefusal(r => FormAsync(r.Route("slug"), r.Route("team"), r.Http, r.Grains, r.Form<PitchCardForm>(), r.Error));
-        cards.MapGet("/", ListAsync).RequireAuthorization(Policies.EventMember);
-        cards.MapGet("/{team}", CardAsync).RequireAuthorization(Policies.EventMember);
-        cards.MapGet("/{team}/edit", (string slug, string team, HttpContext http, IGrainFactory grains) => FormAsync(slug, team, http, grains, null, null))
-            .RequireAuthorization(Policies.EventPresenter);
-        cards.MapPost("/{team}/edit", SaveAsync).RequireAuthorization(Policies.EventPresenter);
+        cards.MapGet("/", ListAsync);
+        cards.MapGet("/{team}", CardAsync);
+        var presenters = cards.MapGroup("").RequireAuthorization(Policies.EventPresenter);
+        presenters.MapGet("/{team}/edit", (string slug, string team, HttpContext http, IGrainFactory grains) => FormAsync(slug, team, http, grains, null, null));
+        presenters.MapPost("/{team}/edit", SaveAsync);
         return app;
     }
 
@@ -65,7 +65,7 @@ public static class PitchCardEndpoints
 
     private static async Task<IResult> ListAsync(string slug, HttpContext http, IGrainFactory grains)
     {
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         return Pages.Render(new PitchCardsPage
         {
             Slug = slug,
@@ -77,7 +77,7 @@ public static class PitchCardEndpoints
     private static async Task<IResult> CardAsync(string slug, string team, int? version, HttpContext http, IGrainFactory grains)
     {
         var card = await Cards(grains, slug).GetAsync(team);
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         if (card is null)
         {
             return viewer.IsTeam(team)
@@ -97,14 +97,14 @@ public static class PitchCardEndpoints
 
     private static async Task<IResult> FormAsync(string slug, string team, HttpContext http, IGrainFactory grains, PitchCardForm? draft, string? error)
     {
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         if (!viewer.MayEditCard(team))
         {
             return Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "pitch.not-your-team");
         }
 
         var card = await Cards(grains, slug).GetAsync(team);
-        if (await TeamNameAsync(grains, slug, team, http, card) is not { } teamName)
+        if (await TeamNameAsync(slug, team, http, card) is not { } teamName)
         {
             return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "pitch.no-card", $"/events/{slug}/pitches", null, team);
         }
@@ -122,14 +122,14 @@ public static class PitchCardEndpoints
 
     private static async Task<IResult> SaveAsync(string slug, string team, [FromForm] PitchCardForm form, HttpContext http, IGrainFactory grains)
     {
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         var card = await Cards(grains, slug).GetAsync(team);
-        if (!viewer.MayEditCard(team) || await TeamNameAsync(grains, slug, team, http, card) is not { } teamName)
+        if (!viewer.MayEditCard(team) || await TeamNameAsync(slug, team, http, card) is not { } teamName)
         {
             return Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "pitch.not-your-team");
         }
 
-        await Cards(grains, slug).SaveAsync(http.User.Email()!, team, new PitchCardContent(
+        await Cards(grains, slug).SaveAsync(http.Viewer().SignedInEmail, team, new PitchCardContent(
             teamName,
             form.Challenge ?? "",
             form.Solution ?? "",
@@ -144,14 +144,14 @@ public static class PitchCardEndpoints
     }
 
     // A card's team name: from the card once it exists, else from the presenter's own membership.
-    private static async Task<string?> TeamNameAsync(IGrainFactory grains, string slug, string team, HttpContext http, PitchCard? card)
+    private static async Task<string?> TeamNameAsync(string slug, string team, HttpContext http, PitchCard? card)
     {
         if (card is not null)
         {
             return card.Current.Content.TeamName;
         }
 
-        var membership = await grains.GetGrain<IEventAccessGrain>(slug).GetMembershipAsync(http.User.Email()!);
+        var membership = await http.Viewer().MembershipAsync(slug);
         return membership?.Team is { } name && TeamKey.From(name) == team ? name : null;
     }
 }

@@ -40,17 +40,18 @@ public static class PitchRoomEndpoints
             .OnRefusal(r => RoomPageAsync(r.Route("slug"), r.Route("session"), r.Http, r.Grains, r.Error));
         room.MapGet("/", (string slug, string session, HttpContext http, IGrainFactory grains) => RoomPageAsync(slug, session, http, grains, null)).AllowAnonymous();
         room.MapGet("/live", RegionAsync).AllowAnonymous();
-        room.MapPost("/pitches", (string slug, string session, [FromForm] AddPitchForm form, HttpContext http, IGrainFactory grains) =>
-            ModerateAsync(slug, session, http, grains, (r, actor) => r.AddPitchAsync(actor, form.Team ?? ""))).RequireAuthorization(Policies.EventModerator);
-        room.MapPost("/pitches/{team}/control", (string slug, string session, string team, [FromForm] PitchControlForm form, HttpContext http, IGrainFactory grains) =>
-            ModerateAsync(slug, session, http, grains, (r, actor) => r.ControlAsync(actor, team, ParseControl(form.Control), form.Minutes ?? PitchRoomGrain.DefaultMinutes)))
-            .RequireAuthorization(Policies.EventModerator);
+        var moderators = room.MapGroup("").RequireAuthorization(Policies.EventModerator);
+        moderators.MapPost("/pitches", (string slug, string session, [FromForm] AddPitchForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, session, http, grains, (r, actor) => r.AddPitchAsync(actor, form.Team ?? "")));
+        moderators.MapPost("/pitches/{team}/control", (string slug, string session, string team, [FromForm] PitchControlForm form, HttpContext http, IGrainFactory grains) =>
+            ModerateAsync(slug, session, http, grains, (r, actor) => r.ControlAsync(actor, team, ParseControl(form.Control), form.Minutes ?? PitchRoomGrain.DefaultMinutes)));
         room.MapGet("/pitches/{team}", (string slug, string session, string team, HttpContext http, IGrainFactory grains) =>
             PitchPageAsync(slug, session, team, http, grains, null, null)).RequireAuthorization(Policies.EventMember);
         room.MapPost("/pitches/{team}/scorecard", ScoreAsync).RequireAuthorization(Policies.EventInvestor);
 
-        app.MapGet("/events/{slug}/leaderboard", LeaderboardAsync).RequireAuthorization(Policies.EventOrganiser);
-        app.MapGet("/events/{slug}/scores.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
+        var organisers = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
+        organisers.MapGet("/leaderboard", LeaderboardAsync);
+        organisers.MapGet("/scores.csv", ExportAsync);
         return app;
     }
 
@@ -123,7 +124,7 @@ public static class PitchRoomEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        await action(Room(grains, slug, session), http.User.Email()!);
+        await action(Room(grains, slug, session), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/rooms/{session}#console");
     }
 
@@ -135,7 +136,7 @@ public static class PitchRoomEndpoints
         }
 
         var room = Room(grains, slug, session);
-        var viewer = await PitchViewer.OfAsync(http, grains, slug);
+        var viewer = await PitchViewer.OfAsync(http, slug);
         if ((await room.GetAsync()).Pitches.FirstOrDefault(p => p.Team == team) is not { } pitch)
         {
             return Pages.Message(StatusCodes.Status404NotFound, "message.not-found", "problem.PitchMissing", $"/events/{slug}/rooms/{session}", null, team);
@@ -177,7 +178,7 @@ public static class PitchRoomEndpoints
         {
             input = ParseScorecard(scores, form["comment"], form["note"], form["interest"], form["conflict"] == "true");
             var key = form["idempotencyKey"].ToString();
-            await Room(grains, slug, session).SaveScorecardAsync(http.User.Email()!, team, input, key.Length > 0 ? key : null);
+            await Room(grains, slug, session).SaveScorecardAsync(http.Viewer().SignedInEmail, team, input, key.Length > 0 ? key : null);
             return TypedResults.Redirect($"/events/{slug}/rooms/{session}/pitches/{team}#scorecard");
         }
         catch (ValidationFailedException ex)

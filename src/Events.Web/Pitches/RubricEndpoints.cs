@@ -35,7 +35,7 @@ public static class RubricEndpoints
 
     private static async Task<IResult> SaveAsync(string slug, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
-        await grains.GetGrain<IRubricGrain>(slug).SetAsync(http.User.Email()!, Drafts(form));
+        await grains.GetGrain<IRubricGrain>(slug).SetAsync(http.Viewer().SignedInEmail, Drafts(form));
         return TypedResults.Redirect($"/events/{slug}/rubric");
     }
 

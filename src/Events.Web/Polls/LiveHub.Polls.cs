@@ -34,7 +34,7 @@ public sealed partial class LiveHub
         var found = (await polls.GetAsync(null, false)).Polls.FirstOrDefault(p => p.Poll.Id == poll)?.Poll
             ?? throw new ValidationFailedException(Problem.PollMissing);
         var answer = PollAnswerFields.Parse(found, choice, choices ?? [], rating, ranks ?? [], words ?? [], text);
-        await polls.AnswerAsync(await PollEndpoints.RespondentAsync(Grains, Context.User!.Email()!), poll, answer, idempotencyKey);
+        await polls.AnswerAsync(await PollEndpoints.RespondentAsync(Grains, Viewer.SignedInEmail), poll, answer, idempotencyKey);
         return true;
     }
 }

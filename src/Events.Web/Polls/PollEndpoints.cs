@@ -102,11 +102,12 @@ public static class PollEndpoints
         polls.MapGet("/projector/live", ProjectorRegionAsync).AllowAnonymous();
         polls.MapGet("/export.csv", (string slug, string session, IGrainFactory grains) => ExportAsync(slug, [session], grains, $"polls-{slug}-{session}.csv"))
             .RequireAuthorization(Policies.EventOrganiser);
-        polls.MapPost("/", PrepareAsync).RequireAuthorization(Policies.EventModerator);
-        polls.MapPost("/{pollId}/control", (string slug, string session, string pollId, [FromForm] PollControlForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, http, grains, (p, who) => p.ControlAsync(who, pollId, ParseControl(form.Action)))).RequireAuthorization(Policies.EventModerator);
-        polls.MapPost("/{pollId}/texts/{answerId}", (string slug, string session, string pollId, string answerId, [FromForm] TextModerationForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, http, grains, (p, who) => p.ModerateTextAsync(who, pollId, answerId, form.Approve ?? false))).RequireAuthorization(Policies.EventModerator);
+        var moderators = polls.MapGroup("").RequireAuthorization(Policies.EventModerator);
+        moderators.MapPost("/", PrepareAsync);
+        moderators.MapPost("/{pollId}/control", (string slug, string session, string pollId, [FromForm] PollControlForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, http, grains, (p, who) => p.ControlAsync(who, pollId, ParseControl(form.Action))));
+        moderators.MapPost("/{pollId}/texts/{answerId}", (string slug, string session, string pollId, string answerId, [FromForm] TextModerationForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, http, grains, (p, who) => p.ModerateTextAsync(who, pollId, answerId, form.Approve ?? false)));
         polls.MapPost("/{pollId}/answer", AnswerAsync).RequireAuthorization(Policies.EventMember).WithMetadata(new RequireAntiforgeryTokenAttribute());
         app.MapGet("/events/{slug}/polls.csv", async (string slug, IGrainFactory grains) =>
             await grains.GetGrain<IAgendaGrain>(slug).GetAsync() is { } agenda
@@ -141,7 +142,7 @@ public static class PollEndpoints
             Slug = slug,
             SessionId = session,
             SessionTitle = found.Title,
-            Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Polls = await Polls(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
             CanAnswer = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
             CanExport = await http.MayAsync(slug, Policies.EventOrganiser),
@@ -163,7 +164,7 @@ public static class PollEndpoints
         {
             Slug = slug,
             SessionId = session,
-            Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Polls = await Polls(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
             CanAnswer = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
             IdempotencyKey = Secrets.NewToken(16),
@@ -172,7 +173,7 @@ public static class PollEndpoints
 
     private static async Task<IResult> BannerAsync(string slug, string session, HttpContext http, IGrainFactory grains) =>
         await QuestionEndpoints.SessionAsync(grains, slug, session) is not null
-            ? Pages.Render(new PollBanner { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.User.Email(), false) })
+            ? Pages.Render(new PollBanner { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.Viewer().Email, false) })
             : Pages.NoSession(slug, session);
 
     // The projector shows what any attendee may see: often a shared, signed-out screen.
@@ -193,7 +194,7 @@ public static class PollEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        var poll = await Polls(grains, slug, session).PrepareAsync(http.User.Email()!, form.ToDraft());
+        var poll = await Polls(grains, slug, session).PrepareAsync(http.Viewer().SignedInEmail, form.ToDraft());
         return TypedResults.Redirect($"/events/{slug}/polls/{session}#{poll.Id}");
     }
 
@@ -209,7 +210,7 @@ public static class PollEndpoints
             ?? throw new ValidationFailedException(Problem.PollMissing);
         var answer = PollAnswerFields.Parse(poll, form["choice"], PollAnswerFields.Prefixed(form, "choice-"), form["rating"],
             PollAnswerFields.Prefixed(form, "rank-"), PollAnswerFields.Prefixed(form, "word-"), form["text"]);
-        await grain.AnswerAsync(await RespondentAsync(grains, http.User.Email()!), pollId, answer, form["idempotencyKey"].ToString());
+        await grain.AnswerAsync(await RespondentAsync(grains, http.Viewer().SignedInEmail), pollId, answer, form["idempotencyKey"].ToString());
         return TypedResults.Redirect($"/events/{slug}/polls/{session}#{pollId}");
     }
 
@@ -220,7 +221,7 @@ public static class PollEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        await action(Polls(grains, slug, session), http.User.Email()!);
+        await action(Polls(grains, slug, session), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/polls/{session}");
     }
 

@@ -19,7 +19,7 @@ public sealed partial class LiveHub
             throw new HubException(Text.Format(Language, "problem.SessionMissing", session));
         }
 
-        var asker = await QuestionEndpoints.AskerAsync(Grains, Context.User!.Email()!);
+        var asker = await QuestionEndpoints.AskerAsync(Grains, Viewer.SignedInEmail);
         return (await QuestionEndpoints.Board(Grains, slug, session).AskAsync(asker, text, anonymous ?? false, idempotencyKey)).Id;
     }
 
@@ -27,5 +27,5 @@ public sealed partial class LiveHub
     // harmless as it is; the key only keeps the call's shape the same as every queued input's.
     [Authorize(Policy = Policies.EventMember)]
     public Task<int> VoteQuestion(string slug, string session, string questionId, bool up, string idempotencyKey) =>
-        QuestionEndpoints.Board(Grains, slug, session).VoteAsync(Context.User!.Email()!, questionId, up);
+        QuestionEndpoints.Board(Grains, slug, session).VoteAsync(Viewer.SignedInEmail, questionId, up);
 }

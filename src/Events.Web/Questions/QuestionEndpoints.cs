@@ -57,25 +57,27 @@ public static class QuestionEndpoints
         board.MapGet("/projector/live", ProjectorRegionAsync).AllowAnonymous();
         board.MapGet("/export.csv", ExportAsync).RequireAuthorization(Policies.EventOrganiser);
 
-        board.MapPost("/questions", AskAsync).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/vote", (string slug, string session, string id, [FromForm] VoteForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.VoteAsync(who, id, form.Up ?? true))).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/edit", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.EditAsync(who, id, form.Text ?? ""))).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/withdraw", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.WithdrawAsync(who, id))).RequireAuthorization(Policies.EventMember);
-        board.MapPost("/questions/{id}/moderate", (string slug, string session, string id, [FromForm] ModerateForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.ModerateAsync(who, id, ParseAction(form.Action)))).RequireAuthorization(Policies.EventModerator);
-        board.MapPost("/questions/{id}/correct", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, id, http, grains, (b, who) => b.CorrectAsync(who, id, form.Text ?? ""))).RequireAuthorization(Policies.EventModerator);
-        board.MapPost("/questions/{id}/ban", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
+        var members = board.MapGroup("").RequireAuthorization(Policies.EventMember);
+        members.MapPost("/questions", AskAsync);
+        members.MapPost("/questions/{id}/vote", (string slug, string session, string id, [FromForm] VoteForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.VoteAsync(who, id, form.Up ?? true)));
+        members.MapPost("/questions/{id}/edit", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.EditAsync(who, id, form.Text ?? "")));
+        members.MapPost("/questions/{id}/withdraw", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.WithdrawAsync(who, id)));
+        var moderators = board.MapGroup("").RequireAuthorization(Policies.EventModerator);
+        moderators.MapPost("/questions/{id}/moderate", (string slug, string session, string id, [FromForm] ModerateForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.ModerateAsync(who, id, ParseAction(form.Action))));
+        moderators.MapPost("/questions/{id}/correct", (string slug, string session, string id, [FromForm] TextForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, id, http, grains, (b, who) => b.CorrectAsync(who, id, form.Text ?? "")));
+        moderators.MapPost("/questions/{id}/ban", (string slug, string session, string id, HttpContext http, IGrainFactory grains) =>
             ActAsync(slug, session, id, http, grains, async (b, who) =>
             {
                 var author = (await b.ExportAsync()).Questions.FirstOrDefault(q => q.Id == id) ?? throw new ValidationFailedException(Problem.QuestionMissing);
                 await grains.GetGrain<IQuestionBansGrain>(slug).BanAsync(who, author.AuthorEmail);
-            })).RequireAuthorization(Policies.EventModerator);
-        board.MapPost("/mode", (string slug, string session, [FromForm] ModeForm form, HttpContext http, IGrainFactory grains) =>
-            ActAsync(slug, session, "ask", http, grains, (b, who) => b.SetPreModeratedAsync(who, form.PreModerated ?? false))).RequireAuthorization(Policies.EventModerator);
+            }));
+        moderators.MapPost("/mode", (string slug, string session, [FromForm] ModeForm form, HttpContext http, IGrainFactory grains) =>
+            ActAsync(slug, session, "ask", http, grains, (b, who) => b.SetPreModeratedAsync(who, form.PreModerated ?? false)));
         return app;
     }
 
@@ -109,14 +111,14 @@ public static class QuestionEndpoints
             Slug = slug,
             SessionId = session,
             SessionTitle = found.Title,
-            Board = await Board(grains, slug, session).GetAsync(http.User.Email(), moderator),
-            Polls = await Events.Web.Polls.PollEndpoints.Polls(grains, slug, session).GetAsync(http.User.Email(), false),
+            Board = await Board(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
+            Polls = await Events.Web.Polls.PollEndpoints.Polls(grains, slug, session).GetAsync(http.Viewer().Email, false),
             Sort = sort == "new" ? "new" : "votes",
             CanAsk = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
             // The export is the organisers': a link nobody else could follow is not shown.
             CanExport = await http.MayAsync(slug, Policies.EventOrganiser),
-            Viewer = http.User.Email(),
+            Viewer = http.Viewer().Email,
             IdempotencyKey = Secrets.NewToken(16),
             Typed = typed,
             Error = error,
@@ -135,11 +137,11 @@ public static class QuestionEndpoints
         {
             Slug = slug,
             SessionId = session,
-            Board = await Board(grains, slug, session).GetAsync(http.User.Email(), moderator),
+            Board = await Board(grains, slug, session).GetAsync(http.Viewer().Email, moderator),
             Sort = sort == "new" ? "new" : "votes",
             CanAsk = await http.MayAsync(slug, Policies.EventMember),
             CanModerate = moderator,
-            Viewer = http.User.Email(),
+            Viewer = http.Viewer().Email,
             Refetch = RegionRefetch.From(http.Request),
         });
     }
@@ -162,7 +164,7 @@ public static class QuestionEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.User.Email()!), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
+        var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.Viewer().SignedInEmail), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
         return TypedResults.Redirect($"/events/{slug}/qa/{session}#{asked.Id}");
     }
 
@@ -173,7 +175,7 @@ public static class QuestionEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        await action(Board(grains, slug, session), http.User.Email()!);
+        await action(Board(grains, slug, session), http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/qa/{session}#{anchor}");
     }
 

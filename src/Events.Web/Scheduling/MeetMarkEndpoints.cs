@@ -34,7 +34,7 @@ public static class MeetMarkEndpoints
     {
         try
         {
-            await grains.GetGrain<IMeetMarksGrain>(slug).MarkAsync(http.User.Email()!, personId, form["mark"] != "false");
+            await grains.GetGrain<IMeetMarksGrain>(slug).MarkAsync(http.Viewer().SignedInEmail, personId, form["mark"] != "false");
             return TypedResults.Redirect($"/events/{slug}/directory/{Uri.EscapeDataString(personId)}#mark");
         }
         catch (ValidationFailedException ex) when (ex.Problem == Problem.MarkNeedsProfile)

@@ -79,13 +79,13 @@ public static class SchedulingEndpoints
             return await PageAsync(slug, http, grains, Text.Get(Text.LanguageOf(http), "problem.ProfileMissing"), typed);
         }
 
-        await Grain(grains, slug).AddWantedAsync(http.User.Email()!, a, b, typed.Session);
+        await Grain(grains, slug).AddWantedAsync(http.Viewer().SignedInEmail, a, b, typed.Session);
         return TypedResults.Redirect($"/events/{slug}/scheduling#wanted");
     }
 
     private static async Task<IResult> RemoveWantedAsync(string slug, string id, HttpContext http, IGrainFactory grains)
     {
-        await Grain(grains, slug).RemoveWantedAsync(http.User.Email()!, id);
+        await Grain(grains, slug).RemoveWantedAsync(http.Viewer().SignedInEmail, id);
         return TypedResults.Redirect($"/events/{slug}/scheduling#wanted");
     }
 
@@ -101,13 +101,13 @@ public static class SchedulingEndpoints
         var published = await grain.PublishedAsync();
         var wanted = await SchedulingProblems.WantedAsync(grains, slug, await grain.WantedAsync(), published);
         var problem = await SchedulingProblems.BuildAsync(grains, slug, settings, wanted, published);
-        var result = await grain.ScheduleAllAsync(http.User.Email()!, problem);
+        var result = await grain.ScheduleAllAsync(http.Viewer().SignedInEmail, problem);
         return TypedResults.Redirect($"/events/{slug}/scheduling{(result.Started ? "" : "?running=1")}#run");
     }
 
     private static async Task<IResult> PublishAsync(string slug, HttpContext http, IGrainFactory grains)
     {
-        var published = await Grain(grains, slug).PublishAsync(http.User.Email()!);
+        var published = await Grain(grains, slug).PublishAsync(http.Viewer().SignedInEmail);
         return TypedResults.Redirect($"/events/{slug}/scheduling{(published ? "?published=1" : "")}#run");
     }
 }

@@ -25,7 +25,7 @@ public static class Policies
     public static void Add(AuthorizationOptions options)
     {
         options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser());
-        options.AddPolicy(SiteOrganiser, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.None)));
+        options.AddPolicy(SiteOrganiser, p => p.RequireAuthenticatedUser().AddRequirements(SiteOrganiserRequirement.Instance));
         options.AddPolicy(EventOrganiser, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.Organiser)));
         options.AddPolicy(EventModerator, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.Organiser | EventRole.Moderator)));
         options.AddPolicy(EventPresenter, p => p.RequireAuthenticatedUser().AddRequirements(new EventRoleRequirement(EventRole.Organiser | EventRole.Presenter)));
@@ -35,46 +35,65 @@ public static class Policies
     }
 
     // Whether the signed-in person holds a policy for one event: for showing or hiding controls.
-    // (What they may do is still checked where each endpoint is mapped.)
+    // (What they may do is still checked where each endpoint is mapped.) Reads the request's viewer,
+    // so asking for ten controls costs the grains what asking for one does.
     public static async Task<bool> MayAsync(this HttpContext http, string slug, string policy) =>
         http.User.Email() is not null
-        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug), policy)).Succeeded;
+        && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, new EventScope(slug, http.Viewer()), policy)).Succeeded;
 
     public static string? Email(this ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.Email) : null;
 }
 
-// What a check outside an HTTP route is about: one event.
-public sealed record EventScope(string Slug);
+// What a check outside an HTTP route or a hub method is about: one event, for one viewer.
+public sealed record EventScope(string Slug, Viewer Viewer);
 
-// Holds when the person has any of the roles in the event named by the route's {slug}, or
-// organises the whole site. AnyOf = None means "site organisers only".
+// Holds when the person has any of the roles in the event named by the route's {slug} (or the hub
+// method's first argument), or organises the whole site.
 public sealed record EventRoleRequirement(EventRole AnyOf) : IAuthorizationRequirement;
 
-// Reads roles from the grains on every check, so a revoked role stops working on the next request.
-// The event's own membership is asked first: on a busy board nearly every check is an attendee's,
-// which then costs one grain call instead of two (the site's organisers, one grain for the whole
-// site, are asked only when the membership does not answer).
-public sealed class EventRoleHandler(IGrainFactory grains) : AuthorizationHandler<EventRoleRequirement>
+// Holds for the site's organisers only: they create events (and hold every event's roles).
+public sealed class SiteOrganiserRequirement : IAuthorizationRequirement
 {
-    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, EventRoleRequirement requirement)
+    public static SiteOrganiserRequirement Instance { get; } = new();
+
+    private SiteOrganiserRequirement()
     {
-        if (context.User.Email() is not { } email)
+    }
+}
+
+// Both requirements read the viewer of the request or hub call, which asks the grains at most once
+// each and never outlives it, so a revoked role stops working on the next request or hub call.
+public sealed class ViewerHandler(IGrainFactory grains) : IAuthorizationHandler
+{
+    public async Task HandleAsync(AuthorizationHandlerContext context)
+    {
+        if (!context.PendingRequirements.Any(r => r is EventRoleRequirement or SiteOrganiserRequirement))
         {
             return;
         }
 
-        if (requirement.AnyOf != EventRole.None && EventSlug(context.Resource) is { } slug
-            && await grains.Reference<IEventAccessGrain>(slug).GetMembershipAsync(email) is { } membership
-            && (membership.Roles & requirement.AnyOf) != EventRole.None)
+        var viewer = context.Resource switch
         {
-            context.Succeed(requirement);
-            return;
-        }
+            HttpContext http => http.Viewer(),
+            HubInvocationContext call => Viewer.Of(call),
+            EventScope scope => scope.Viewer,
+            // A check about nothing in particular: a viewer of its own.
+            _ => new Viewer(grains, context.User),
+        };
 
-        if (await grains.Reference<ISiteGrain>(ISiteGrain.Key).IsOrganiserAsync(email))
+        foreach (var requirement in context.PendingRequirements.ToList())
         {
-            context.Succeed(requirement);
+            var holds = requirement switch
+            {
+                EventRoleRequirement roles => await viewer.HoldsAnyAsync(EventSlug(context.Resource), roles.AnyOf),
+                SiteOrganiserRequirement => await viewer.IsSiteOrganiserAsync(),
+                _ => false,
+            };
+            if (holds)
+            {
+                context.Succeed(requirement);
+            }
         }
     }
 

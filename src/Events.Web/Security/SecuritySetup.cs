@@ -53,7 +53,8 @@ public static class SecuritySetup
             options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
             Policies.Add(options);
         });
-        services.AddSingleton<IAuthorizationHandler, EventRoleHandler>();
+        services.AddSingleton<IAuthorizationHandler, ViewerHandler>();
+        services.AddScoped<ViewerScope>();
 
         services.AddAntiforgery(options =>
         {

@@ -74,7 +74,7 @@ public static class TicketEndpoints
             Agenda = agenda,
             Office = await Office(grains, slug).GetAsync(),
             PaymentsOn = payments.Enabled,
-            Form = form ?? new RegisterForm { Language = Text.LanguageOf(http), Email = http.User.Email() },
+            Form = form ?? new RegisterForm { Language = Text.LanguageOf(http), Email = http.Viewer().Email },
             Error = error,
         }, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
@@ -143,7 +143,7 @@ public static class TicketEndpoints
 
     private static async Task<IResult> MyTicketsAsync(HttpContext http, IGrainFactory grains)
     {
-        var email = http.User.Email()!;
+        var email = http.Viewer().SignedInEmail;
         var tickets = new List<HeldTicket>();
         foreach (var entry in await grains.GetGrain<ITicketWalletGrain>(email).ListAsync())
         {
@@ -165,7 +165,7 @@ public static class TicketEndpoints
 
     private static async Task<IResult> CancelOwnAsync(string slug, string orderId, HttpContext http, IGrainFactory grains)
     {
-        var order = await Office(grains, slug).CancelOwnAsync(http.User.Email()!, orderId);
+        var order = await Office(grains, slug).CancelOwnAsync(http.Viewer().SignedInEmail, orderId);
         await TicketRoles.SyncAsync(grains, slug, order);
         return TypedResults.Redirect("/my/tickets");
     }

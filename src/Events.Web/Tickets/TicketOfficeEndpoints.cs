@@ -135,7 +135,7 @@ public static class TicketOfficeEndpoints
             return Pages.NoEvent(slug);
         }
 
-        await Office(grains, slug).SaveTicketTypeAsync(http.User.Email()!, form.ToInput(TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId)));
+        await Office(grains, slug).SaveTicketTypeAsync(http.Viewer().SignedInEmail, form.ToInput(TimeZoneInfo.FindSystemTimeZoneById(agenda.TimeZoneId)));
         return TypedResults.Redirect($"/events/{slug}/tickets");
     }
 
@@ -182,7 +182,7 @@ public static class TicketOfficeEndpoints
         var action = Enum.TryParse<OrderAction>(form.Action, out var parsed) && Enum.IsDefined(parsed)
             ? parsed
             : throw new ValidationFailedException(Problem.OrderActionNotNow);
-        var order = await Office(grains, slug).ActAsync(http.User.Email()!, orderId, action);
+        var order = await Office(grains, slug).ActAsync(http.Viewer().SignedInEmail, orderId, action);
         await TicketRoles.SyncAsync(grains, slug, order);
         return TypedResults.Redirect(back);
     }

@@ -19,18 +19,7 @@ public sealed class LiveHubTests(SharedHost shared) : DemoCopyTests<SharedHost>(
     private Task<Announcement> PostAsync(string text) =>
         Announcements.PostAsync(DemoEvent.OrganiserEmail, new PostAnnouncement(text, null, Guid.NewGuid().ToString("N")));
 
-    private async Task<TestBrowser> SignedInAsync(EventRole? role)
-    {
-        var browser = new TestBrowser(_host);
-        var email = $"{role?.ToString().ToLowerInvariant() ?? "nobody"}-{Guid.NewGuid():N}@niamey.example.org";
-        if (role is { } granted)
-        {
-            await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", email, granted, null);
-        }
-
-        await browser.SignInAsync(email);
-        return browser;
-    }
+    private Task<TestBrowser> SignedInAsync(EventRole? role) => _host.SignedInAsync(Slug, role);
 
     private object[] Subscription(long after) => [new[] { new { topic = Topic, after } }];
 
