@@ -42,6 +42,7 @@ public static class WebServiceCollectionExtensions
         services.AddLive();
         services.AddOfflineCopies();
         services.AddSingleton<ILiveTopic, AnnouncementsTopic>();
+        services.AddSingleton<IEventPagePart, AnnouncementsPart>();
         services.AddSingleton<ILiveTopic, AgendaTopic>();
         services.AddSingleton<ILiveTopic, MixerTopic>();
         services.AddSingleton<ILiveTopic, QuestionsTopic>();

@@ -64,9 +64,10 @@ public sealed class AgendaGrain(TimeProvider clock) : JournalGrain<AgendaState, 
 
     public Task<AgendaView> CreateAsync(string actor, EventDetails details)
     {
+        // The key is the address an organiser chose for the new event.
         if (State.IsOpen)
         {
-            throw new ValidationFailedException(Problem.EventExists, Key);
+            throw new ValidationFailedException(Problem.EventAddressTaken, Key);
         }
 
         if (!IsValidSlug(Key))

@@ -1,16 +1,16 @@
 using System.Globalization;
 using Events.Grains;
 using Events.Grains.Agenda;
-using Events.Grains.Announcements;
+using Events.Grains.Mixer;
 using Events.Grains.People;
 using Orleans;
-using Events.Web.Announcements;
 using Events.Web.Localization;
 using Events.Web.Offline;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -52,7 +52,7 @@ public static class AgendaEndpoints
         var events = app.MapGroup("/events").AllowAnonymous();
         // An event's address: lower-case letters, digits and dashes, at most 64 characters.
         events.MapGet("/{slug:regex(^[a-z0-9][a-z0-9-]{{0,63}}$)}", (string slug, int? refresh, HttpContext http, IGrainFactory grains) =>
-            RenderAsync(slug, http, grains, null, null, StatusCodes.Status200OK, refresh)).WithName("agenda").KeepOfflineCopy().CachedForAnonymousVisitors();
+            RenderAsync(slug, http, grains, null, StatusCodes.Status200OK, refresh)).WithName("agenda").KeepOfflineCopy().CachedForAnonymousVisitors();
         events.MapGet("/{slug}/sessions", RegionAsync);
         events.MapGet("/{slug}/calendar.ics", (string slug, HttpContext http, IGrainFactory grains, IOptions<SiteOptions> site, TimeProvider clock) =>
             CalendarAsync(slug, null, http, grains, site.Value, clock));
@@ -60,11 +60,11 @@ public static class AgendaEndpoints
             CalendarAsync(slug, id, http, grains, site.Value, clock));
 
         app.MapPost("/events/{slug}/sessions/{id}/change", ChangeAsync).RequireAuthorization(Policies.EventModerator)
-            .OnRefusal(r => RenderAsync(r.Route("slug"), r.Http, r.Grains, null, new SessionProblem(r.Route("id"), r.Error), StatusCodes.Status400BadRequest));
+            .OnRefusal(r => RenderAsync(r.Route("slug"), r.Http, r.Grains, new SessionProblem(r.Route("id"), r.Error), StatusCodes.Status400BadRequest));
         return app;
     }
 
-    public static async Task<IResult> RenderAsync(string slug, HttpContext http, IGrainFactory grains, AnnouncementDraft? draft, SessionProblem? sessionProblem, int status, int? refresh = null)
+    public static async Task<IResult> RenderAsync(string slug, HttpContext http, IGrainFactory grains, SessionProblem? sessionProblem, int status, int? refresh = null)
     {
         var agenda = await grains.GetGrain<IAgendaGrain>(slug).GetAsync();
         if (agenda is null)
@@ -77,28 +77,33 @@ public static class AgendaEndpoints
             return PrivateEvent(agenda);
         }
 
+        var canModerate = await CanModerateAsync(http, slug);
+        var parts = new List<RenderFragment>();
+        foreach (var part in http.RequestServices.GetServices<IEventPagePart>())
+        {
+            parts.Add(await part.RenderAsync(new EventPageContext(slug, http, grains, canModerate)));
+        }
+
         return Pages.Render(new AgendaPage
         {
             Agenda = agenda,
-            Announcements = await grains.GetGrain<IAnnouncementsGrain>(slug).GetActiveAsync(),
-            CanAnnounce = await CanModerateAsync(http, slug),
+            Parts = parts,
+            CanModerate = canModerate,
             CanOrganise = await http.MayAsync(slug, Policies.EventOrganiser),
             Viewer = TimeZoneChoice.Of(http),
-            Draft = draft,
             SessionError = sessionProblem,
-            IdempotencyKey = Secrets.NewToken(16),
             Now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
             LineUps = await LineUpsAsync(grains, agenda),
             RefreshSeconds = refresh is { } seconds ? Math.Clamp(seconds, MinRefreshSeconds, MaxRefreshSeconds) : (int?)null,
         }, status);
     }
 
-    private static async Task<IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<Events.Grains.Mixer.Intervention>>> LineUpsAsync(IGrainFactory grains, AgendaView agenda)
+    private static async Task<IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<Intervention>>> LineUpsAsync(IGrainFactory grains, AgendaView agenda)
     {
-        var lineUps = new Dictionary<string, System.Collections.Immutable.ImmutableArray<Events.Grains.Mixer.Intervention>>();
+        var lineUps = new Dictionary<string, System.Collections.Immutable.ImmutableArray<Intervention>>();
         foreach (var session in agenda.Sessions.Where(s => s.Kind == SessionKind.GlobalMixer))
         {
-            lineUps[session.Id] = (await Mixer.MixerEndpoints.Slot(grains, agenda.Slug, session.Id).GetAsync()).LineUp;
+            lineUps[session.Id] = (await grains.GetGrain<IMixerSlotGrain>(new SessionKey(agenda.Slug, session.Id).ToString()).GetAsync()).LineUp;
         }
 
         return lineUps;

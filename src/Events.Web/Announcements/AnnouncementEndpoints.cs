@@ -40,7 +40,12 @@ public static class AnnouncementEndpoints
         }).AllowAnonymous();
 
         app.MapPost("/events/{slug}/announcements", Post).RequireAuthorization(Policies.EventModerator)
-            .OnRefusal(r => AgendaEndpoints.RenderAsync(r.Route("slug"), r.Http, r.Grains, new AnnouncementDraft(r.Form<AnnouncementFormData>()?.Markdown, r.Error), null, StatusCodes.Status400BadRequest));
+            .OnRefusal(r =>
+            {
+                // The event's page again, whose announcements part shows the draft (AnnouncementsPart).
+                r.Http.Features.Set(new AnnouncementDraft(r.Form<AnnouncementFormData>()?.Markdown, r.Error));
+                return AgendaEndpoints.RenderAsync(r.Route("slug"), r.Http, r.Grains, null, StatusCodes.Status400BadRequest);
+            });
         return app;
     }
 

@@ -167,16 +167,7 @@ public static class EventEndpoints
             throw new ValidationFailedException(Problem.EventAddressInvalid, AgendaGrain.MaxSlugLength);
         }
 
-        AgendaView agenda;
-        try
-        {
-            agenda = await grains.GetGrain<IAgendaGrain>(slug).CreateAsync(actor, details);
-        }
-        catch (ValidationFailedException ex) when (ex.Problem == Problem.EventExists)
-        {
-            throw new ValidationFailedException(Problem.EventAddressTaken, slug);
-        }
-
+        var agenda = await grains.GetGrain<IAgendaGrain>(slug).CreateAsync(actor, details);
         await grains.GetGrain<IEventAccessGrain>(slug).GrantAsync(actor, actor, EventRole.Organiser, null);
         await PublishAsync(grains, agenda);
         return TypedResults.Redirect($"/events/{slug}/manage");

@@ -57,7 +57,8 @@ public static class MatchmakingEndpoints
         organisers.MapPost("/matchmaking", SaveSettingsAsync)
             .OnRefusal(r => SettingsPageAsync(r.Route("slug"), r.Http, r.Grains, SettingsForm.Read(r.Form<IFormCollection>()!), r.Error, false));
         organisers.MapPost("/directory/{personId}/moderate", ModerateAsync);
-        organisers.MapPost("/directory/{personId}/arrange", ArrangeAsync);
+        organisers.MapPost("/directory/{personId}/arrange", ArrangeAsync)
+            .OnRefusal(r => Task.FromResult<IResult>(Pages.Message(StatusCodes.Status409Conflict, "match.arrange", $"problem.{r.Problem}", $"/events/{r.Route("slug")}/directory/{r.Route("personId")}", "match.directory", r.Arguments)));
         return app.MapMyAgenda().MapMatchStats();
     }
 
@@ -199,15 +200,8 @@ public static class MatchmakingEndpoints
             return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
         }
 
-        try
-        {
-            await grains.GetGrain<IMatchmakingGrain>(slug).ArrangeAsync(Email(http), a, b, Slot(form["slot"]), form["note"]);
-            return TypedResults.Redirect($"/events/{slug}/directory/{personId}?arranged=1#arrange");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return Pages.Message(StatusCodes.Status409Conflict, "match.arrange", $"problem.{ex.Problem}", $"/events/{slug}/directory/{personId}", "match.directory", [.. ex.Arguments]);
-        }
+        await grains.GetGrain<IMatchmakingGrain>(slug).ArrangeAsync(Email(http), a, b, Slot(form["slot"]), form["note"]);
+        return TypedResults.Redirect($"/events/{slug}/directory/{personId}?arranged=1#arrange");
     }
 
     private static DateTimeOffset Slot(string? value) =>

@@ -54,7 +54,14 @@ public static class InvitationEndpoints
 
         var invite = app.MapGroup("/invite/{slug}/{token}").AllowAnonymous();
         invite.MapGet("/", ShowInvitation);
-        invite.MapPost("/", AcceptInvitation).RequireRateLimiting(RateLimitOptions.InvitationPolicy);
+        invite.MapPost("/", AcceptInvitation).RequireRateLimiting(RateLimitOptions.InvitationPolicy)
+            .OnRefusal(async r =>
+            {
+                var (check, title) = await CheckAsync(r.Route("slug"), r.Route("token"), r.Grains);
+                return check.Status == InvitationStatus.Open
+                    ? InvitationPage(r.Route("slug"), r.Route("token"), title!, check, null, r.Form<AcceptForm>()?.Email, r.Error, StatusCodes.Status400BadRequest)
+                    : Closed(check.Status);
+            });
         return app;
     }
 
@@ -151,23 +158,16 @@ public static class InvitationEndpoints
             return accepted.Status == InvitationStatus.Open ? TypedResults.Redirect($"/events/{slug}") : Closed(accepted.Status);
         }
 
-        try
+        var address = EmailAddress.Normalize(form.Email);
+        var language = Text.LanguageOf(http);
+        if (!limits.TryStart(address))
         {
-            var address = EmailAddress.Normalize(form.Email);
-            var language = Text.LanguageOf(http);
-            if (!limits.TryStart(address))
-            {
-                return InvitationPage(slug, token, title!, check, null, form.Email, SignInEndpoints.TooManyFor(http), StatusCodes.Status429TooManyRequests);
-            }
+            return InvitationPage(slug, token, title!, check, null, form.Email, SignInEndpoints.TooManyFor(http), StatusCodes.Status429TooManyRequests);
+        }
 
-            var note = Text.Format(language, "mail.invited", title, Text.Get(language, $"EventRole.{check.Role}"));
-            var issued = await mailer.StartAsync(address, pending, note, language, cancellationToken);
-            return TypedResults.Redirect(SignInEndpoints.CodePath(issued.ChallengeId, null));
-        }
-        catch (ValidationFailedException ex)
-        {
-            return InvitationPage(slug, token, title!, check, null, form.Email, Text.Problem(Text.LanguageOf(http), ex), StatusCodes.Status400BadRequest);
-        }
+        var note = Text.Format(language, "mail.invited", title, Text.Get(language, $"EventRole.{check.Role}"));
+        var issued = await mailer.StartAsync(address, pending, note, language, cancellationToken);
+        return TypedResults.Redirect(SignInEndpoints.CodePath(issued.ChallengeId, null));
     }
 
     private static async Task<(InvitationCheck Check, string? Title)> CheckAsync(string slug, string token, IGrainFactory grains)

@@ -42,7 +42,8 @@ public static class SignInEndpoints
     {
         var signIn = app.MapGroup("/signin").AllowAnonymous();
         signIn.MapGet("/", (string? returnUrl) => Pages.Render(new SignInPage { ReturnUrl = returnUrl }));
-        signIn.MapPost("/", RequestSignIn).RequireRateLimiting(RateLimitOptions.SignInPolicy);
+        signIn.MapPost("/", RequestSignIn).RequireRateLimiting(RateLimitOptions.SignInPolicy)
+            .OnRefusal(r => Task.FromResult<IResult>(Pages.Render(new SignInPage { Email = r.Form<SignInForm>()?.Email, ReturnUrl = r.Form<SignInForm>()?.ReturnUrl, Error = r.Error }, StatusCodes.Status400BadRequest)));
         signIn.MapGet("/link", ShowLink);
         signIn.MapPost("/link", RedeemLink).RequireRateLimiting(RateLimitOptions.CodePolicy);
         signIn.MapGet("/{challengeId}", ShowCode);
@@ -58,15 +59,7 @@ public static class SignInEndpoints
 
     private static async Task<IResult> RequestSignIn([FromForm] SignInForm form, HttpContext http, SignInMailer mailer, SignInLimits limits, CancellationToken cancellationToken)
     {
-        string email;
-        try
-        {
-            email = EmailAddress.Normalize(form.Email);
-        }
-        catch (ValidationFailedException ex)
-        {
-            return Pages.Render(new SignInPage { Email = form.Email, ReturnUrl = form.ReturnUrl, Error = Text.Problem(Text.LanguageOf(http), ex) }, StatusCodes.Status400BadRequest);
-        }
+        var email = EmailAddress.Normalize(form.Email);
 
         if (!limits.TryStart(email))
         {

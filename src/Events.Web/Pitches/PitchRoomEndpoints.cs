@@ -47,7 +47,10 @@ public static class PitchRoomEndpoints
             ModerateAsync(slug, session, http, grains, (r, actor) => r.ControlAsync(actor, team, ParseControl(form.Control), form.Minutes ?? PitchRoomGrain.DefaultMinutes)));
         room.MapGet("/pitches/{team}", (string slug, string session, string team, HttpContext http, IGrainFactory grains) =>
             PitchPageAsync(slug, session, team, http, grains, null, null)).RequireAuthorization(Policies.EventMember);
-        room.MapPost("/pitches/{team}/scorecard", ScoreAsync).RequireAuthorization(Policies.EventInvestor);
+        // Its own refusal: the pitch's page again with the scores as typed (none when they did not
+        // parse), not the room's page that the group answers other refusals with.
+        room.MapPost("/pitches/{team}/scorecard", ScoreAsync).RequireAuthorization(Policies.EventInvestor)
+            .OnRefusal(r => PitchPageAsync(r.Route("slug"), r.Route("session"), r.Route("team"), r.Http, r.Grains, ReadScorecard(r.Form<IFormCollection>()!), r.Error));
 
         var organisers = app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventOrganiser);
         organisers.MapGet("/leaderboard", LeaderboardAsync);
@@ -169,23 +172,19 @@ public static class PitchRoomEndpoints
             return Pages.NoSession(slug, session);
         }
 
-        var scores = form.Keys.Where(k => k.StartsWith(ScorePrefix, StringComparison.Ordinal))
-            .ToDictionary(k => k[ScorePrefix.Length..], k => (string?)form[k].ToString());
-        ScorecardInput? input = null;
-        // Its own refusal: the pitch's page again with the scores as typed (null when they did not
-        // parse), not the room's page that the group answers other refusals with.
-        try
-        {
-            input = ParseScorecard(scores, form["comment"], form["note"], form["interest"], form["conflict"] == "true");
-            var key = form["idempotencyKey"].ToString();
-            await Room(grains, slug, session).SaveScorecardAsync(http.Viewer().SignedInEmail, team, input, key.Length > 0 ? key : null);
-            return TypedResults.Redirect($"/events/{slug}/rooms/{session}/pitches/{team}#scorecard");
-        }
-        catch (ValidationFailedException ex)
-        {
-            return await PitchPageAsync(slug, session, team, http, grains, input, Text.Problem(Text.LanguageOf(http), ex));
-        }
+        var input = ReadScorecard(form) ?? throw new ValidationFailedException(Problem.InterestChoice);
+        var key = form["idempotencyKey"].ToString();
+        await Room(grains, slug, session).SaveScorecardAsync(http.Viewer().SignedInEmail, team, input, key.Length > 0 ? key : null);
+        return TypedResults.Redirect($"/events/{slug}/rooms/{session}/pitches/{team}#scorecard");
     }
+
+    // The scorecard form as typed, or null when its interest is not one of the choices.
+    private static ScorecardInput? ReadScorecard(IFormCollection form) =>
+        Enum.TryParse<Interest>(form["interest"], ignoreCase: false, out var interest) && Enum.IsDefined(interest)
+            ? ParseScorecard(
+                form.Keys.Where(k => k.StartsWith(ScorePrefix, StringComparison.Ordinal)).ToDictionary(k => k[ScorePrefix.Length..], k => (string?)form[k].ToString()),
+                form["comment"], form["note"], form["interest"], form["conflict"] == "true")
+            : null;
 
     private static async Task<IReadOnlyList<LeaderboardRow>> AllPitchesAsync(IGrainFactory grains, string slug)
     {

@@ -18,7 +18,10 @@ public static class MeetMarkEndpoints
     public static IEndpointRouteBuilder MapMeetMarks(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/events/{slug}").RequireAuthorization(Policies.EventMember)
-            .MapPost("/directory/{personId}/mark", MarkAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
+            .MapPost("/directory/{personId}/mark", MarkAsync).WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .OnRefusal(r => Task.FromResult<IResult>(r.Problem == Problem.MarkNeedsProfile
+                ? Pages.Message(StatusCodes.Status400BadRequest, "match.directory", "problem.MarkNeedsProfile", $"/events/{r.Route("slug")}/profile", "match.profile")
+                : Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{r.Route("slug")}/directory", "match.directory")));
         return app;
     }
 
@@ -32,19 +35,8 @@ public static class MeetMarkEndpoints
 
     private static async Task<IResult> MarkAsync(string slug, string personId, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
-        try
-        {
-            await grains.GetGrain<IMeetMarksGrain>(slug).MarkAsync(http.Viewer().SignedInEmail, personId, form["mark"] != "false");
-            return TypedResults.Redirect($"/events/{slug}/directory/{Uri.EscapeDataString(personId)}#mark");
-        }
-        catch (ValidationFailedException ex) when (ex.Problem == Problem.MarkNeedsProfile)
-        {
-            return Pages.Message(StatusCodes.Status400BadRequest, "match.directory", "problem.MarkNeedsProfile", $"/events/{slug}/profile", "match.profile");
-        }
-        catch (ValidationFailedException)
-        {
-            return Pages.Message(StatusCodes.Status404NotFound, "match.directory", "problem.ProfileMissing", $"/events/{slug}/directory", "match.directory");
-        }
+        await grains.GetGrain<IMeetMarksGrain>(slug).MarkAsync(http.Viewer().SignedInEmail, personId, form["mark"] != "false");
+        return TypedResults.Redirect($"/events/{slug}/directory/{Uri.EscapeDataString(personId)}#mark");
     }
 }
 

@@ -16,6 +16,19 @@ public static class Pages
         where TComponent : IComponent =>
         new(ComponentParameters<TComponent>.Of(parameters)) { StatusCode = statusCode };
 
+    // The same component as a fragment that another component renders in its place.
+    public static RenderFragment Fragment<TComponent>(TComponent parameters)
+        where TComponent : IComponent => builder =>
+    {
+        builder.OpenComponent<TComponent>(0);
+        foreach (var (name, value) in ComponentParameters<TComponent>.Of(parameters))
+        {
+            builder.AddComponentParameter(1, name, value);
+        }
+
+        builder.CloseComponent();
+    };
+
     private static class ComponentParameters<TComponent>
     {
         private static readonly PropertyInfo[] Properties =

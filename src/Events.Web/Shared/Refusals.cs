@@ -24,18 +24,22 @@ public static class Refusals
             }
             catch (ValidationFailedException ex) when (HttpMethods.IsPost(call.HttpContext.Request.Method))
             {
-                return await page(new Refusal(call, Text.Problem(Text.LanguageOf(call.HttpContext), ex)));
+                return await page(new Refusal(call, ex));
             }
         });
 }
 
 // What the page again needs: the request, the worded problem, the route's values and the form the
-// endpoint was given (to show the person what they typed).
-public sealed class Refusal(EndpointFilterInvocationContext call, string error)
+// endpoint was given (to show the person what they typed). Problem, for pages that differ by it.
+public sealed class Refusal(EndpointFilterInvocationContext call, ValidationFailedException refusal)
 {
     public HttpContext Http => call.HttpContext;
 
-    public string Error => error;
+    public string Error { get; } = Text.Problem(Text.LanguageOf(call.HttpContext), refusal);
+
+    public Problem Problem => refusal.Problem;
+
+    public object[] Arguments => [.. refusal.Arguments];
 
     public IGrainFactory Grains => Service<IGrainFactory>();
 
