@@ -108,6 +108,7 @@ public static class CpSatScheduler
         // once, a partial one only after a search.
         private readonly List<(int Person, int Slot, BoolVar Var)> _blockStarts = [];
         private readonly List<(int Person, BoolVar Var)> _anyMeeting = [];
+        private readonly List<(int Person, int Floor, IntVar Var)> _excess = [];
         private readonly IntVar _most;
         private readonly IntVar _fewest;
 
@@ -186,8 +187,7 @@ public static class CpSatScheduler
             _most = Cp.NewIntVar(0, n, "most");
             _fewest = Cp.NewIntVar(0, n, "fewest");
             var gaps = new List<LinearExpr>();
-            var allStarts = new List<BoolVar>();
-            var people = 0;
+            var allExcess = new List<IntVar>();
             for (var p = 0; p < model.PersonCount; p++)
             {
                 var busy = new LinearExpr[n];
@@ -236,11 +236,12 @@ public static class CpSatScheduler
                     // The person surely has meetings, so their gaps are their blocks less a constant:
                     // the objective becomes a plain sum of Booleans, which core-based search can bound.
                     var minBlocks = floors[p];
-                    Cp.Add(LinearExpr.Sum(starts) >= minBlocks);
+                    var excess = Cp.NewIntVar(0, Math.Max(0, starts.Count - minBlocks), $"excess{p}");
+                    Cp.Add(LinearExpr.Sum(starts) == minBlocks + excess);
+                    _excess.Add((p, minBlocks, excess));
+                    allExcess.Add(excess);
                     LowerBound += minBlocks - 1;
                     personGaps = LinearExpr.Sum(starts) - 1;
-                    allStarts.AddRange(starts);
-                    people++;
                 }
                 else
                 {
@@ -255,7 +256,7 @@ public static class CpSatScheduler
                 gaps.Add(personGaps);
             }
 
-            Gaps = allPlaced ? LinearExpr.Sum(allStarts) - people : LinearExpr.Sum(gaps);
+            Gaps = allPlaced ? LinearExpr.Sum(allExcess) + LowerBound : LinearExpr.Sum(gaps);
             Spread = _most - _fewest;
         }
 
@@ -324,6 +325,11 @@ public static class CpSatScheduler
                 var value = busy[p, s] && (s == 0 || !busy[p, s - 1]);
                 blocks[p] += value ? 1 : 0;
                 Cp.AddHint(start, value);
+            }
+
+            foreach (var (p, floor, excess) in _excess)
+            {
+                Cp.AddHint(excess, blocks[p] - floor);
             }
 
             var gaps = new List<int>();
