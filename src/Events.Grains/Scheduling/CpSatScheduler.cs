@@ -78,9 +78,11 @@ public static class CpSatScheduler
             sat.Cp.Add(sat.Gaps <= gaps);
             sat.Cp.Minimize(sat.Spread);
             var (_, solution) = sat.Run(best, Share(limit, watch, 1.0), options, 3, progress, cancel);
-            if (solution is not null && model.Gaps(solution) is var better && better.Gaps <= gaps && better.Spread < spread)
+            // The fairness phase may also find fewer gaps (it only has to keep them at most as many).
+            if (solution is not null && model.Gaps(solution) is var better && (better.Gaps < gaps || (better.Gaps == gaps && better.Spread < spread)))
             {
                 best = solution;
+                gapsProven |= allPlaced && better.Gaps <= sat.LowerBound;
             }
         }
 

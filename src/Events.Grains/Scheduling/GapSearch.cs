@@ -10,6 +10,7 @@ namespace Events.Grains.Scheduling;
 internal static class GapSearch
 {
     private const int MaxChain = 64;
+    private const int MaxStaleCoolings = 3;
 
     // Floor: stop as soon as the gaps reach it (a proven floor, or 0).
     public static int[] Improve(ScheduleModel model, int[] start, TimeSpan budget, int seed, int floor, CancellationToken cancel)
@@ -54,7 +55,7 @@ internal static class GapSearch
         var bestGaps = gaps;
         var bestPlaced = slotOf.Count(s => s >= 0);
         var watch = Stopwatch.StartNew();
-        const double hot = 1.5 * GapWeight, cold = 0.05 * GapWeight;
+        const double hot = 0.75 * GapWeight, cold = 0.05 * GapWeight;
 
         // One cooling takes this many steps, or the whole budget when that comes first; a cooling
         // that ends with time left starts again, hot, from the best schedule so far (on 2 cores one
@@ -64,6 +65,8 @@ internal static class GapSearch
         var temperature = hot;
         long cooling = 0;
         var coolingFrom = 0.0;
+        var stale = 0;
+        var (bestAtCooling, placedAtCooling) = (bestGaps, bestPlaced);
         for (long i = 0; ; i++, cooling++)
         {
             if ((i & 1023) == 0)
@@ -76,6 +79,14 @@ internal static class GapSearch
 
                 if (cooling >= iterations)
                 {
+                    // A small day whose coolings keep ending on the same best has nothing left to find.
+                    stale = bestGaps < bestAtCooling || bestPlaced > placedAtCooling ? 0 : stale + 1;
+                    if (stale >= MaxStaleCoolings)
+                    {
+                        break;
+                    }
+
+                    (bestAtCooling, placedAtCooling) = (bestGaps, bestPlaced);
                     cooling = 0;
                     coolingFrom = timeUsed;
                     Restore();
