@@ -6,7 +6,7 @@ namespace Events.Grains.Scheduling;
 
 // Parameters: more CP-SAT parameters in its text format, for the bench's experiments.
 // LocalSearchShare: the part of the time limit by which the local search must hand over to CP-SAT.
-public sealed record SchedulerOptions(TimeSpan TimeLimit, int Workers, string Parameters = "", double LocalSearchShare = 0.5)
+public sealed record SchedulerOptions(TimeSpan TimeLimit, int Workers, string Parameters = "", double LocalSearchShare = 0.8)
 {
     public static SchedulerOptions Default { get; } = new(TimeSpan.FromSeconds(20), DefaultWorkers);
 
@@ -57,6 +57,9 @@ public static class CpSatScheduler
         var floor = floors.Sum(b => Math.Max(0, b - 1));
         best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, options.LocalSearchShare)), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
         var allPlaced = Placed(best) == placeable;
+
+        // The local search also places meetings the first phase left out.
+        placedProven |= allPlaced;
         var sat = new SatModel(model, withGaps: true, allPlaced, floors);
         sat.Cp.Add(LinearExpr.Sum(sat.Placed) >= Placed(best));
         var gapsProven = model.Gaps(best).Gaps == 0 || (allPlaced && model.Gaps(best).Gaps <= sat.LowerBound);
