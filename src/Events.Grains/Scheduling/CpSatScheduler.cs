@@ -239,7 +239,9 @@ public static class CpSatScheduler
                 if (allPlaced)
                 {
                     // The person surely has meetings, so their gaps are their blocks less a constant:
-                    // the objective becomes a plain sum of Booleans, which core-based search can bound.
+                    // the objective is the sum of each person's excess over their floor, each from 0,
+                    // so CP-SAT's bound starts at the floor (as block starts it started at minus the
+                    // number of people).
                     var minBlocks = floors[p];
                     var excess = Cp.NewIntVar(0, Math.Max(0, starts.Count - minBlocks), $"excess{p}");
                     Cp.Add(LinearExpr.Sum(starts) == minBlocks + excess);

@@ -61,7 +61,9 @@ internal static class GapSearch
         // that ends with time left starts again, hot, from the best schedule so far (on 2 cores one
         // cooling of a 200-meeting day takes about 3 s, and a single cooling left the rest of the
         // local search's share unused).
-        var iterations = Math.Max(200_000L, model.MeetingCount * 20_000L);
+        // A small day stops after its first cooling and three stale ones: 4 x 50,000 steps, no
+        // more than its single cooling took before.
+        var iterations = Math.Max(50_000L, model.MeetingCount * 20_000L);
         var temperature = hot;
         long cooling = 0;
         var coolingFrom = 0.0;
