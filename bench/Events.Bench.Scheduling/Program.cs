@@ -14,7 +14,7 @@ using Events.Grains.Scheduling;
 var mode = args.Length > 0 ? args[0] : "compare";
 var seconds = Option("--seconds", 9.0);
 var workers = (int)Option("--workers", SchedulerOptions.DefaultWorkers);
-var options = new SchedulerOptions(TimeSpan.FromSeconds(seconds), workers, Text("--params") ?? "", Option("--local", 0.5));
+var options = new SchedulerOptions(TimeSpan.FromSeconds(seconds), workers, Text("--params") ?? "", Option("--local", 0.8));
 try
 {
     switch (mode)

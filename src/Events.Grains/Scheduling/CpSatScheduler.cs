@@ -6,7 +6,7 @@ namespace Events.Grains.Scheduling;
 
 // Parameters: more CP-SAT parameters in its text format, for the bench's experiments.
 // LocalSearchShare: the part of the time limit by which the local search must hand over to CP-SAT.
-public sealed record SchedulerOptions(TimeSpan TimeLimit, int Workers, string Parameters = "", double LocalSearchShare = 0.5)
+public sealed record SchedulerOptions(TimeSpan TimeLimit, int Workers, string Parameters = "", double LocalSearchShare = 0.8)
 {
     public static SchedulerOptions Default { get; } = new(TimeSpan.FromSeconds(20), DefaultWorkers);
 
@@ -57,6 +57,9 @@ public static class CpSatScheduler
         var floor = floors.Sum(b => Math.Max(0, b - 1));
         best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, options.LocalSearchShare)), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
         var allPlaced = Placed(best) == placeable;
+
+        // The local search also places meetings the first phase left out.
+        placedProven |= allPlaced;
         var sat = new SatModel(model, withGaps: true, allPlaced, floors);
         sat.Cp.Add(LinearExpr.Sum(sat.Placed) >= Placed(best));
         var gapsProven = model.Gaps(best).Gaps == 0 || (allPlaced && model.Gaps(best).Gaps <= sat.LowerBound);
@@ -78,9 +81,11 @@ public static class CpSatScheduler
             sat.Cp.Add(sat.Gaps <= gaps);
             sat.Cp.Minimize(sat.Spread);
             var (_, solution) = sat.Run(best, Share(limit, watch, 1.0), options, 3, progress, cancel);
-            if (solution is not null && model.Gaps(solution) is var better && better.Gaps <= gaps && better.Spread < spread)
+            // The fairness phase may also find fewer gaps (it only has to keep them at most as many).
+            if (solution is not null && model.Gaps(solution) is var better && (better.Gaps < gaps || (better.Gaps == gaps && better.Spread < spread)))
             {
                 best = solution;
+                gapsProven |= allPlaced && better.Gaps <= sat.LowerBound;
             }
         }
 
@@ -108,6 +113,7 @@ public static class CpSatScheduler
         // once, a partial one only after a search.
         private readonly List<(int Person, int Slot, BoolVar Var)> _blockStarts = [];
         private readonly List<(int Person, BoolVar Var)> _anyMeeting = [];
+        private readonly List<(int Person, int Floor, IntVar Var)> _excess = [];
         private readonly IntVar _most;
         private readonly IntVar _fewest;
 
@@ -186,8 +192,7 @@ public static class CpSatScheduler
             _most = Cp.NewIntVar(0, n, "most");
             _fewest = Cp.NewIntVar(0, n, "fewest");
             var gaps = new List<LinearExpr>();
-            var allStarts = new List<BoolVar>();
-            var people = 0;
+            var allExcess = new List<IntVar>();
             for (var p = 0; p < model.PersonCount; p++)
             {
                 var busy = new LinearExpr[n];
@@ -234,13 +239,16 @@ public static class CpSatScheduler
                 if (allPlaced)
                 {
                     // The person surely has meetings, so their gaps are their blocks less a constant:
-                    // the objective becomes a plain sum of Booleans, which core-based search can bound.
+                    // the objective is the sum of each person's excess over their floor, each from 0,
+                    // so CP-SAT's bound starts at the floor (as block starts it started at minus the
+                    // number of people).
                     var minBlocks = floors[p];
-                    Cp.Add(LinearExpr.Sum(starts) >= minBlocks);
+                    var excess = Cp.NewIntVar(0, Math.Max(0, starts.Count - minBlocks), $"excess{p}");
+                    Cp.Add(LinearExpr.Sum(starts) == minBlocks + excess);
+                    _excess.Add((p, minBlocks, excess));
+                    allExcess.Add(excess);
                     LowerBound += minBlocks - 1;
                     personGaps = LinearExpr.Sum(starts) - 1;
-                    allStarts.AddRange(starts);
-                    people++;
                 }
                 else
                 {
@@ -255,7 +263,7 @@ public static class CpSatScheduler
                 gaps.Add(personGaps);
             }
 
-            Gaps = allPlaced ? LinearExpr.Sum(allStarts) - people : LinearExpr.Sum(gaps);
+            Gaps = allPlaced ? LinearExpr.Sum(allExcess) + LowerBound : LinearExpr.Sum(gaps);
             Spread = _most - _fewest;
         }
 
@@ -324,6 +332,11 @@ public static class CpSatScheduler
                 var value = busy[p, s] && (s == 0 || !busy[p, s - 1]);
                 blocks[p] += value ? 1 : 0;
                 Cp.AddHint(start, value);
+            }
+
+            foreach (var (p, floor, excess) in _excess)
+            {
+                Cp.AddHint(excess, blocks[p] - floor);
             }
 
             var gaps = new List<int>();
