@@ -7,7 +7,7 @@ namespace Events.Testing;
 // soon as the condition holds.
 public static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
 
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(200);
