@@ -2,6 +2,8 @@ using Events.Grains.Catalog;
 using Events.Silo;
 using Microsoft.Extensions.DependencyInjection;
 
+[assembly: AssemblyFixture(typeof(Events.Web.Tests.RunHost))]
+
 namespace Events.Web.Tests;
 
 // One server for all the tests of a class (xunit runs a class's tests one after another), started
@@ -35,13 +37,45 @@ public class SharedHost : IAsyncLifetime
 
     public EventsHost Host { get; }
 
-    public ValueTask InitializeAsync()
+    public virtual ValueTask InitializeAsync()
     {
         Host.StartServer();
         return ValueTask.CompletedTask;
     }
 
+    // Started before the first test uses it (a no-op once started).
+    public virtual Task StartedAsync() => Task.CompletedTask;
+
     public ValueTask DisposeAsync() => Host.DisposeAsync();
+}
+
+// One server for the whole run, for the classes of one or two tests, for which a server of their
+// own would cost more than the tests. Their classes run side by side, which is safe because every
+// test works on its own copy of the demo event with people of its own, and none moves the clock.
+// Started by the first test that asks, so a run without those classes pays nothing.
+public sealed class RunHost : SharedHost
+{
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private bool _started;
+
+    public override ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public override async Task StartedAsync()
+    {
+        await _starting.WaitAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            if (!_started)
+            {
+                Host.StartServer();
+                _started = true;
+            }
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
 }
 
 public static class DemoCopies
@@ -72,12 +106,19 @@ public static class DemoCopies
 
 // A test class whose tests each work on a fresh copy of the demo event (Slug), on one server the
 // class's tests share.
-public abstract class DemoCopyTests<THost>(THost shared) : IClassFixture<THost>, IAsyncLifetime
-    where THost : SharedHost
+public abstract class DemoCopyTests<THost>(THost shared) : OnDemoCopy(shared), IClassFixture<THost>
+    where THost : SharedHost;
+
+// The same on the run's server (RunHost, an assembly fixture).
+public abstract class OnDemoCopy(SharedHost shared) : IAsyncLifetime
 {
     protected string Slug { get; private set; } = "";
 
-    public async ValueTask InitializeAsync() => Slug = await shared.Host.NewDemoCopyAsync();
+    public async ValueTask InitializeAsync()
+    {
+        await shared.StartedAsync();
+        Slug = await shared.Host.NewDemoCopyAsync();
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

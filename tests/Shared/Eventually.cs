@@ -7,7 +7,7 @@ namespace Events.Testing;
 // soon as the condition holds.
 public static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
 
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(200);
@@ -43,6 +43,39 @@ public static class Eventually
 
     public static Task UntilAsync(string awaited, Func<bool> condition, TimeSpan? timeout = null) =>
         UntilAsync<bool>(awaited, () => Task.FromResult(condition()), held => held, timeout);
+
+    // For what happens only after something is done again: a relay that must forget a silo after
+    // it registered, a commit that must come after a subscriber joined. Does it, waits up to
+    // `every` for the condition, and does it again, until the condition holds or the deadline passes.
+    public static Task RepeatingAsync(string awaited, Func<Task> act, Func<bool> condition, TimeSpan every, TimeSpan? timeout = null)
+    {
+        var actAgainAt = DateTime.MinValue;
+        return UntilAsync(awaited, async () =>
+        {
+            if (!condition() && DateTime.UtcNow >= actAgainAt)
+            {
+                await act();
+                actAgainAt = DateTime.UtcNow + every;
+            }
+
+            return condition();
+        }, timeout);
+    }
+
+    // Until a signal the test listens for has come (a task completes): no polling, and the same
+    // generous deadline and message as every other wait. A signal that fails throws its failure.
+    public static async Task SignalledAsync(string awaited, Task signal, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        try
+        {
+            await signal.WaitAsync(limit, TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException) when (!signal.IsCompleted)
+        {
+            Assert.Fail($"Waited {limit.TotalSeconds:0.#} s for {awaited}; it did not come.");
+        }
+    }
 
     // Until the probe returns something (not null), which it returns.
     public static async Task<T> FoundAsync<T>(string awaited, Func<Task<T?>> probe, TimeSpan? timeout = null)

@@ -95,7 +95,7 @@ public sealed class GroupCommitTests
         var calls = await HoldFirstWriteAsync(gate, ledger, "lost", 1);
         // This call sees "lost 0" (accepted, not yet durable) and is still running when its write fails.
         var slow = ledger.AddAfterReleaseAsync();
-        await gate.Counter!.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Eventually.SignalledAsync("the slow call to have read the state and be waiting", gate.Counter!.Waiting.Task);
         await OtherWriterTakesSequence2Async(db, key);
         gate.Open();
         await Assert.ThrowsAsync<JournalConflictException>(() => calls[0]);
@@ -122,7 +122,7 @@ public sealed class GroupCommitTests
         var held = ledger.AddNumberedByVersionAsync("held", afterNextWrite: false);
         await gate.WaitForHeldWriteAsync();
         var numbered = ledger.AddNumberedByVersionAsync("decided as the held write is confirmed", afterNextWrite: true);
-        await gate.Counter!.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Eventually.SignalledAsync("the call to be waiting for the held write's confirmation", gate.Counter!.Waiting.Task);
         gate.Open();
         var answers = new[] { await held, await numbered, await ledger.AddNumberedByVersionAsync("last", afterNextWrite: false) };
 
@@ -197,7 +197,7 @@ public sealed class GroupCommitTests
 
         public void Open() => _open.TrySetResult();
 
-        public Task WaitForHeldWriteAsync() => _held.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        public Task WaitForHeldWriteAsync() => Eventually.SignalledAsync("a write to be held at the gate", _held.Task);
 
         private static TaskCompletionSource Opened()
         {

@@ -274,17 +274,12 @@ public sealed class JournalGrainTests
         // The other silo registers with the relay in the background after it starts and misses what
         // is committed before (browsers catch up by sequence number); keep committing until it
         // receives, with a deadline rather than a sleep.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
         var sent = 0;
-        while (Count(everySiloThereSaw) == 0 && DateTime.UtcNow < deadline)
-        {
-            await ledger.AddAsync($"relay {++sent}");
-            var wait = DateTime.UtcNow.AddMilliseconds(500);
-            while (Count(everySiloThereSaw) == 0 && DateTime.UtcNow < wait)
-            {
-                await Task.Delay(20, Ct);
-            }
-        }
+        await Eventually.RepeatingAsync(
+            "the other silo to receive a relayed event",
+            () => ledger.AddAsync($"relay {++sent}"),
+            () => Count(everySiloThereSaw) > 0,
+            every: TimeSpan.FromMilliseconds(500));
 
         List<GrainEvent> received;
         lock (everySiloThereSaw)
@@ -356,16 +351,11 @@ public sealed class JournalGrainTests
         // The relay loses its memory, as when its silo dies. A silo that had not registered yet
         // has nothing to miss, so forget again each refresh period until both have said so.
         var relay = cluster.Client.GetGrain<IJournalRelayGrain>(0);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && (Volatile.Read(ref gaps[0]) == 0 || Volatile.Read(ref gaps[1]) == 0))
-        {
-            await cluster.Cluster.DeactivateAsync(relay);
-            var next = DateTime.UtcNow + JournalRelay.Refresh + TimeSpan.FromSeconds(1);
-            while (DateTime.UtcNow < next && (Volatile.Read(ref gaps[0]) == 0 || Volatile.Read(ref gaps[1]) == 0))
-            {
-                await Task.Delay(100, Ct);
-            }
-        }
+        await Eventually.RepeatingAsync(
+            "both silos to say they may have missed events",
+            () => cluster.Cluster.DeactivateAsync(relay),
+            () => Volatile.Read(ref gaps[0]) > 0 && Volatile.Read(ref gaps[1]) > 0,
+            every: JournalRelay.Refresh + TimeSpan.FromSeconds(1));
 
         Assert.True(gaps[0] > 0 && gaps[1] > 0, $"Gaps seen: {gaps[0]} and {gaps[1]}.");
     }

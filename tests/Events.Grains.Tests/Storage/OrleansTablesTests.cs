@@ -202,24 +202,16 @@ public sealed class OrleansTablesTests
         // default directory is eventually consistent). Fresh grains are tried until the views agree.
         async Task<string> GrainOnFirstFoundFromSecondAsync()
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (true)
-            {
-                var key = "shared-" + Guid.NewGuid().ToString("N");
-                Assert.Equal(first.Address, await first.Counter<IClearingCounterGrain>(key).SiloAsync());
-                var foundOn = await second.Counter<IClearingCounterGrain>(key).SiloAsync();
-                if (foundOn == first.Address)
+            var found = await Eventually.UntilAsync(
+                $"a grain activated on {first.Address} to be found there when called through {second.Address}",
+                async () =>
                 {
-                    return key;
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    Assert.Fail($"Grains activated on {first.Address} were still activated again on {foundOn} when called through it after 30 s.");
-                }
-
-                await Task.Delay(100, Ct);
-            }
+                    var key = "shared-" + Guid.NewGuid().ToString("N");
+                    Assert.Equal(first.Address, await first.Counter<IClearingCounterGrain>(key).SiloAsync());
+                    return (Key: key, FoundOn: await second.Counter<IClearingCounterGrain>(key).SiloAsync());
+                },
+                tried => tried.FoundOn == first.Address);
+            return found.Key;
         }
     }
 
@@ -480,7 +472,7 @@ public sealed class OrleansTablesTests
         public async Task WaitForActiveSilosAsync(int count)
         {
             var membership = host.Services.GetRequiredService<IClusterMembershipService>();
-            await Eventually.UntilAsync($"silo {Address} to see {count} active silos", Active, active => active.Count == count, TimeSpan.FromSeconds(30));
+            await Eventually.UntilAsync($"silo {Address} to see {count} active silos", Active, active => active.Count == count);
 
             List<SiloAddress> Active() =>
                 membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();

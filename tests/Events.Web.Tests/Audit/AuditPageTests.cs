@@ -10,13 +10,12 @@ namespace Events.Web.Tests.Audit;
 // The audit trail keeps what happened (a kind and its arguments) and the page words it in the
 // reader's language and time zone; entries stored as English sentences by earlier versions are
 // shown as they were stored (issue 15, items 3 and 19).
-public sealed class AuditPageTests : IAsyncDisposable
+public sealed class AuditPageTests(SharedHost shared) : IClassFixture<SharedHost>
 {
     private static readonly DateTimeOffset Start = new(2027, 3, 31, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // One server for the class; every test works on events of its own.
+    private readonly EventsHost _host = shared.Host;
 
     // A fresh event whose trail already holds a row in the format of versions that stored sentences.
     private async Task<(string Slug, string Organiser)> EventWithAnOldEntryAsync()

@@ -6,13 +6,11 @@ namespace Events.Web.Tests.Browser;
 
 // axe-core (from npm, like the SignalR client) run in Chromium against every page: no serious or
 // critical violations.
-public sealed class AccessibilityTests(Chromium chromium) : IAsyncDisposable
+public sealed class AccessibilityTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // The run's server; every test works on its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     private static string AxePath()
     {

@@ -26,8 +26,8 @@ public sealed class LivePageTests(Chromium chromium, SharedHost shared) : DemoCo
         return browser;
     }
 
-    private static async Task WaitUntilLiveAsync(IPage page, int timeoutMs = 30_000) =>
-        await page.Locator("#live-status[data-state=live]").WaitForAsync(new() { Timeout = timeoutMs });
+    // The context's generous default deadline: on a busy machine the connection can take long.
+    private static Task WaitUntilLiveAsync(IPage page) => page.Locator("#live-status[data-state=live]").WaitForAsync();
 
     private static Task<string> AnnouncementsTextAsync(IPage page) => page.Locator("#announcements").InnerTextAsync();
 
@@ -102,7 +102,7 @@ public sealed class LivePageTests(Chromium chromium, SharedHost shared) : DemoCo
         // The next attempt is due at most 16 s later on the follower's clock.
         await follower.Clock.FastForwardAsync(30_000);
 
-        await follower.Locator("#announcements li", new() { HasText = "Room B moved to the main hall" }).WaitForAsync(new() { Timeout = 90_000 });
+        await follower.Locator("#announcements li", new() { HasText = "Room B moved to the main hall" }).WaitForAsync();
         await WaitUntilLiveAsync(follower);
         Assert.True(await follower.EvaluateAsync<bool>("() => window.sameDocument === true"));
     }
@@ -127,7 +127,7 @@ public sealed class LivePageTests(Chromium chromium, SharedHost shared) : DemoCo
 
         cable.Restore();
 
-        await page.Locator("#announcements li", new() { HasText = "Written on a train with no signal" }).WaitForAsync(new() { Timeout = 90_000 });
+        await page.Locator("#announcements li", new() { HasText = "Written on a train with no signal" }).WaitForAsync();
         await page.Locator("[data-queue] li").First.WaitForAsync(new() { State = WaitForSelectorState.Detached });
         Assert.Single((await Announcements.GetActiveAsync()).Active, a => a.Markdown == "Written on a train with no signal");
         Assert.Equal("[]", await page.EvaluateAsync<string>("() => localStorage.getItem('events.queue')"));

@@ -5,13 +5,11 @@ using Events.Silo;
 namespace Events.Web.Tests.Browser;
 
 // Every on/off form works with JavaScript off: the hidden value it posts is the state it asks for.
-public sealed class NoScriptToggleTests(Chromium chromium) : IAsyncDisposable
+public sealed class NoScriptToggleTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // The run's server; every test works on its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     [Fact]
     public async Task Approving_questions_first_and_removing_a_vote_work_both_ways_with_javascript_off()

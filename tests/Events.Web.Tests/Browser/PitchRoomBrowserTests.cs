@@ -5,18 +5,16 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Browser;
 
-public sealed class PitchRoomBrowserTests(Chromium chromium) : IAsyncDisposable
+public sealed class PitchRoomBrowserTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
-    private const string RoomPath = $"/events/{Slug}/rooms/s4";
+    private string RoomPath => $"/events/{Slug}/rooms/s4";
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // The run's server; every test works on its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     private IPitchRoomGrain Room => _host.Grains.GetGrain<IPitchRoomGrain>($"{Slug}/s4");
 
-    private static Task WaitUntilLiveAsync(IPage page) => page.Locator("#live-status[data-state=live]").WaitForAsync(new() { Timeout = 30_000 });
+    private static Task WaitUntilLiveAsync(IPage page) => page.Locator("#live-status[data-state=live]").WaitForAsync();
 
     [Fact]
     public async Task An_investor_scores_with_no_signal_the_scorecard_arrives_once_on_reconnection_and_the_room_follows_the_phases_live()
@@ -58,7 +56,7 @@ public sealed class PitchRoomBrowserTests(Chromium chromium) : IAsyncDisposable
         Assert.Null(await Room.GetScorecardAsync("kampala", email));
 
         cable.Restore();
-        await page.Locator("[data-queue] li").First.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 90_000 });
+        await page.Locator("[data-queue] li").First.WaitForAsync(new() { State = WaitForSelectorState.Detached });
 
         var saved = await Room.GetScorecardAsync("kampala", email);
         Assert.NotNull(saved);

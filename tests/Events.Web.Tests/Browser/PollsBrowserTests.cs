@@ -5,14 +5,12 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Browser;
 
-public sealed class PollsBrowserTests(Chromium chromium) : IAsyncDisposable
+public sealed class PollsBrowserTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
-    private const string Path = $"/events/{Slug}/polls/s4";
+    private string Path => $"/events/{Slug}/polls/s4";
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // The run's server; every test works on its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     private static Task LiveAsync(IPage page) => page.Locator("#live-status[data-state=live]").WaitForAsync();
 
@@ -58,7 +56,7 @@ public sealed class PollsBrowserTests(Chromium chromium) : IAsyncDisposable
         // The same queued answer twice, as after a crash mid-send.
         await phone.EvaluateAsync("() => { const q = JSON.parse(localStorage.getItem('events.queue')); localStorage.setItem('events.queue', JSON.stringify([...q, ...q])); }");
         cable.Restore();
-        await phone.Locator("[data-queue] li").First.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 90_000 });
+        await phone.Locator("[data-queue] li").First.WaitForAsync(new() { State = WaitForSelectorState.Detached });
 
         await projector.Locator("[data-poll-figure='1']", new() { HasText = "1 · 100%" }).WaitForAsync();
         var live = (await _host.Grains.GetGrain<IPollsGrain>($"{Slug}/s4").GetAsync(null, true)).Live!;

@@ -6,13 +6,11 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Browser;
 
-public sealed class QuestionsBrowserTests(Chromium chromium) : IAsyncDisposable
+public sealed class QuestionsBrowserTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // The run's server; every test works on its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     private async Task<string> SessionIdAsync() =>
         (await _host.Grains.GetGrain<IAgendaGrain>(Slug).GetAsync())!.Sessions.Single(s => s.Title.StartsWith("Pitch room A", StringComparison.Ordinal)).Id;

@@ -7,14 +7,12 @@ namespace Events.Web.Tests.Browser;
 
 // Two tabs of one browser (the agenda and a Q&A board) share one live connection: on 2G each
 // connection's pings cost bytes every minute. When the tab that holds it closes, the other connects.
-public sealed class SharedConnectionTests(Chromium chromium) : IAsyncDisposable
+public sealed class SharedConnectionTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
     private const string Session = "s2";
 
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // The run's server; every test works on its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     private Task AskAsync(string text) =>
         _host.Grains.GetGrain<IQuestionBoardGrain>($"{Slug}/{Session}").AskAsync(new Asker("asker@example.org", "Asker"), text, false, Guid.NewGuid().ToString("N"));

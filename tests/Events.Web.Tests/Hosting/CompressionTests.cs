@@ -2,26 +2,24 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Events.Silo;
 
 namespace Events.Web.Tests.Hosting;
 
 // Pages are compressed at a fast level (CPU per view is what a crowd costs), static assets at the
 // best one (compressed once, at build). Sizes only; no timing.
-public sealed class CompressionTests : IAsyncDisposable
+public sealed class CompressionTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = new();
+    // The run's server; the test reads its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task The_agenda_is_brotli_compressed_at_a_fast_level_and_static_assets_at_the_best()
     {
         using var client = _host.CreateHttpClient();
 
-        var (page, pageText) = await GetBrotliAsync(client, $"/events/{DemoEvent.Slug}");
+        var (page, pageText) = await GetBrotliAsync(client, $"/events/{Slug}");
         var fast = Compress(pageText, 4);
         var best = Compress(pageText, 11);
         TestContext.Current.TestOutputHelper?.WriteLine($"agenda: {Encoding.UTF8.GetByteCount(pageText)} B raw, {page} B served, {fast} B at quality 4, {best} B at quality 11");

@@ -8,13 +8,12 @@ namespace Events.Web.Tests.Hosting;
 
 // Start-up seeding is a sequence of committed grain calls: a kill lands between two of them (a
 // call commits whole or not at all), which is what stopping the sequence after n steps leaves.
-public sealed class DemoSeedTests : IAsyncDisposable
+public sealed class DemoSeedTests(SharedHost shared) : IClassFixture<SharedHost>
 {
-    private readonly EventsHost _host = new();
+    // One server for the class; every test works on events of its own.
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private DemoEvent Demo => _host.Services.GetRequiredService<DemoEvent>();
 

@@ -4,13 +4,12 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Hosting;
 
-public sealed class HostTests : IAsyncDisposable
+public sealed class HostTests(SharedHost shared) : IClassFixture<SharedHost>
 {
-    private readonly EventsHost _host = new();
+    // One server for the class, whose tests only read (the restart test starts servers of its own).
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task Healthz_reports_that_storage_answers()

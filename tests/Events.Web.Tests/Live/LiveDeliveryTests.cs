@@ -89,7 +89,7 @@ public sealed class LiveDeliveryTests : IAsyncDisposable
         // Once it reads again, it finds it lost some (what is queued for it is bounded, so 4,000
         // pushes never pile up in its connection) and was asked to catch up.
         Assert.False(slow.Closed, "SignalR dropped the slow reader: the test cannot tell a bound from a drop.");
-        var received = await slow.ReadUntilAsync("\"target\":\"CatchUp\"", Wait);
+        var received = await slow.ReadUntilAsync("\"target\":\"CatchUp\"");
         var delivered = received.Split("\"target\":\"Delta\"").Length - 1;
         Assert.True(delivered < count, $"The slow reader was queued all {delivered} pushes: nothing bounds a connection's backlog.");
     }
@@ -104,15 +104,16 @@ public sealed class LiveDeliveryTests : IAsyncDisposable
         private readonly ClientWebSocket _socket;
         private readonly CancellationTokenSource _stop = new();
         private readonly StringBuilder _received = new();
+        private readonly TaskCompletionSource _readNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Task _pinging;
         private readonly Task _reading;
-        private volatile bool _fast;
 
         public bool Closed { get; private set; }
 
         private SlowReader(ClientWebSocket socket)
         {
             _socket = socket;
+            // Pings every half second as the SignalR client does (a keep-alive, not a wait).
             _pinging = Task.Run(async () =>
             {
                 while (await PauseAsync(500))
@@ -131,9 +132,7 @@ public sealed class LiveDeliveryTests : IAsyncDisposable
             _reading = Task.Run(async () =>
             {
                 var buffer = new byte[16 * 1024];
-                while (!_fast && await PauseAsync(50))
-                {
-                }
+                await _readNow.Task.WaitAsync(_stop.Token);
 
                 while (!_stop.IsCancellationRequested)
                 {
@@ -185,23 +184,19 @@ public sealed class LiveDeliveryTests : IAsyncDisposable
         }
 
         // Reads at full speed from now on, until the marker has arrived; returns all it read.
-        public async Task<string> ReadUntilAsync(string marker, TimeSpan timeout)
+        public async Task<string> ReadUntilAsync(string marker)
         {
-            _fast = true;
-            var deadline = DateTime.UtcNow + timeout;
-            while (true)
+            _readNow.TrySetResult();
+            var read = await Eventually.UntilAsync($"{marker} to reach the slow reader", Received, text => text.Contains(marker, StringComparison.Ordinal) || _reading.IsCompleted);
+            Assert.True(read.Contains(marker, StringComparison.Ordinal), $"The reader stopped ({_reading.Status} {_reading.Exception?.InnerException?.Message}) after {read.Split("\"target\":\"Delta\"").Length - 1} deltas, without {marker}.");
+            return read;
+        }
+
+        private string Received()
+        {
+            lock (_received)
             {
-                lock (_received)
-                {
-                    if (_received.ToString().Contains(marker, StringComparison.Ordinal))
-                    {
-                        return _received.ToString();
-                    }
-
-                    Assert.True(DateTime.UtcNow < deadline && !_reading.IsCompleted, $"No {marker} within {timeout}; {_received.ToString().Split("\"target\":\"Delta\"").Length - 1} deltas read, reader {_reading.Status} {_reading.Exception?.InnerException?.Message}.");
-                }
-
-                await Task.Delay(50, Ct);
+                return _received.ToString();
             }
         }
 

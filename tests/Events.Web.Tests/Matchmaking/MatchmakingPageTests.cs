@@ -431,11 +431,7 @@ public sealed partial class MatchmakingPageTests : IAsyncDisposable
         var toKisumu = await _host.MailToAsync(kisumuEmail, "Rappel : votre rendez-vous avec Kofi Mensah");
         var nextDue = await Matchmaking.RemindAsync(TimeSpan.FromMinutes(60));
         var outbox = _host.Grains.GetGrain<Events.Grains.Mail.IMailOutboxGrain>(Slug);
-        var deadline = DateTime.UtcNow.Add(Wait);
-        while (!(await outbox.PendingAsync()).IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, Ct);
-        }
+        await Eventually.UntilAsync("the event's outbox to have sent every reminder", async () => (await outbox.PendingAsync()).IsEmpty);
 
         Assert.Equal(0, before);
         Assert.Contains($"/events/{Slug}/meetings/m/{meeting.Id}", toKumasi.Body);

@@ -7,14 +7,13 @@ namespace Events.Web.Tests.Offline;
 
 // Reading offline after one visit, as a phone whose link or power went away would: the service
 // worker's copies, what they must never show, and a live page that spends nothing while offline.
-public sealed class OfflineCopyBrowserTests(Chromium chromium) : IAsyncDisposable
+// One server for the class; each test reads its own copy of the demo event, in browser contexts
+// of its own (no shared cookies, caches or service workers).
+public sealed class OfflineCopyBrowserTests(Chromium chromium, SharedHost shared) : DemoCopyTests<SharedHost>(shared)
 {
-    private const string Slug = DemoEvent.Slug;
-    private static readonly string AgendaPath = $"/events/{Slug}";
+    private readonly EventsHost _host = shared.Host;
 
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private string AgendaPath => $"/events/{Slug}";
 
     private string Url(string path) => new Uri(_host.BaseAddress, path).ToString();
 

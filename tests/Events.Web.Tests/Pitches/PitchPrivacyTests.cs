@@ -8,18 +8,16 @@ namespace Events.Web.Tests.Pitches;
 
 // Who sees which scores, on every page, export and hub message that could carry them. Each check
 // asserts what must be absent (other investors' scores, notes and names), not only what is present.
-public sealed class PitchPrivacyTests : IAsyncDisposable
+public sealed class PitchPrivacyTests(RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
     private const string Room = "s4";
     private const string Team = "kampala";
-    private const string PitchPage = $"/events/{Slug}/rooms/{Room}/pitches/{Team}";
+    private string PitchPage => $"/events/{Slug}/rooms/{Room}/pitches/{Team}";
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "1000" });
+    // The run's server; every test works on its own copy of the demo event (Slug).
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private IPitchRoomGrain RoomGrain => _host.Grains.GetGrain<IPitchRoomGrain>($"{Slug}/{Room}");
 
