@@ -44,7 +44,7 @@ public sealed class ReadOnlyEventsHubFilter(IGrainFactory grains) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        if (!Live.ReadOnlyHubMethodAttribute.On(invocationContext)
+        if (!ReadOnlyHubMethodAttribute.On(invocationContext)
             && invocationContext.HubMethodArguments.FirstOrDefault() is string slug
             && await grains.Reference<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
         {

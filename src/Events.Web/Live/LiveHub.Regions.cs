@@ -1,3 +1,4 @@
+using Events.Web.Shared;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Live;

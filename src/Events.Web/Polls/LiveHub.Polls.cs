@@ -1,7 +1,7 @@
 using Events.Grains;
+using Events.Web.Shared;
 using Events.Web.Localization;
 using Events.Web.Polls;
-using Events.Web.Questions;
 using Events.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -25,7 +25,7 @@ public sealed partial class LiveHub
         string? text,
         string idempotencyKey)
     {
-        if (await QuestionEndpoints.SessionAsync(Grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(Grains, slug, session) is null)
         {
             throw new HubException(Text.Format(Language, "problem.SessionMissing", session));
         }

@@ -6,7 +6,6 @@ using Events.Grains.Agenda;
 using Events.Grains.People;
 using Events.Grains.Polls;
 using Events.Web.Localization;
-using Events.Web.Questions;
 using Events.Web.Security;
 using Events.Web.Shared;
 using Microsoft.AspNetCore.Antiforgery;
@@ -120,7 +119,7 @@ public static class PollEndpoints
 
     public static async Task<Respondent> RespondentAsync(IGrainFactory grains, string email)
     {
-        var asker = await QuestionEndpoints.AskerAsync(grains, email);
+        var asker = await SessionLookups.AskerAsync(grains, email);
         return new Respondent(asker.Email, asker.Name);
     }
 
@@ -131,7 +130,7 @@ public static class PollEndpoints
 
     private static async Task<IResult> PageAsync(string slug, string session, HttpContext http, IGrainFactory grains, PollDraftForm? draft, string? error, int status)
     {
-        if (await QuestionEndpoints.SessionAsync(grains, slug, session) is not { } found)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is not { } found)
         {
             return Pages.NoSession(slug, session);
         }
@@ -154,7 +153,7 @@ public static class PollEndpoints
 
     private static async Task<IResult> RegionAsync(string slug, string session, HttpContext http, IGrainFactory grains)
     {
-        if (await QuestionEndpoints.SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }
@@ -172,24 +171,24 @@ public static class PollEndpoints
     }
 
     private static async Task<IResult> BannerAsync(string slug, string session, HttpContext http, IGrainFactory grains) =>
-        await QuestionEndpoints.SessionAsync(grains, slug, session) is not null
+        await SessionLookups.SessionAsync(grains, slug, session) is not null
             ? Pages.Render(new PollBanner { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(http.Viewer().Email, false) })
             : Pages.NoSession(slug, session);
 
     // The projector shows what any attendee may see: often a shared, signed-out screen.
     private static async Task<IResult> ProjectorAsync(string slug, string session, IGrainFactory grains) =>
-        await QuestionEndpoints.SessionAsync(grains, slug, session) is { } found
+        await SessionLookups.SessionAsync(grains, slug, session) is { } found
             ? Pages.Render(new PollProjectorPage { Slug = slug, SessionId = session, SessionTitle = found.Title, Polls = await Polls(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> ProjectorRegionAsync(string slug, string session, IGrainFactory grains) =>
-        await QuestionEndpoints.SessionAsync(grains, slug, session) is not null
+        await SessionLookups.SessionAsync(grains, slug, session) is not null
             ? Pages.Render(new PollProjectorRegion { Slug = slug, SessionId = session, Polls = await Polls(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> PrepareAsync(string slug, string session, [FromForm] PollDraftForm form, HttpContext http, IGrainFactory grains)
     {
-        if (await QuestionEndpoints.SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }
@@ -200,7 +199,7 @@ public static class PollEndpoints
 
     private static async Task<IResult> AnswerAsync(string slug, string session, string pollId, IFormCollection form, HttpContext http, IGrainFactory grains)
     {
-        if (await QuestionEndpoints.SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }
@@ -216,7 +215,7 @@ public static class PollEndpoints
 
     private static async Task<IResult> ActAsync(string slug, string session, HttpContext http, IGrainFactory grains, Func<IPollsGrain, string, Task> action)
     {
-        if (await QuestionEndpoints.SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }

@@ -1,5 +1,6 @@
 using Events.Grains;
 using Events.Grains.Questions;
+using Events.Web.Shared;
 using Events.Web.Localization;
 using Events.Web.Questions;
 using Events.Web.Security;
@@ -14,12 +15,12 @@ public sealed partial class LiveHub
     [Authorize(Policy = Policies.EventMember)]
     public async Task<string> AskQuestion(string slug, string session, string text, bool? anonymous, string idempotencyKey)
     {
-        if (await QuestionEndpoints.SessionAsync(Grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(Grains, slug, session) is null)
         {
             throw new HubException(Text.Format(Language, "problem.SessionMissing", session));
         }
 
-        var asker = await QuestionEndpoints.AskerAsync(Grains, Viewer.SignedInEmail);
+        var asker = await SessionLookups.AskerAsync(Grains, Viewer.SignedInEmail);
         return (await QuestionEndpoints.Board(Grains, slug, session).AskAsync(asker, text, anonymous ?? false, idempotencyKey)).Id;
     }
 

@@ -83,16 +83,6 @@ public static class QuestionEndpoints
 
     public static IQuestionBoardGrain Board(IGrainFactory grains, string slug, string session) => grains.Reference<IQuestionBoardGrain>(new SessionKey(slug, session).ToString());
 
-    public static async Task<AgendaSession?> SessionAsync(IGrainFactory grains, string slug, string session) =>
-        (await grains.Reference<IAgendaGrain>(slug).GetAsync())?.Sessions.FirstOrDefault(s => s.Id == session);
-
-    // The name other participants see: the profile's, or the address's part before the @.
-    public static async Task<Asker> AskerAsync(IGrainFactory grains, string email)
-    {
-        var account = await grains.GetGrain<IAccountGrain>(email).GetAsync();
-        return new Asker(email, account is { HasProfile: true } ? account.DisplayName : email.Split('@')[0]);
-    }
-
     public static ModerationAction ParseAction(string? action) =>
         Enum.TryParse<ModerationAction>(action, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed)
             ? parsed
@@ -100,7 +90,7 @@ public static class QuestionEndpoints
 
     private static async Task<IResult> PageAsync(string slug, string session, string? sort, HttpContext http, IGrainFactory grains, string? typed, string? error, int status)
     {
-        if (await SessionAsync(grains, slug, session) is not { } found)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is not { } found)
         {
             return Pages.NoSession(slug, session);
         }
@@ -127,7 +117,7 @@ public static class QuestionEndpoints
 
     private static async Task<IResult> RegionAsync(string slug, string session, string? sort, HttpContext http, IGrainFactory grains)
     {
-        if (await SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }
@@ -148,29 +138,29 @@ public static class QuestionEndpoints
 
     // The projector shows what any attendee may see: it is often a shared, signed-out screen.
     private static async Task<IResult> ProjectorAsync(string slug, string session, IGrainFactory grains) =>
-        await SessionAsync(grains, slug, session) is { } found
+        await SessionLookups.SessionAsync(grains, slug, session) is { } found
             ? Pages.Render(new ProjectorPage { Slug = slug, SessionId = session, SessionTitle = found.Title, Board = await Board(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> ProjectorRegionAsync(string slug, string session, IGrainFactory grains) =>
-        await SessionAsync(grains, slug, session) is not null
+        await SessionLookups.SessionAsync(grains, slug, session) is not null
             ? Pages.Render(new ProjectorRegion { Slug = slug, SessionId = session, Board = await Board(grains, slug, session).GetAsync(null, false) })
             : Pages.NoSession(slug, session);
 
     private static async Task<IResult> AskAsync(string slug, string session, [FromForm] AskForm form, HttpContext http, IGrainFactory grains)
     {
-        if (await SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }
 
-        var asked = await Board(grains, slug, session).AskAsync(await AskerAsync(grains, http.Viewer().SignedInEmail), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
+        var asked = await Board(grains, slug, session).AskAsync(await SessionLookups.AskerAsync(grains, http.Viewer().SignedInEmail), form.Text ?? "", form.Anonymous ?? false, form.IdempotencyKey ?? "");
         return TypedResults.Redirect($"/events/{slug}/qa/{session}#{asked.Id}");
     }
 
     private static async Task<IResult> ActAsync(string slug, string session, string anchor, HttpContext http, IGrainFactory grains, Func<IQuestionBoardGrain, string, Task> action)
     {
-        if (await SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }
@@ -181,7 +171,7 @@ public static class QuestionEndpoints
 
     private static async Task<IResult> ExportAsync(string slug, string session, IGrainFactory grains)
     {
-        if (await SessionAsync(grains, slug, session) is null)
+        if (await SessionLookups.SessionAsync(grains, slug, session) is null)
         {
             return Pages.NoSession(slug, session);
         }
