@@ -354,7 +354,6 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
         questions.Add((await tabs[q * options.Tabs].InvokeAsync("AskQuestion", Slug, session, $"Bench question {q}: who pays for the pilot after year one?", false, Guid.NewGuid().ToString("N"))).GetString()!);
     }
 
-    var acks = new ConcurrentBag<double>();
     var refused = 0;
     // Without --vote-rate every tab taps as fast as the hub's limit allows (the board saturates and
     // the ack latency is a queue's); with it the tabs together offer that many votes a second, which
@@ -365,7 +364,7 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     // pools filling, once per process, which a board that has been live for minutes no longer pays.
     var measureFrom = Stopwatch.GetTimestamp() + (long)(options.VoteWarmupSeconds * Stopwatch.Frequency);
     var until = measureFrom + (long)(options.VoteSeconds * Stopwatch.Frequency);
-    var timeline = new ConcurrentBag<(long At, double Ms)>();
+    var acks = new ConcurrentBag<(long At, double Ms)>();
     var voting = Task.WhenAll(tabs.Select(async (tab, index) =>
     {
         // Each tab votes its own questions, so two tabs of one person never undo each other.
@@ -382,8 +381,7 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
                 await tab.InvokeAsync("VoteQuestion", Slug, session, mine[q], up[q], Guid.NewGuid().ToString("N"));
                 if (at >= measureFrom)
                 {
-                    acks.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
-                    timeline.Add((at, Stopwatch.GetElapsedTime(at).TotalMilliseconds));
+                    acks.Add((at, Stopwatch.GetElapsedTime(at).TotalMilliseconds));
                 }
             }
             catch (InvalidOperationException)
@@ -411,12 +409,12 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
         $"(server {spent.CpuSeconds / seconds:0.00}, load generator {machine.Self / seconds:0.00}, PostgreSQL {machine.Postgres / seconds:0.00}, " +
         $"other {(machine.Busy - spent.CpuSeconds - machine.Self - machine.Postgres) / seconds:0.00})");
     // Where the slow acks sit: p99 of each second of the run (a stall shows as one bad second).
-    Console.WriteLine($"  {storage}: ack p99 by second, ms: " + string.Join(" ", timeline
+    Console.WriteLine($"  {storage}: ack p99 by second, ms: " + string.Join(" ", acks
         .GroupBy(a => (a.At - measureFrom) / Stopwatch.Frequency).OrderBy(g => g.Key)
         .Select(g => Percentile([.. g.Select(a => a.Ms).Order()], 0.99).ToString("0", CultureInfo.InvariantCulture))));
     await Parallel.ForEachAsync(tabs, async (c, _) => await c.DisposeAsync());
 
-    var sorted = acks.Order().ToList();
+    var sorted = acks.Select(a => a.Ms).Order().ToList();
     var label = $"votes on one board, {storage} ({voters.Count} people × {options.Tabs} tabs, offered ≤ {tabs.Count * 1000 / pace.TotalMilliseconds:N0}/s)";
     results.Add($"{label}: acknowledged/s (refused)", sorted.Count / seconds, null, true, text: $"{sorted.Count / seconds:N0} ({refused})");
     results.Add($"{label}: ack p50, ms", Percentile(sorted, 0.50), null, true);
