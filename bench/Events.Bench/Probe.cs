@@ -8,7 +8,7 @@ using System.Text;
 // bare hub, without a diagnostics endpoint in the product. When the file named by
 // EVENTS_BENCH_PROBE + ".ask" appears, it collects fully and writes the live managed bytes to
 // EVENTS_BENCH_PROBE + ".heap"; for ".count-ask" it writes ".count": bytes allocated so far,
-// collections per generation, and the totals of every counter of the product's "Events.*" meters
+// collections per generation, GC pauses (their total, and the longest since the last count), and the totals of every counter of the product's "Events.*" meters
 // (the journal's writes, events, statements, round trips, snapshots), one "name value" a line.
 // Only base-library types here: this assembly runs inside the servers.
 public static class StartupHook
@@ -37,9 +37,23 @@ public static class StartupHook
 
         var thread = new Thread(() =>
         {
+            // The longest GC pause since the last count: the last collection's pause is read every
+            // 50 ms, which sees every collection that is at least that far apart from the next.
+            var lastGc = 0L;
+            var longestPause = TimeSpan.Zero;
             while (true)
             {
                 Thread.Sleep(50);
+                var gc = GC.GetGCMemoryInfo(GCKind.Any);
+                if (gc.Index != lastGc)
+                {
+                    lastGc = gc.Index;
+                    foreach (var pause in gc.PauseDurations)
+                    {
+                        longestPause = pause > longestPause ? pause : longestPause;
+                    }
+                }
+
                 if (File.Exists(prefix + ".ask"))
                 {
                     File.Delete(prefix + ".ask");
@@ -55,7 +69,10 @@ public static class StartupHook
                         .Append("allocated ").Append(GC.GetTotalAllocatedBytes(precise: false)).Append('\n')
                         .Append("gen0 ").Append(GC.CollectionCount(0)).Append('\n')
                         .Append("gen1 ").Append(GC.CollectionCount(1)).Append('\n')
-                        .Append("gen2 ").Append(GC.CollectionCount(2)).Append('\n');
+                        .Append("gen2 ").Append(GC.CollectionCount(2)).Append('\n')
+                        .Append("gc_pause_total_us ").Append((long)GC.GetTotalPauseDuration().TotalMicroseconds).Append('\n')
+                        .Append("gc_pause_longest_us ").Append((long)longestPause.TotalMicroseconds).Append('\n');
+                    longestPause = TimeSpan.Zero;
                     foreach (var (name, total) in Totals)
                     {
                         text.Append(name).Append(' ').Append(total).Append('\n');

@@ -403,7 +403,8 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     await voting;
     var seconds = running.Elapsed.TotalSeconds;
     var machine = MachineCpu.Read().Since(machineBefore);
-    var spent = (await server.CountersAsync()).Since(before);
+    var after = await server.CountersAsync();
+    var spent = after.Since(before);
     // Whether the machine was the limit: who used the cores while the votes ran.
     Console.WriteLine($"  {storage}: cores busy during the votes: {machine.Busy / seconds:0.00} of {Environment.ProcessorCount} " +
         $"(server {spent.CpuSeconds / seconds:0.00}, load generator {machine.Self / seconds:0.00}, PostgreSQL {machine.Postgres / seconds:0.00}, " +
@@ -435,6 +436,7 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     Console.WriteLine($"  {storage}: {cpuPerVote * 1000:0.000} ms CPU and {spent["allocated"] / 1024.0 / votes:N1} KB allocated per vote; " +
         $"{spent["events.journal.writes"]} writes of {spent["events.journal.events"] / (double)writes:N1} events, {spent["events.journal.statements"] / (double)writes:0.00} statements and {spent["events.journal.round_trips"] / (double)writes:0.00} round trips each; " +
         $"{spent["events.journal.snapshots"]} snapshots; load {File.ReadAllText("/proc/loadavg").Trim()}");
+    Console.WriteLine($"  {storage}: server GC pauses during the votes: {spent["gc_pause_total_us"] / 1000.0:N0} ms in all, the longest {after["gc_pause_longest_us"] / 1000.0:N1} ms");
     Console.WriteLine($"  {storage}: {sorted.Count / seconds:N0} votes/s acknowledged, p50 {Percentile(sorted, 0.5):N1} ms, p99 {Percentile(sorted, 0.99):N1} ms, {refused} refused");
 }
 
