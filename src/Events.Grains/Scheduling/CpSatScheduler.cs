@@ -53,14 +53,14 @@ public static class CpSatScheduler
 
         // The local search finds most of the improvement in gaps; CP-SAT then improves on it and,
         // where it can, proves there is nothing better.
-        var floors = GapBound.PersonBlocks(model);
-        var floor = floors.Sum(b => Math.Max(0, b - 1));
+        var (floors, forced) = Bounds(model, Share(limit, watch, 0.1));
+        var floor = floors.Sum(b => Math.Max(0, b - 1)) + forced;
         best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, options.LocalSearchShare)), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
         var allPlaced = Placed(best) == placeable;
 
         // The local search also places meetings the first phase left out.
         placedProven |= allPlaced;
-        var sat = new SatModel(model, withGaps: true, allPlaced, floors);
+        var sat = new SatModel(model, withGaps: true, allPlaced, floors, forced);
         sat.Cp.Add(LinearExpr.Sum(sat.Placed) >= Placed(best));
         var gapsProven = model.Gaps(best).Gaps == 0 || (allPlaced && model.Gaps(best).Gaps <= sat.LowerBound);
         if (!gapsProven && !cancel.IsCancellationRequested)
@@ -90,6 +90,20 @@ public static class CpSatScheduler
         }
 
         return model.Build(best, placedProven && gapsProven, watch, allPlaced ? sat.LowerBound : 0);
+    }
+
+    // The proven floors on the gaps of a schedule that places every meeting that has a slot: the
+    // per-person one and, above it, the gaps the tables force (see GapBound).
+    public static (int PersonFloor, int Crowded) LowerBounds(SchedulingProblem problem, double seconds = 1.0)
+    {
+        var (floors, forced) = Bounds(new ScheduleModel(problem), seconds);
+        return (floors.Sum(b => Math.Max(0, b - 1)), forced);
+    }
+
+    private static (int[] Floors, int Forced) Bounds(ScheduleModel model, double seconds)
+    {
+        var floors = GapBound.PersonBlocks(model);
+        return (floors, GapBound.CrowdedExcess(model, floors, seconds));
     }
 
     private static int Placed(int[] slotOf) => slotOf.Count(s => s >= 0);
@@ -132,7 +146,9 @@ public static class CpSatScheduler
 
         // AllPlaced: every meeting that has a slot is placed, so each person's floors[p] (their fewest
         // possible blocks, see GapBound) holds and is added as a constraint.
-        public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false, int[]? floors = null)
+        // Forced: the gaps above the floors the tables force (GapBound.TableExcess), a constraint on
+        // the sum of the people's excess, so that CP-SAT's bound starts there.
+        public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false, int[]? floors = null, int forced = 0)
         {
             floors ??= new int[model.PersonCount];
             _model = model;
@@ -263,7 +279,13 @@ public static class CpSatScheduler
                 gaps.Add(personGaps);
             }
 
-            Gaps = allPlaced ? LinearExpr.Sum(allExcess) + LowerBound : LinearExpr.Sum(gaps);
+            if (allPlaced && forced > 0)
+            {
+                Cp.Add(LinearExpr.Sum(allExcess) >= forced);
+                LowerBound += forced;
+            }
+
+            Gaps = allPlaced ? LinearExpr.Sum(allExcess) + LowerBound - forced : LinearExpr.Sum(gaps);
             Spread = _most - _fewest;
         }
 
