@@ -53,9 +53,21 @@ public static class CpSatScheduler
 
         // The local search finds most of the improvement in gaps; CP-SAT then improves on it and,
         // where it can, proves there is nothing better.
-        var (floors, forced) = Bounds(model, Share(limit, watch, 0.1));
-        var floor = floors.Sum(b => Math.Max(0, b - 1)) + forced;
-        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, options.LocalSearchShare)), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
+        // The crowding bound is settled on its own thread while the local search (one thread) runs:
+        // under load it needs seconds, and the local search needs only the per-person floor to stop.
+        var floors = GapBound.PersonBlocks(model);
+        var floor = floors.Sum(b => Math.Max(0, b - 1));
+        var localSeconds = Share(limit, watch, options.LocalSearchShare);
+        using var boundStop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var crowded = Task.Run(() => GapBound.CrowdedExcess(model, floors, localSeconds, boundStop.Token), CancellationToken.None);
+        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(localSeconds), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
+        if (model.Gaps(best).Gaps <= floor)
+        {
+            // Already at the per-person floor: nothing above it is needed.
+            boundStop.Cancel();
+        }
+
+        var forced = crowded.GetAwaiter().GetResult();
         var allPlaced = Placed(best) == placeable;
 
         // The local search also places meetings the first phase left out.
@@ -96,14 +108,9 @@ public static class CpSatScheduler
     // per-person one and, above it, the gaps the tables force (see GapBound).
     public static (int PersonFloor, int Crowded) LowerBounds(SchedulingProblem problem, double seconds = 1.0)
     {
-        var (floors, forced) = Bounds(new ScheduleModel(problem), seconds);
-        return (floors.Sum(b => Math.Max(0, b - 1)), forced);
-    }
-
-    private static (int[] Floors, int Forced) Bounds(ScheduleModel model, double seconds)
-    {
+        var model = new ScheduleModel(problem);
         var floors = GapBound.PersonBlocks(model);
-        return (floors, GapBound.CrowdedExcess(model, floors, seconds));
+        return (floors.Sum(b => Math.Max(0, b - 1)), GapBound.CrowdedExcess(model, floors, seconds, CancellationToken.None));
     }
 
     private static int Placed(int[] slotOf) => slotOf.Count(s => s >= 0);

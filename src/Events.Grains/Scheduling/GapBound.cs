@@ -43,7 +43,8 @@ internal static class GapBound
     // each of them has at least one gap more than their floor counts. It sees the crowding that
     // one table and a ring of four people make (a test works it out by hand); it leaves out that
     // a kept person's meetings take different slots, which made the model too hard to settle.
-    public static int CrowdedExcess(ScheduleModel model, int[] floors, double seconds)
+    // One CP-SAT worker: it runs beside the local search.
+    public static int CrowdedExcess(ScheduleModel model, int[] floors, double seconds, CancellationToken cancel)
     {
         var n = model.SlotCount;
         if (n > 64 || model.MeetingCount == 0)
@@ -104,8 +105,9 @@ internal static class GapBound
         cp.Minimize(kept.Count - LinearExpr.Sum(kept));
         var solver = new CpSolver
         {
-            StringParameters = string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{Math.Max(0.1, seconds):0.###} num_workers:{SchedulerOptions.DefaultWorkers}"),
+            StringParameters = string.Create(CultureInfo.InvariantCulture, $"max_time_in_seconds:{Math.Max(0.1, seconds):0.###} num_workers:1"),
         };
+        using var stop = cancel.Register(solver.StopSearch);
         var status = solver.Solve(cp);
         return status is CpSolverStatus.Optimal or CpSolverStatus.Feasible or CpSolverStatus.Unknown
             ? Math.Max(0, (int)Math.Ceiling(solver.BestObjectiveBound - 1e-6))
