@@ -147,8 +147,8 @@ public static class CpSatScheduler
         public LinearExpr Spread { get; }
 
         // A proven floor on the gaps when every meeting is placed: the sum of each person's fewest
-        // blocks (GapBound) less one, so a schedule that reaches it is optimal whatever CP-SAT's own
-        // bound says.
+        // blocks (GapBound) less one, plus the gaps crowding forces above that, so a schedule that
+        // reaches it is optimal whatever CP-SAT's own bound says.
         public int LowerBound { get; private set; }
 
         // AllPlaced: every meeting that has a slot is placed, so each person's floors[p] (their fewest
