@@ -5,6 +5,7 @@ using Events.Grains.Scheduling;
 //   solve  [--seconds S] [--workers W]   reads a problem (JSON) on standard input, writes the CP-SAT schedule (JSON)
 //   greedy                               the same with the first-free-slot baseline
 //   generate --seed N                    writes one generated instance (JSON)
+//   bounds [--count N] [--seed N] [--seconds S]  prints the proven floors on the gaps of N generated instances
 //   compare [--count N] [--seed N] [--seconds S] [--workers W] [--infeasible] [--params "cp-sat parameters"] [--local F]
 //                                        generates N instances and prints greedy beside CP-SAT;
 //                                        --infeasible: instances drawn without a schedule behind them,
@@ -27,6 +28,9 @@ try
             return 0;
         case "generate":
             Console.WriteLine(SchedulingJson.Write(SchedulingInstances.Generate((int)Option("--seed", 1), !args.Contains("--infeasible"))));
+            return 0;
+        case "bounds":
+            Bounds((int)Option("--count", 10), (int)Option("--seed", 1), seconds);
             return 0;
         case "compare":
             Compare((int)Option("--count", 10), (int)Option("--seed", 1), options, !args.Contains("--infeasible"));
@@ -78,4 +82,17 @@ static void Compare(int count, int firstSeed, SchedulerOptions options, bool fea
     }
 
     Console.WriteLine($"{count} instances: {fullyPlaced} fully placed, {optimal} with the gap count proven minimal, {within} within 10 s, {worse} worse than greedy");
+}
+
+static void Bounds(int count, int firstSeed, double seconds)
+{
+    Console.WriteLine("seed  people meetings tables slots | person floor  crowded  bound      s");
+    for (var seed = firstSeed; seed < firstSeed + count; seed++)
+    {
+        var problem = SchedulingInstances.Generate(seed);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (floor, forced) = CpSatScheduler.LowerBounds(problem, seconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {floor,12} {forced,8} {floor + forced,6} {watch.Elapsed.TotalSeconds,6:0.00}"));
+    }
 }

@@ -53,14 +53,26 @@ public static class CpSatScheduler
 
         // The local search finds most of the improvement in gaps; CP-SAT then improves on it and,
         // where it can, proves there is nothing better.
+        // The crowding bound is settled on its own thread while the local search (one thread) runs:
+        // under load it needs seconds, and the local search needs only the per-person floor to stop.
         var floors = GapBound.PersonBlocks(model);
         var floor = floors.Sum(b => Math.Max(0, b - 1));
-        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(Share(limit, watch, options.LocalSearchShare)), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
+        var localSeconds = Share(limit, watch, options.LocalSearchShare);
+        using var boundStop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var crowded = Task.Run(() => GapBound.CrowdedExcess(model, floors, localSeconds, boundStop.Token), CancellationToken.None);
+        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(localSeconds), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
+        if (model.Gaps(best).Gaps <= floor)
+        {
+            // Already at the per-person floor: nothing above it is needed.
+            boundStop.Cancel();
+        }
+
+        var forced = crowded.GetAwaiter().GetResult();
         var allPlaced = Placed(best) == placeable;
 
         // The local search also places meetings the first phase left out.
         placedProven |= allPlaced;
-        var sat = new SatModel(model, withGaps: true, allPlaced, floors);
+        var sat = new SatModel(model, withGaps: true, allPlaced, floors, forced);
         sat.Cp.Add(LinearExpr.Sum(sat.Placed) >= Placed(best));
         var gapsProven = model.Gaps(best).Gaps == 0 || (allPlaced && model.Gaps(best).Gaps <= sat.LowerBound);
         if (!gapsProven && !cancel.IsCancellationRequested)
@@ -90,6 +102,15 @@ public static class CpSatScheduler
         }
 
         return model.Build(best, placedProven && gapsProven, watch, allPlaced ? sat.LowerBound : 0);
+    }
+
+    // The proven floors on the gaps of a schedule that places every meeting that has a slot: the
+    // per-person one and, above it, the gaps the tables force (see GapBound).
+    public static (int PersonFloor, int Crowded) LowerBounds(SchedulingProblem problem, double seconds = 1.0)
+    {
+        var model = new ScheduleModel(problem);
+        var floors = GapBound.PersonBlocks(model);
+        return (floors.Sum(b => Math.Max(0, b - 1)), GapBound.CrowdedExcess(model, floors, seconds, CancellationToken.None));
     }
 
     private static int Placed(int[] slotOf) => slotOf.Count(s => s >= 0);
@@ -126,13 +147,15 @@ public static class CpSatScheduler
         public LinearExpr Spread { get; }
 
         // A proven floor on the gaps when every meeting is placed: the sum of each person's fewest
-        // blocks (GapBound) less one, so a schedule that reaches it is optimal whatever CP-SAT's own
-        // bound says.
+        // blocks (GapBound) less one, plus the gaps crowding forces above that, so a schedule that
+        // reaches it is optimal whatever CP-SAT's own bound says.
         public int LowerBound { get; private set; }
 
         // AllPlaced: every meeting that has a slot is placed, so each person's floors[p] (their fewest
         // possible blocks, see GapBound) holds and is added as a constraint.
-        public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false, int[]? floors = null)
+        // Forced: the gaps above the floors the tables force (GapBound.TableExcess), a constraint on
+        // the sum of the people's excess, so that CP-SAT's bound starts there.
+        public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false, int[]? floors = null, int forced = 0)
         {
             floors ??= new int[model.PersonCount];
             _model = model;
@@ -263,7 +286,13 @@ public static class CpSatScheduler
                 gaps.Add(personGaps);
             }
 
-            Gaps = allPlaced ? LinearExpr.Sum(allExcess) + LowerBound : LinearExpr.Sum(gaps);
+            if (allPlaced && forced > 0)
+            {
+                Cp.Add(LinearExpr.Sum(allExcess) >= forced);
+                LowerBound += forced;
+            }
+
+            Gaps = allPlaced ? LinearExpr.Sum(allExcess) + LowerBound - forced : LinearExpr.Sum(gaps);
             Spread = _most - _fewest;
         }
 

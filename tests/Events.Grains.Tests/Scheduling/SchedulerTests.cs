@@ -27,6 +27,9 @@ public sealed class SchedulerTests
         ScheduleChecker.AssertValid(problem, solved);
         Assert.True(solved.Scheduled.Length >= greedy.Scheduled.Length);
         Assert.True(solved.Scheduled.Length > greedy.Scheduled.Length || solved.Gaps <= greedy.Gaps, $"{solved.Gaps} gaps, greedy {greedy.Gaps}");
+
+        // The bound is proven, so no schedule may go below it.
+        Assert.True(solved.Gaps >= solved.LowerBound, $"{solved.Gaps} gaps below the bound {solved.LowerBound}");
     }
 
     // Three people who all want to meet each other, and four slots. The three meetings need three
@@ -96,6 +99,35 @@ public sealed class SchedulerTests
         Assert.Equal([1, 1, 1], floors);
         Assert.Equal(0, schedule.LowerBound);
         Assert.Equal(1, schedule.Gaps);
+        Assert.True(schedule.Optimal);
+    }
+
+    // Four people in a ring (p1-p2, p2-p3, p3-p4, p4-p1), four slots. Worked by hand, one table:
+    // the four meetings fill every slot, two people busy in each, so if everyone's two meetings
+    // were in a row, two people would be busy in s1-s2 and the other two in s3-s4; then p1, say,
+    // is with p2 at s1 and s2, but they have only one meeting. So someone waits, and p1-p2 s1,
+    // p2-p3 s2, p3-p4 s3, p4-p1 s4 leaves only p1 waiting: the minimum is 1. Each person alone
+    // fits their two meetings in a row (per-person floor 0); the crowding bound sees the 1. With
+    // two tables, p1-p2 and p3-p4 at s1, the other two at s2: nobody waits, and the crowding bound
+    // must claim nothing.
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 0)]
+    public void A_ring_of_four_costs_one_gap_at_one_table_which_only_the_crowding_bound_sees(int tables, int gaps)
+    {
+        var problem = Problem(
+            slots: ["s1:morning", "s2:morning", "s3:afternoon", "s4:afternoon"],
+            tables: tables,
+            people: ["p1", "p2", "p3", "p4"],
+            meetings: ["m1:p1:p2:any", "m2:p2:p3:any", "m3:p3:p4:any", "m4:p4:p1:any"]);
+
+        var bounds = CpSatScheduler.LowerBounds(problem, 60);
+        var schedule = CpSatScheduler.Solve(problem, ToProve, cancel: TestContext.Current.CancellationToken);
+
+        Assert.Equal((0, gaps), bounds);
+        ScheduleChecker.AssertValid(problem, schedule);
+        Assert.Equal(gaps, schedule.Gaps);
+        Assert.Equal(gaps, schedule.LowerBound);
         Assert.True(schedule.Optimal);
     }
 
