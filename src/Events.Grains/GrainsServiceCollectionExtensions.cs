@@ -1,3 +1,4 @@
+using Events.Grains.Audit;
 using Events.Grains.Journal;
 using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<GrainEventPublisher>();
         services.AddSingleton<JournalRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<JournalRelay>());
+        services.AddSingleton(AuditTrail.Standing);
         services.AddSingleton<JournalServices>();
         services.AddSingleton<JournalReader>();
         services.AddHostedService<JournalCatchUp>();

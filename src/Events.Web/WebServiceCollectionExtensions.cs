@@ -29,6 +29,7 @@ public static class WebServiceCollectionExtensions
         services.AddPageCompression();
         services.AddAgendaPageCache();
         services.AddEventsSecurity();
+        services.AddSingleton<IMessagePages, MessagePages>();
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section);
         services.AddSingleton<OutboxMailSender>();
         services.AddSingleton<SmtpMailSender>();
@@ -49,7 +50,8 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<ILiveTopic, PitchRoomTopic>();
         services.AddSingleton<ILiveTopic, Polls.PollsTopic>();
         services.AddSingleton<ILiveTopic, Matchmaking.MeetingsTopic>();
-        services.AddHostedService<PitchMailer>();
+        services.AddHostedService<OutboxMailer>();
+        services.AddSingleton<IPromisedMail, PitchMailer>();
         services.AddTickets();
         services.AddMatchmaking();
         services.AddSingleton<MarkdownRenderer>();

@@ -8,6 +8,9 @@ internal static class AuditTrail
 {
     public static Follower Follower { get; } = new((grains, source) => grains.GetGrain<IAuditTrailGrain>(EventSlug(source)), e => e is IAuditedEvent);
 
+    // How the journal learns of the trail without naming it (registered by AddEventGrains).
+    public static StandingFollower Standing { get; } = new(Follower, Audits);
+
     // Whether any event of a grain's event hierarchy is audited: the others never call the trail.
     public static bool Audits(Type eventBase) =>
         eventBase.Assembly.GetTypes().Any(t => eventBase.IsAssignableFrom(t) && typeof(IAuditedEvent).IsAssignableFrom(t));

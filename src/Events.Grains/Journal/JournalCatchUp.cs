@@ -1,4 +1,3 @@
-using Events.Grains.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Events.Grains.Storage;
 
 namespace Events.Grains.Journal;
 

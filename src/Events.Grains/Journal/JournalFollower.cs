@@ -30,6 +30,12 @@ public interface IJournalSource : IGrainWithStringKey
 // Which follower of a source grain takes which of its events.
 public sealed record Follower(Func<IGrainFactory, JournalKey, IJournalFollower> Find, Func<object, bool> Takes);
 
+// A follower of every grain, journaled or state, whose event hierarchy (TakesAnyOf its base type)
+// holds an event it takes: the audit trail. Registered in DI by the silo's wiring, so the journal
+// names no feature; their registration order is each grain's order of followers, the same in
+// every activation (hand-overs are tracked by place).
+public sealed record StandingFollower(Follower Follower, Func<Type, bool> TakesAnyOf);
+
 // How far a follower has followed each source journal: part of the follower's state.
 [GenerateSerializer, Immutable]
 public sealed record FollowedSources(ImmutableDictionary<string, long> UpTo)

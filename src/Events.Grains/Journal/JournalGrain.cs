@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Events.Grains.Audit;
-using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 using Orleans.EventSourcing;
@@ -33,8 +31,6 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     where TState : class, IJournaledState<TState, TEvent>
     where TEvent : class
 {
-    private static readonly Follower[] AuditOnly = AuditTrail.Audits(typeof(TEvent)) ? [AuditTrail.Follower] : [];
-
     private readonly PendingChanges<TState, TEvent> _pending = new();
     private readonly SemaphoreSlim _turn = new(1, 1);
     private JournalServices? _services;
@@ -283,8 +279,9 @@ public abstract class JournalGrain<TState, TEvent> : JournaledGrain<Folded<TStat
     }
 
     // The grains that take some of this grain's committed events before its caller hears of the
-    // call (see IJournalFollower): its event's audit trail when any of its events is audited.
-    protected virtual IReadOnlyList<Follower> Followers => AuditOnly;
+    // call (see IJournalFollower): the standing ones (its event's audit trail when any of its
+    // events is audited), then the grain's own.
+    protected virtual IReadOnlyList<Follower> Followers => Services.StandingFollowers(typeof(TEvent));
 
     // A follower that cannot tell how far it got (null) is handed what came after the hand-over row's
     // since sequence: commits before it reached every follower before the row was written.

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using Events.Grains.Storage;
 
 namespace Events.Grains.Journal;
 

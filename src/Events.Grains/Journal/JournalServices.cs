@@ -1,4 +1,4 @@
-using Events.Grains.Storage;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace Events.Grains.Journal;
@@ -19,8 +19,17 @@ public sealed class JournalOptions
 }
 
 // What every journaled grain on a silo shares: the store, the clock, and where committed events go.
-public sealed class JournalServices(IJournalStore store, TimeProvider clock, IOptions<JournalOptions> options, GrainEventPublisher publisher, JournalRelay relay)
+public sealed class JournalServices(
+    IJournalStore store,
+    TimeProvider clock,
+    IOptions<JournalOptions> options,
+    GrainEventPublisher publisher,
+    JournalRelay relay,
+    IEnumerable<StandingFollower> standing)
 {
+    private readonly StandingFollower[] _standing = [.. standing];
+    private readonly ConcurrentDictionary<Type, Follower[]> _standingByEventBase = new();
+
     public IJournalStore Store { get; } = store;
 
     public TimeProvider Clock { get; } = clock;
@@ -36,4 +45,8 @@ public sealed class JournalServices(IJournalStore store, TimeProvider clock, IOp
 
     // What state grains change: published on this silo only; nothing is pushed live.
     internal void PublishHereOnly(IReadOnlyList<GrainEvent> changes) => publisher.PublishCommittedHere(changes);
+
+    // The standing followers of grains whose events derive from eventBase; the others never call them.
+    internal IReadOnlyList<Follower> StandingFollowers(Type eventBase) =>
+        _standingByEventBase.GetOrAdd(eventBase, static (type, all) => [.. all.Where(s => s.TakesAnyOf(type)).Select(s => s.Follower)], _standing);
 }

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Events.Grains.Audit;
-using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
@@ -23,8 +21,6 @@ public abstract class StateGrain<TState, TEvent>(IPersistentState<Folded<TState,
     where TState : class, IJournaledState<TState, TEvent>
     where TEvent : class
 {
-    private static readonly bool Audited = AuditTrail.Audits(typeof(TEvent));
-
     private readonly PendingChanges<TState, TEvent> _pending = new();
 
     protected TState State => _pending.Over(stored.State.Value);
@@ -84,9 +80,12 @@ public abstract class StateGrain<TState, TEvent>(IPersistentState<Folded<TState,
 
         // Before the caller hears of it. With no journal to read back, a change committed and not
         // recorded (the process killed in between, unacknowledged) stays unrecorded.
-        if (Audited && published.Where(e => AuditTrail.Follower.Takes(e.Event)).ToImmutableArray() is { Length: > 0 } audited)
+        foreach (var follower in services.StandingFollowers(typeof(TEvent)))
         {
-            await AuditTrail.Follower.Find(GrainFactory, journalKey).FollowAsync(journalKey, 0, audited);
+            if (published.Where(e => follower.Takes(e.Event)).ToImmutableArray() is { Length: > 0 } taken)
+            {
+                await follower.Find(GrainFactory, journalKey).FollowAsync(journalKey, 0, taken);
+            }
         }
     }
 }

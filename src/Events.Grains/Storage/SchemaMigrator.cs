@@ -82,3 +82,12 @@ public sealed class SchemaMigrator(SqlDialect dialect, TimeProvider clock, ILogg
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
+
+public sealed class SchemaTooNewException(string database, int found, int known)
+    : Exception($"The database {database} has schema version {found}, but this build of Events knows versions up to {known}. " +
+        "It was written by a newer Events: run that version, or point Storage settings at another database. The database was left untouched.")
+{
+    public int FoundVersion { get; } = found;
+
+    public int KnownVersion { get; } = known;
+}

@@ -1,4 +1,4 @@
-using Events.Grains.Storage;
+using Events.Grains.Journal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

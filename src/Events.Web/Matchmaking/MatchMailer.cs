@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Events.Grains.Mail;
 using Events.Grains.Matchmaking;
@@ -16,11 +15,11 @@ namespace Events.Web.Matchmaking;
 // other person's address. New requests are batched: nobody gets more than one mail about them per
 // 15 minutes; a request that arrives sooner waits (its promise stays in the outbox) and the next
 // mail lists every request received since the last one.
-public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions<SiteOptions> site, TimeProvider clock)
+public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions<SiteOptions> site, TimeProvider clock) : IPromisedMail
 {
     public static readonly TimeSpan RequestMailGap = TimeSpan.FromMinutes(15);
 
-    public static bool Handles(object promised) => promised is MeetingRequested or MeetingRequestAnswered or MeetingBooked or MeetingCancelled or MeetingArranged or MeetingReminderDue;
+    public bool Handles(object promised) => promised is MeetingRequested or MeetingRequestAnswered or MeetingBooked or MeetingCancelled or MeetingArranged or MeetingReminderDue;
 
     // Sends what the promise asks for; returns when to try again if it must wait (batching).
     public async Task<DateTimeOffset?> ApplyAsync(string slug, MailPromise promise, object promised)
@@ -111,7 +110,7 @@ public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions
                 request.To,
                 Text.Format(language, "mail.match-requests-subject", waiting.Count),
                 Text.Format(language, "mail.match-requests-body", waiting.Count, lines.ToString().TrimEnd(), site.Value.Link($"/events/{slug}/meetings#incoming")),
-                MailId(promise, request.To)), CancellationToken.None);
+                PromisedMails.Id(promise, request.To)), CancellationToken.None);
         }
 
         await matchmaking.NoteRequestsMailedAsync(request.To, now);
@@ -123,7 +122,7 @@ public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions
         var language = await LanguageAsync(to);
         var name = await NameAsync(slug, about);
         var link = site.Value.Link(string.Format(System.Globalization.CultureInfo.InvariantCulture, pathFormat, slug));
-        await mail.SendAsync(new OutgoingMail(to, Text.Format(language, subjectKey, name), Text.Format(language, bodyKey, name, detail, link), MailId(promise, to)), CancellationToken.None);
+        await mail.SendAsync(new OutgoingMail(to, Text.Format(language, subjectKey, name), Text.Format(language, bodyKey, name, detail, link), PromisedMails.Id(promise, to)), CancellationToken.None);
     }
 
     private async Task<string> WhenAsync(IMatchmakingGrain matchmaking, Meeting meeting, string recipient)
@@ -135,9 +134,5 @@ public sealed class MatchMailer(IGrainFactory grains, IMailSender mail, IOptions
     private async Task<string> NameAsync(string slug, string email) =>
         (await grains.GetGrain<IDirectoryGrain>(slug).FindAsync(PersonIds.Of(slug, email), organiser: true))?.Profile.Name ?? "—";
 
-    private async Task<string> LanguageAsync(string email) =>
-        await grains.GetGrain<IAccountGrain>(email).GetAsync() is { } account && Text.Languages.Contains(account.Language) ? account.Language : "en";
-
-    private static string MailId(MailPromise promise, string email) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{promise.Id}\n{email}")))[..32];
+    private Task<string> LanguageAsync(string email) => PromisedMails.LanguageAsync(grains, email);
 }

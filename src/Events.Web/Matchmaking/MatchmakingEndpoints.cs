@@ -257,7 +257,7 @@ public static class MatchmakingEndpoints
         var byTeam = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var session in agenda.Sessions.Where(s => s.Kind == SessionKind.PitchRoom))
         {
-            var room = Pitches.PitchRoomEndpoints.Room(grains, slug, session.Id);
+            var room = grains.GetGrain<Events.Grains.Pitches.IPitchRoomGrain>(new SessionKey(slug, session.Id).ToString());
             foreach (var pitch in (await room.GetAsync()).Pitches)
             {
                 if (await room.GetScorecardAsync(pitch.Team, email) is { Scores.Count: > 0 } card)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Events.Grains.Catalog;
 using Events.Grains.Journal;
 using Events.Grains.Matchmaking;
+using Events.Web.Mail;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -124,6 +125,7 @@ public static class MatchmakingServices
     {
         services.AddOptions<MatchmakingOptions>().BindConfiguration(MatchmakingOptions.Section);
         services.AddHostedService<MeetingReminders>();
+        services.AddSingleton<IPromisedMail, MatchMailer>();
         return services;
     }
 }

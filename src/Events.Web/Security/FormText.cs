@@ -1,5 +1,5 @@
-using Events.Web.Shared;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Events.Web.Security;
 
@@ -27,8 +27,8 @@ public static class FormText
 
             if (!clean)
             {
-                await Pages.Message(StatusCodes.Status400BadRequest, "message.control-character", "message.control-character-text", null)
-                    .ExecuteAsync(context);
+                await context.RequestServices.GetRequiredService<IMessagePages>()
+                    .WriteAsync(context, StatusCodes.Status400BadRequest, "message.control-character", "message.control-character-text", null);
                 return;
             }
         }

@@ -1,4 +1,3 @@
-using Events.Web.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -43,8 +42,8 @@ public static class SecuritySetup
             };
             options.Events.OnValidatePrincipal = Sessions.ValidateAsync;
             options.Events.OnRedirectToAccessDenied = context =>
-                Pages.Message(StatusCodes.Status403Forbidden, "message.forbidden", "message.forbidden-text")
-                    .ExecuteAsync(context.HttpContext);
+                context.HttpContext.RequestServices.GetRequiredService<IMessagePages>()
+                    .WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "message.forbidden", "message.forbidden-text", "/");
         });
 
         services.AddAuthorization(options =>
@@ -96,8 +95,8 @@ public static class SecuritySetup
     {
         if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
         {
-            await Pages.Message(StatusCodes.Status400BadRequest, "message.form-expired", "message.form-expired-text", null)
-                .ExecuteAsync(context);
+            await context.RequestServices.GetRequiredService<IMessagePages>()
+                .WriteAsync(context, StatusCodes.Status400BadRequest, "message.form-expired", "message.form-expired-text", null);
             return;
         }
 

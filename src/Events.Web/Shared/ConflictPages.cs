@@ -1,5 +1,4 @@
 using Events.Grains.Journal;
-using Events.Grains.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

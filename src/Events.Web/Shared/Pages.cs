@@ -1,5 +1,6 @@
 using System.Reflection;
 using Events.Web.Localization;
+using Events.Web.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -66,4 +67,11 @@ public static class Pages
             && !url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '\\')
             ? url
             : fallback;
+}
+
+// Security's refusal pages, drawn as every other message page (see IMessagePages).
+public sealed class MessagePages : IMessagePages
+{
+    public Task WriteAsync(HttpContext http, int statusCode, string titleKey, string messageKey, string? linkHref) =>
+        Pages.Message(statusCode, titleKey, messageKey, linkHref).ExecuteAsync(http);
 }

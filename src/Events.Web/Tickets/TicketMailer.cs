@@ -17,22 +17,22 @@ namespace Events.Web.Tickets;
 // declined, cancelled or refunded; paid orders that are cancelled are refunded through Stripe; and
 // the agenda's cancellation cancels every ticket. Each of these is promised in the event's mail
 // outbox before the committing call is acknowledged (the ticket office and the agenda are followed
-// by it, see IJournalFollower), and the outbox's mailer (PitchMailer) hands each promise here
+// by it, see IJournalFollower), and the outbox's mailer (OutboxMailer) hands each promise here
 // once, at start-up too, until it is done: a process killed after a commit leaves the promise for
 // the next start, and a promise handed over twice is one promise. A refund retried after a crash
 // carries the same idempotency key, so Stripe refunds once; a mail carries its promise's id.
-public sealed class TicketMailer(IGrainFactory grains, IMailSender mail, SignInMailer signIn, TicketPayments payments, IOptions<SiteOptions> site, ILogger<TicketMailer> logger)
+public sealed class TicketMailer(IGrainFactory grains, IMailSender mail, SignInMailer signIn, TicketPayments payments, IOptions<SiteOptions> site, ILogger<TicketMailer> logger) : IPromisedMail
 {
-    public static bool Handles(object promised) => promised is TicketEvent or EventCancelled;
+    public bool Handles(object promised) => promised is TicketEvent or EventCancelled;
 
-    public async Task ApplyAsync(string slug, MailPromise promise, object promised)
+    public async Task<DateTimeOffset?> ApplyAsync(string slug, MailPromise promise, object promised)
     {
         var office = grains.GetGrain<ITicketOfficeGrain>(slug);
         if (promised is EventCancelled eventCancelled)
         {
             // Only orders still active are cancelled: a second run cancels nothing more.
             await office.CancelAllAsync(eventCancelled.Actor, eventCancelled.Reason);
-            return;
+            return null;
         }
 
         // The refund first: if Stripe cannot be reached the promise stays, and the mail that says
@@ -46,6 +46,8 @@ public sealed class TicketMailer(IGrainFactory grains, IMailSender mail, SignInM
         {
             await MailAsync(slug, promise, office, due.OrderId, due.Kind);
         }
+
+        return null;
     }
 
     private static string? RefundDue(object promised) => promised switch
@@ -109,7 +111,6 @@ public sealed class TicketMailer(IGrainFactory grains, IMailSender mail, SignInM
                 site.Value.Link($"/events/{slug}/calendar.ics"), site.Value.Link($"/events/{slug}"), site.Value.Link($"/events/{slug}/register/{order.Id}"));
         }
 
-        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{promise.Id}\n{order.Registrant.Email}")))[..32];
-        await mail.SendAsync(new OutgoingMail(order.Registrant.Email, Text.Format(language, $"tickets.mail.{kind}-subject", agenda.Title), body, id), CancellationToken.None);
+        await mail.SendAsync(new OutgoingMail(order.Registrant.Email, Text.Format(language, $"tickets.mail.{kind}-subject", agenda.Title), body, PromisedMails.Id(promise, order.Registrant.Email)), CancellationToken.None);
     }
 }

@@ -1,5 +1,6 @@
 using Events.Grains.Tickets;
 using Microsoft.Extensions.DependencyInjection;
+using Events.Web.Mail;
 using Events.Web.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -91,8 +92,7 @@ public static class TicketServices
     {
         services.AddOptions<StripeOptions>().BindConfiguration(StripeOptions.Section);
         services.AddSingleton<TicketPayments>();
-        services.AddSingleton<TicketMailer>();
-        services.AddSingleton<Events.Web.Matchmaking.MatchMailer>();
+        services.AddSingleton<IPromisedMail, TicketMailer>();
         return services;
     }
 }

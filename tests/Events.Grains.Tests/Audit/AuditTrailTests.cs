@@ -3,7 +3,6 @@ using Events.Grains.Announcements;
 using Events.Grains.Audit;
 using Events.Grains.Journal;
 using Events.Grains.Questions;
-using Events.Grains.Storage;
 
 namespace Events.Grains.Tests.Audit;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Events.Grains.Journal;
-using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 

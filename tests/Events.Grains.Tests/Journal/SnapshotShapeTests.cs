@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Events.Grains.Journal;
-using Events.Grains.Storage;
 
 namespace Events.Grains.Tests.Journal;
 

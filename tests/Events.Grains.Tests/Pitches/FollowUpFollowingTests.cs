@@ -1,6 +1,6 @@
 using Events.Grains.Mail;
 using Events.Grains.Pitches;
-using Events.Grains.Storage;
+using Events.Grains.Journal;
 
 namespace Events.Grains.Tests.Pitches;
 

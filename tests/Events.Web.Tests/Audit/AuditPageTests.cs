@@ -2,7 +2,6 @@ using System.Net;
 using Events.Grains.Agenda;
 using Events.Grains.Journal;
 using Events.Grains.People;
-using Events.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Events.Web.Tests.Audit;

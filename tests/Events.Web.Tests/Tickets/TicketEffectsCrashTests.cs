@@ -16,7 +16,7 @@ public sealed class TicketEffectsCrashTests
     // the reactions became durable, when they were pumps of their own).
     private static void WithoutReactions(IServiceCollection services)
     {
-        string[] reactors = ["PitchMailer", "TicketMailer", "TicketRefunder"];
+        string[] reactors = ["OutboxMailer", "PitchMailer", "TicketMailer", "TicketRefunder"];
         foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IHostedService) && reactors.Contains(d.ImplementationType?.Name)).ToList())
         {
             services.Remove(descriptor);

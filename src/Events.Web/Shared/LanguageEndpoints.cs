@@ -1,10 +1,10 @@
-using Events.Web.Shared;
+using Events.Web.Localization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
 
-namespace Events.Web.Localization;
+namespace Events.Web.Shared;
 
 public static class LanguageEndpoints
 {

@@ -1,6 +1,4 @@
-using Events.Grains.Journal;
-
-namespace Events.Grains.Storage;
+namespace Events.Grains.Journal;
 
 public sealed record StoredEvent(long Sequence, string Payload, DateTimeOffset RecordedAt);
 
@@ -39,13 +37,4 @@ public sealed class JournalConflictException(JournalKey grain, long sequence, Ex
 {
     [Id(0)]
     public JournalKey Grain { get; } = grain;
-}
-
-public sealed class SchemaTooNewException(string database, int found, int known)
-    : Exception($"The database {database} has schema version {found}, but this build of Events knows versions up to {known}. " +
-        "It was written by a newer Events: run that version, or point Storage settings at another database. The database was left untouched.")
-{
-    public int FoundVersion { get; } = found;
-
-    public int KnownVersion { get; } = known;
 }
