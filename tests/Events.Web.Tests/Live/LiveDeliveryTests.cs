@@ -9,19 +9,20 @@ using Events.Silo;
 namespace Events.Web.Tests.Live;
 
 // How pushes reach connections: in sequence order per topic, and never held up by someone else's link.
-public sealed class LiveDeliveryTests : IAsyncDisposable
+// The class's tests share one server, each on a topic no other test writes to.
+public sealed class LiveDeliveryTests(LiveDeliveryTests.PatientHost shared) : IClassFixture<LiveDeliveryTests.PatientHost>
 {
     private const string Slug = DemoEvent.Slug;
     private const string Announcements = "announcements:" + Slug;
     private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
-    // SignalR would drop the slow reader below after one send to it has waited 10 s, which would free
-    // everyone else whether or not pushes wait for it: here it is never dropped.
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["Live:TransportSendTimeout"] = "01:00:00" });
+    private readonly EventsHost _host = shared.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    // SignalR would drop the slow reader below after one send to it has waited 10 s, which would free
+    // everyone else whether or not pushes wait for it: here it is never dropped.
+    public sealed class PatientHost() : SharedHost(new Dictionary<string, string> { ["Live:TransportSendTimeout"] = "01:00:00" });
 
     private static object[] Subscription(string topic) => [new[] { new { topic, after = 0 } }];
 
@@ -97,6 +98,7 @@ public sealed class LiveDeliveryTests : IAsyncDisposable
         Assert.False(slow.Closed, "SignalR dropped the slow reader: the test cannot tell a bound from a drop.");
         var slowReceived = await slow.ReadUntilAsync("\"target\":\"CatchUp\"");
         var delivered = slowReceived.Split("\"target\":\"Delta\"").Length - 1;
+        TestContext.Current.TestOutputHelper?.WriteLine($"The slow reader was sent {delivered} of {count} pushes before its CatchUp.");
         Assert.True(delivered < count, $"The slow reader was queued all {delivered} pushes: nothing bounds a connection's backlog.");
     }
 
