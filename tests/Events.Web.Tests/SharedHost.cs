@@ -18,7 +18,7 @@ public class SharedHost : IAsyncLifetime
     {
     }
 
-    protected SharedHost(IReadOnlyDictionary<string, string> settings)
+    protected SharedHost(IReadOnlyDictionary<string, string> settings, Action<IServiceCollection>? testServices = null)
     {
         var all = new Dictionary<string, string>
         {
@@ -32,7 +32,7 @@ public class SharedHost : IAsyncLifetime
             all[key] = value;
         }
 
-        Host = new EventsHost(settings: all);
+        Host = new EventsHost(settings: all) { TestServices = testServices };
     }
 
     public EventsHost Host { get; }

@@ -5,16 +5,16 @@ namespace Events.Web.Tests.Browser;
 
 // The bandwidth budgets from DESIGN.md, measured as Chromium transferred the bytes (headers and
 // compressed bodies). Sizes only: nothing here depends on how fast this machine is.
-public sealed class BudgetTests(Chromium chromium) : IAsyncDisposable
+// The class's tests share one server; each browses in a context of its own (an empty cache), and
+// none writes, so each measures the demo agenda as a first visitor finds it.
+public sealed class BudgetTests(Chromium chromium, SharedHost shared) : IClassFixture<SharedHost>
 {
     public const long FirstViewBudget = 14_600;
     public const long FirstVisitBudget = 40 * 1024;
 
     private static readonly string AgendaPath = $"/events/{DemoEvent.Slug}";
 
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     private static bool IsPageOrStyle(string url, string type) => type is "Document" or "Stylesheet";
 

@@ -138,7 +138,9 @@ public sealed class SiloCluster : IAsyncDisposable
             $"--Mail:OutboxFolder={Outbox.Folder}",
             "--RateLimits:SignInRequests=100000",
             "--RateLimits:CodeAttempts=100000",
-            "--RateLimits:InvitationAccepts=100000");
+            "--RateLimits:InvitationAccepts=100000",
+            // Tests on a shared pair sign the demo organiser in once each.
+            "--RateLimits:SignInRequestsPerPerson=100000");
         var silo = new ClusterSilo(name, process, siloPort, gatewayPort);
         lock (_silos)
         {
@@ -178,28 +180,52 @@ public sealed class SiloCluster : IAsyncDisposable
 
     public ClusterBrowser NewBrowser() => new(this);
 
+    // Outside a test (a class fixture's disposal) there is no outcome: the tests kept their own logs.
+    private static bool TestFailed => TestContext.Current.TestState is { Result: not TestResult.Passed };
+
+    // For a test on a cluster it shares with others: the logs so far, if this test failed.
+    public async Task KeepLogsIfFailedAsync()
+    {
+        if (TestFailed)
+        {
+            await KeepLogsAsync();
+        }
+    }
+
+    // Kept for reading after a failure.
+    private async Task KeepLogsAsync()
+    {
+        var logs = Path.Combine(Path.GetTempPath(), "events-two-silo-logs", Schema);
+        Directory.CreateDirectory(logs);
+        ClusterSilo[] silos;
+        lock (_silos)
+        {
+            silos = [.. _silos];
+        }
+
+        foreach (var silo in silos)
+        {
+            await File.WriteAllTextAsync(Path.Combine(logs, $"silo-{silo.Name}.log"), silo.Process.Output, CancellationToken.None);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"Silo logs: {logs}");
+    }
+
     // A line in the test's output, for reading a slow or failed run; never asserted on.
     public void Note(string line) => TestContext.Current.TestOutputHelper?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
 
+    // Disposed after the test, when its outcome is known: a failed test keeps the silos' logs.
     public async ValueTask DisposeAsync()
     {
-        var passed = TestContext.Current.TestState?.Result == TestResult.Passed;
+        var failed = TestFailed;
         foreach (var silo in _silos)
         {
             await silo.DisposeAsync();
         }
 
-        if (!passed)
+        if (failed)
         {
-            // Kept for reading after a failure.
-            var logs = Path.Combine(Path.GetTempPath(), "events-two-silo-logs", Schema);
-            Directory.CreateDirectory(logs);
-            foreach (var silo in _silos)
-            {
-                await File.WriteAllTextAsync(Path.Combine(logs, $"silo-{silo.Name}.log"), silo.Process.Output, CancellationToken.None);
-            }
-
-            TestContext.Current.TestOutputHelper?.WriteLine($"Silo logs: {logs}");
+            await KeepLogsAsync();
         }
 
         _http.Dispose();

@@ -9,10 +9,13 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Hosting;
 
-// Two real Events.Silo processes on one PostgreSQL database (a fresh schema per test), one Orleans
+// Two real Events.Silo processes on one PostgreSQL database (a fresh schema per cluster), one Orleans
 // cluster, reached by people who go to either silo as a load balancer would send them. Each test
 // asserts what a person would notice; waits have deadlines, nothing is timed.
-public sealed partial class TwoSiloTests : IAsyncDisposable
+// Starting a pair costs more than most of these tests, so the tests that neither stop a silo nor
+// need an empty database or machines of their own share one pair (SharedPair), each on a question
+// board (a session of the demo agenda) no other test writes to, with people of its own.
+public sealed partial class TwoSiloTests(TwoSiloTests.SharedPair shared) : IClassFixture<TwoSiloTests.SharedPair>, IAsyncDisposable
 {
     private const string Slug = DemoEvent.Slug;
     private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
@@ -23,23 +26,93 @@ public sealed partial class TwoSiloTests : IAsyncDisposable
     private static readonly TimeSpan FailoverDeadline = TimeSpan.FromMinutes(3);
 
     private readonly List<SiloCluster> _clusters = [];
+    private bool _usedShared;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     // Disposed after the test, when its outcome is known: a failed test keeps the silos' logs.
     public async ValueTask DisposeAsync()
     {
+        if (_usedShared)
+        {
+            await shared.KeepLogsIfFailedAsync();
+        }
+
         foreach (var cluster in _clusters)
         {
             await cluster.DisposeAsync();
         }
     }
 
+    // A cluster of the test's own, for a test that stops or kills a silo or starts its own.
     private async Task<SiloCluster> ClusterAsync()
     {
         var cluster = await SiloCluster.CreateAsync();
         _clusters.Add(cluster);
         return cluster;
+    }
+
+    // The class's pair, started by the first test that asks.
+    private async Task<(SiloCluster Cluster, ClusterSilo A, ClusterSilo B)> SharedPairAsync()
+    {
+        _usedShared = true;
+        return await shared.StartedAsync();
+    }
+
+    public sealed class SharedPair : IAsyncDisposable
+    {
+        private readonly SemaphoreSlim _starting = new(1, 1);
+        private (SiloCluster Cluster, ClusterSilo A, ClusterSilo B)? _pair;
+
+        public async Task<(SiloCluster Cluster, ClusterSilo A, ClusterSilo B)> StartedAsync()
+        {
+            await _starting.WaitAsync(Ct);
+            try
+            {
+                if (_pair is null)
+                {
+                    var cluster = await SiloCluster.CreateAsync();
+                    try
+                    {
+                        // A first, made to sign a form (which makes the installation's data-protection
+                        // key), then B, which reads that key instead of making its own. Once, on a
+                        // pair started at the same instant on an empty database, each silo had made
+                        // a key, and minutes later silo A refused forms from B's pages as expired
+                        // (the twenty writers; probably because ASP.NET Core re-reads the key ring
+                        // for an unknown key only soon after start). Starting at the same instant keeps its own
+                        // test, on a cluster of its own.
+                        var a = (await cluster.StartAsync(1))[0];
+                        await cluster.NewBrowser().GetPageAsync(a, "/signin");
+                        var b = (await cluster.StartAsync(1))[0];
+                        _pair = (cluster, a, b);
+                    }
+                    catch
+                    {
+                        await cluster.DisposeAsync();
+                        throw;
+                    }
+                }
+
+                Assert.True(_pair.Value.A.IsRunning && _pair.Value.B.IsRunning, "A silo of the shared pair has exited.");
+                return _pair.Value;
+            }
+            finally
+            {
+                _starting.Release();
+            }
+        }
+
+        public Task KeepLogsIfFailedAsync() => _pair?.Cluster.KeepLogsIfFailedAsync() ?? Task.CompletedTask;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_pair is { } pair)
+            {
+                await pair.Cluster.DisposeAsync();
+            }
+
+            _starting.Dispose();
+        }
     }
 
     [Fact]
@@ -91,8 +164,7 @@ public sealed partial class TwoSiloTests : IAsyncDisposable
     [Fact]
     public async Task A_websocket_on_one_silo_receives_a_question_asked_through_the_other_with_the_next_sequence_number()
     {
-        var cluster = await ClusterAsync();
-        var (a, b) = await cluster.StartPairAsync();
+        var (cluster, a, b) = await SharedPairAsync();
         var organiser = await OrganiserAsync(cluster, b);
         var session = (await SessionsAsync(organiser, b))[1];
         var topic = $"qa:{Slug}/{session}";
@@ -196,8 +268,7 @@ public sealed partial class TwoSiloTests : IAsyncDisposable
     [Fact]
     public async Task A_role_revoked_through_one_silo_is_refused_at_once_on_the_other_in_pages_and_on_an_open_websocket()
     {
-        var cluster = await ClusterAsync();
-        var (a, b) = await cluster.StartPairAsync();
+        var (cluster, a, b) = await SharedPairAsync();
         var organiser = await OrganiserAsync(cluster, a);
         var session = (await SessionsAsync(organiser, a))[2];
         var path = BoardPage.Path(session);
@@ -230,8 +301,7 @@ public sealed partial class TwoSiloTests : IAsyncDisposable
     [Fact]
     public async Task A_question_asked_through_one_silo_is_on_the_other_silos_page_at_once_and_can_be_voted_on_there()
     {
-        var cluster = await ClusterAsync();
-        var (a, b) = await cluster.StartPairAsync();
+        var (cluster, a, b) = await SharedPairAsync();
         var organiser = await OrganiserAsync(cluster, a);
         var session = (await SessionsAsync(organiser, a))[3];
         var path = BoardPage.Path(session);
@@ -254,8 +324,7 @@ public sealed partial class TwoSiloTests : IAsyncDisposable
     {
         const int writers = 20;
         const int maxQuestionsEach = 4;
-        var cluster = await ClusterAsync();
-        var (a, b) = await cluster.StartPairAsync();
+        var (cluster, a, b) = await SharedPairAsync();
         var organiser = await OrganiserAsync(cluster, a);
         var session = (await SessionsAsync(organiser, a))[4];
         var path = BoardPage.Path(session);

@@ -6,19 +6,30 @@ using Microsoft.Extensions.Logging;
 namespace Events.Web.Tests.Live;
 
 // What one connection may cost the server: topics it follows, and what its refused calls write to the log.
-public sealed class LiveHubLimitsTests : IAsyncDisposable
+// The class's tests share one server and its log, one test after another: a test reads only the
+// log lines written after its own connection opened.
+public sealed class LiveHubLimitsTests(LiveHubLimitsTests.LoggedHost shared) : IClassFixture<LiveHubLimitsTests.LoggedHost>
 {
     private const string Slug = DemoEvent.Slug;
 
-    private readonly LogCapture _log = new();
-    private readonly EventsHost _host;
+    private readonly LogCapture _log = shared.Log;
+    private readonly EventsHost _host = shared.Host;
 
-    public LiveHubLimitsTests()
+    public sealed class LoggedHost : SharedHost
     {
-        _host = new EventsHost { TestServices = services => services.AddSingleton<ILoggerProvider>(_log) };
-    }
+        public LoggedHost()
+            : this(new LogCapture())
+        {
+        }
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+        private LoggedHost(LogCapture log)
+            : base(new Dictionary<string, string>(), services => services.AddSingleton<ILoggerProvider>(log))
+        {
+            Log = log;
+        }
+
+        public LogCapture Log { get; }
+    }
 
     private static object[] Topics(IEnumerable<string> topics) => [topics.Select(topic => new { topic, after = 0 }).ToArray()];
 

@@ -13,7 +13,8 @@ namespace Events.Web.Tests.Security;
 
 // Every role (and anonymous) against every page and form post, from one table. An endpoint that
 // is not in the table fails the test, so nothing new ships without a decision about who may use it.
-public sealed class AuthorizationMatrixTests : IAsyncDisposable
+// The class's tests share one server: only the matrix itself writes (to the demo event and Other).
+public sealed class AuthorizationMatrixTests(SharedHost shared) : IClassFixture<SharedHost>
 {
     private const string Demo = DemoEvent.Slug;
     private const string Other = "other-event";
@@ -242,14 +243,7 @@ public sealed class AuthorizationMatrixTests : IAsyncDisposable
         ("ControlPitchRoom", [Other, "s4", "kampala", "NoSuchControl", null, "matrix-room"], SiteOrganisers),
     ];
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string>
-    {
-        ["RateLimits:SignInRequests"] = "1000",
-        ["RateLimits:CodeAttempts"] = "1000",
-        ["RateLimits:InvitationAccepts"] = "1000",
-    });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     [Fact]
     public void Every_endpoint_is_in_the_table_and_names_its_policy_or_is_explicitly_anonymous()

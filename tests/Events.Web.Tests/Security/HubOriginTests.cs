@@ -2,15 +2,16 @@ using System.Net;
 
 namespace Events.Web.Tests.Security;
 
-public sealed class HubOriginTests : IAsyncDisposable
+// The class's tests share one server with the origins configured; none of them writes.
+public sealed class HubOriginTests(HubOriginTests.OriginsHost shared) : IClassFixture<HubOriginTests.OriginsHost>
 {
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string>
+    private readonly EventsHost _host = shared.Host;
+
+    public sealed class OriginsHost() : SharedHost(new Dictionary<string, string>
     {
         ["Site:PublicUrl"] = "https://events.city.example",
         ["Site:AllowedOrigins:0"] = "https://partner.example:8443",
     });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Theory]
     [InlineData("https://evil.example", HttpStatusCode.Forbidden)]

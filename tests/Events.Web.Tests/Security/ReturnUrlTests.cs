@@ -5,11 +5,14 @@ using Events.Web.Shared;
 namespace Events.Web.Tests.Security;
 
 // Every returnUrl goes through one check (Pages.LocalOr); these are the forms that left the site.
-public sealed class ReturnUrlTests : IAsyncDisposable
+// On the run's server: each sign-in is a new person's, and nothing else is written.
+public sealed class ReturnUrlTests(RunHost run) : IAsyncLifetime
 {
-    private readonly EventsHost _host = new();
+    private readonly EventsHost _host = run.Host;
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public async ValueTask InitializeAsync() => await run.StartedAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public static TheoryData<string> Escapes =>
     [
