@@ -55,6 +55,7 @@ public static class WebServiceCollectionExtensions
         services.AddTickets();
         services.AddMatchmaking();
         services.AddSingleton<MarkdownRenderer>();
+        services.AddSingleton<ComponentHtml>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return services;
     }

@@ -19,7 +19,7 @@ public sealed class AgendaTopic : ILiveTopic
 
     public static string Of(string slug) => LiveTopics.Name(Name, slug);
 
-    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
+    public ValueTask<LiveDelta?> Project(string topic, GrainEvent grainEvent) => ValueTask.FromResult<LiveDelta?>(grainEvent.Event switch
     {
         SessionChanged changed => new LiveDelta(topic, grainEvent.Sequence, Kind, new
         {
@@ -31,5 +31,5 @@ public sealed class AgendaTopic : ILiveTopic
         EventDetailsSet or EventCancelled or EventArchived => new LiveDelta(topic, grainEvent.Sequence, Kind, new { id = "", c = grainEvent.Event.GetType().Name, m = 0, s = 0L }),
         SessionScheduled scheduled => new LiveDelta(topic, grainEvent.Sequence, Kind, new { id = scheduled.Session.Id, c = "Scheduled", m = 0, s = scheduled.Session.Start.ToUnixTimeMilliseconds() }),
         _ => null,
-    };
+    });
 }

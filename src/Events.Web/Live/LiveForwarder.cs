@@ -15,7 +15,7 @@ namespace Events.Web.Live;
 // so a count never overtakes a change it followed. A subscriber that misses a push catches up by
 // sequence number; when this silo may have missed events committed elsewhere, every page connected
 // here is asked to do so now.
-public sealed class LiveForwarder : GrainEventPump<LivePush>
+public sealed class LiveForwarder : GrainEventPump<GrainEvent>
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -35,11 +35,17 @@ public sealed class LiveForwarder : GrainEventPump<LivePush>
         _publisher.Gap += AskEveryPageToCatchUp;
     }
 
-    protected override LivePush? Select(GrainEvent grainEvent) => _topics.ProjectLive(grainEvent);
+    protected override GrainEvent? Select(GrainEvent grainEvent) => _topics.Follows(grainEvent) ? grainEvent : null;
 
-    protected override Task HandleAsync(LivePush item)
+    // Events arrive here one at a time in commit order, so a projection that renders markup is
+    // finished before the next event's delta joins its lane: per-topic order is the commit order.
+    protected override async Task HandleAsync(GrainEvent grainEvent)
     {
-        var (delta, coalesced) = item;
+        if (await _topics.ProjectLiveAsync(grainEvent) is not (var delta, var coalesced))
+        {
+            return;
+        }
+
         var lane = _lanes.GetOrAdd(delta.Topic, topic => new Lane(this, topic));
         if (coalesced)
         {
@@ -49,8 +55,6 @@ public sealed class LiveForwarder : GrainEventPump<LivePush>
         {
             lane.Push(delta);
         }
-
-        return Task.CompletedTask;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -58,7 +58,7 @@ public sealed partial class LiveHub(LiveTopics topics, JournalReader journal, IG
             var missed = await journal.ReadEventsAsync(new JournalKey(resolved.Kind.GrainType, resolved.Key), Math.Max(0, subscription.After), MaxCatchUpEventsPlusOne);
             caughtUp.Add(missed.Count > LiveTopics.MaxCatchUpEvents
                 ? new CatchUp(subscription.Topic!, true, [])
-                : new CatchUp(subscription.Topic!, false, [.. missed.Select(e => resolved.Kind.Project(subscription.Topic!, e)).OfType<LiveDelta>()]));
+                : new CatchUp(subscription.Topic!, false, await LiveTopics.ProjectEachAsync(resolved.Kind, subscription.Topic!, missed)));
         }
 
         return caughtUp;

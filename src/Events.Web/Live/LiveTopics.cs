@@ -20,7 +20,9 @@ public interface ILiveTopic
     // Beyond the policy: whether this person may follow this key (a person's own topic).
     bool MayFollow(System.Security.Claims.ClaimsPrincipal user, string key) => true;
 
-    LiveDelta? Project(string topic, GrainEvent grainEvent);
+    // Asynchronous for a topic whose delta carries markup rendered by a component (ComponentHtml);
+    // topics that send data return at once.
+    ValueTask<LiveDelta?> Project(string topic, GrainEvent grainEvent);
 
     // Events whose deltas are coalesced before they are pushed (votes: a map of counts by id); catch-up
     // sends them one by one.
@@ -44,12 +46,31 @@ public sealed class LiveTopics(IEnumerable<ILiveTopic> kinds)
             : null;
     }
 
+    // Whether a committed event's grain feeds a topic: cheap enough for the committing grain's turn,
+    // where the event is only noted; it is projected later, off that turn.
+    public bool Follows(GrainEvent grainEvent) => _byGrainType.ContainsKey(grainEvent.Grain.Type);
+
     // What to push for a committed event, and whether it is coalesced (its data is a map of counts
     // by id, the last count per id wins) rather than pushed on its own.
-    public LivePush? ProjectLive(GrainEvent grainEvent) =>
-        _byGrainType.TryGetValue(grainEvent.Grain.Type, out var kind) && kind.Project(Name(kind.Prefix, grainEvent.Grain.Key), grainEvent) is { } delta
+    public async ValueTask<LivePush?> ProjectLiveAsync(GrainEvent grainEvent) =>
+        _byGrainType.TryGetValue(grainEvent.Grain.Type, out var kind) && await kind.Project(Name(kind.Prefix, grainEvent.Grain.Key), grainEvent) is { } delta
             ? new LivePush(delta, kind.IsCoalesced(grainEvent))
             : null;
+
+    // A subscriber's missed events, each projected in turn, in order (catch-up is never coalesced).
+    public static async Task<IReadOnlyList<LiveDelta>> ProjectEachAsync(ILiveTopic kind, string topic, IEnumerable<GrainEvent> events)
+    {
+        var deltas = new List<LiveDelta>();
+        foreach (var grainEvent in events)
+        {
+            if (await kind.Project(topic, grainEvent) is { } delta)
+            {
+                deltas.Add(delta);
+            }
+        }
+
+        return deltas;
+    }
 }
 
 public sealed record LivePush(LiveDelta Delta, bool Coalesced);

@@ -27,6 +27,6 @@ public sealed class MeetingsTopic : ILiveTopic
     public bool MayFollow(ClaimsPrincipal user, string key) =>
         PersonKey.TryParse(key, out var person) && user.Email() is { } email && PersonIds.Of(person.Slug, email) == person.PersonId;
 
-    public LiveDelta? Project(string topic, GrainEvent grainEvent) =>
-        grainEvent.Event is InboxNoted ? new LiveDelta(topic, grainEvent.Sequence, Kind, new { }) : null;
+    public ValueTask<LiveDelta?> Project(string topic, GrainEvent grainEvent) =>
+        ValueTask.FromResult<LiveDelta?>(grainEvent.Event is InboxNoted ? new LiveDelta(topic, grainEvent.Sequence, Kind, new { }) : null);
 }

@@ -20,11 +20,11 @@ public sealed class MixerTopic : ILiveTopic
 
     public static string Of(SessionKey slot) => LiveTopics.Name(Name, slot.ToString());
 
-    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
+    public ValueTask<LiveDelta?> Project(string topic, GrainEvent grainEvent) => ValueTask.FromResult<LiveDelta?>(grainEvent.Event switch
     {
         MixerControlled controlled => new LiveDelta(topic, grainEvent.Sequence, Kind, new { c = controlled.Control.ToString(), at = controlled.At.ToUnixTimeMilliseconds() }),
         InterventionAccepted or InterventionMoved or InterventionDeclined or InterventionProposed =>
             new LiveDelta(topic, grainEvent.Sequence, Kind, new { c = "LineUp" }),
         _ => null,
-    };
+    });
 }

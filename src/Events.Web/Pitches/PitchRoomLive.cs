@@ -21,10 +21,10 @@ public sealed class PitchRoomTopic : ILiveTopic
 
     public static string Of(SessionKey room) => LiveTopics.Name(Name, room.ToString());
 
-    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
+    public ValueTask<LiveDelta?> Project(string topic, GrainEvent grainEvent) => ValueTask.FromResult<LiveDelta?>(grainEvent.Event switch
     {
         PitchControlled controlled => new LiveDelta(topic, grainEvent.Sequence, Kind, new { team = controlled.Team, c = controlled.Control.ToString(), at = controlled.At.ToUnixTimeMilliseconds() }),
         PitchAdded added => new LiveDelta(topic, grainEvent.Sequence, Kind, new { team = added.Team, c = "Added" }),
         _ => null,
-    };
+    });
 }

@@ -25,12 +25,12 @@ public sealed class PollsTopic : ILiveTopic
 
     public bool IsCoalesced(GrainEvent grainEvent) => grainEvent.Event is PollAnswered;
 
-    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
+    public ValueTask<LiveDelta?> Project(string topic, GrainEvent grainEvent) => ValueTask.FromResult<LiveDelta?>(grainEvent.Event switch
     {
         PollAnswered answered => new LiveDelta(topic, grainEvent.Sequence, CountsKind, Counts(answered)),
         PollEvent => new LiveDelta(topic, grainEvent.Sequence, Kind, new { }),
         _ => null,
-    };
+    });
 
     private static Dictionary<string, int> Counts(PollAnswered answered)
     {

@@ -24,10 +24,10 @@ public sealed class QuestionsTopic : ILiveTopic
 
     public bool IsCoalesced(GrainEvent grainEvent) => grainEvent.Event is QuestionVoted;
 
-    public LiveDelta? Project(string topic, GrainEvent grainEvent) => grainEvent.Event switch
+    public ValueTask<LiveDelta?> Project(string topic, GrainEvent grainEvent) => ValueTask.FromResult<LiveDelta?>(grainEvent.Event switch
     {
         QuestionVoted voted => new LiveDelta(topic, grainEvent.Sequence, VotesKind, new Dictionary<string, int> { [voted.QuestionId] = voted.Count }),
         BoardEvent => new LiveDelta(topic, grainEvent.Sequence, Kind, new { }),
         _ => null,
-    };
+    });
 }

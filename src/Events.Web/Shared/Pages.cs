@@ -30,6 +30,10 @@ public static class Pages
         builder.CloseComponent();
     };
 
+    // The same parameters for a renderer of the application's own (ComponentHtml).
+    public static ParameterView ParametersOf<TComponent>(TComponent parameters)
+        where TComponent : IComponent => ParameterView.FromDictionary(ComponentParameters<TComponent>.Of(parameters));
+
     private static class ComponentParameters<TComponent>
     {
         private static readonly PropertyInfo[] Properties =
