@@ -580,8 +580,9 @@
     try {
       followed = new Set();
       await connection.start();
-      show("live");
+      // Live once joined and caught up: what changes after that arrives as a push.
       await subscribe();
+      show("live");
       await flush();
     } catch {
       show("offline");
@@ -618,8 +619,8 @@
     show("reconnecting");
   });
   connection.onreconnected(async () => {
-    show("live");
     await subscribe();
+    show("live");
     await flush();
   });
   connection.onclose(() => {
