@@ -112,12 +112,14 @@ public sealed record InvitationRevoked(string Actor, string InvitationId) : Even
     public AuditAction Audit() => AuditAction.Of("invitation-revoked", InvitationId);
 }
 
+// Members by address in a hash map: every hub call and page looks one up (a sorted map compared
+// addresses with the culture's rules at each step); the list is sorted when someone asks for it.
 [GenerateSerializer, Immutable]
 public sealed record EventAccessState(
-    ImmutableSortedDictionary<string, Membership> Members,
+    ImmutableDictionary<string, Membership> Members,
     ImmutableList<Invitation> Invitations) : IJournaledState<EventAccessState, EventAccessEvent>
 {
-    public static EventAccessState Initial { get; } = new(ImmutableSortedDictionary<string, Membership>.Empty, []);
+    public static EventAccessState Initial { get; } = new(ImmutableDictionary<string, Membership>.Empty, []);
 
     public EventAccessState Apply(EventAccessEvent @event) => @event switch
     {
@@ -154,7 +156,7 @@ public sealed class EventAccessGrain(TimeProvider clock) : JournalGrain<EventAcc
         Task.FromResult(State.Members.GetValueOrDefault(email));
 
     public Task<IReadOnlyList<Membership>> ListMembersAsync() =>
-        Task.FromResult<IReadOnlyList<Membership>>([.. State.Members.Values]);
+        Task.FromResult<IReadOnlyList<Membership>>([.. State.Members.Values.OrderBy(m => m.Email, Comparer<string>.Default)]);
 
     public Task<IReadOnlyList<Invitation>> ListInvitationsAsync() =>
         Task.FromResult<IReadOnlyList<Invitation>>([.. State.Invitations.OrderByDescending(i => i.CreatedAt)]);

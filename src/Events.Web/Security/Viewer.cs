@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Events.Grains;
 using Events.Grains.People;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
@@ -43,7 +44,7 @@ public sealed class Viewer
         {
             if (!_memberships.TryGetValue(slug, out var membership))
             {
-                membership = _grains.GetGrain<IEventAccessGrain>(slug).GetMembershipAsync(email);
+                membership = _grains.Reference<IEventAccessGrain>(slug).GetMembershipAsync(email);
                 _memberships[slug] = membership;
             }
 
@@ -63,7 +64,7 @@ public sealed class Viewer
 
         lock (_lock)
         {
-            return _siteOrganiser ??= _grains.GetGrain<ISiteGrain>(ISiteGrain.Key).IsOrganiserAsync(email);
+            return _siteOrganiser ??= _grains.Reference<ISiteGrain>(ISiteGrain.Key).IsOrganiserAsync(email);
         }
     }
 
