@@ -4,8 +4,13 @@ using System.Xml.Linq;
 using Events.Grains.Storage;
 using Events.Silo;
 using Events.Web.Security;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Events.Web.Tests.Hosting;
@@ -107,6 +112,88 @@ public sealed partial class KeyRingStartupTests : IAsyncDisposable
             using var invited = await organiser.PostFormAsync(usedAt, $"/events/{DemoEvent.Slug}/invitations", ("role", "Attendee"), ("team", ""), ("validDays", "14"), ("maxUses", "1"));
             Assert.True(invited.StatusCode == HttpStatusCode.Found, $"An invitation form from {signedInAt}, signed in there, posted to {usedAt} answered {(int)invited.StatusCode}.");
         }
+    }
+
+    public static TheoryData<string> Databases => ["sqlite", "postgres"];
+
+    // The lock on each database, without silos: several start-ups making sure of the key at the
+    // same moment, each with a data-protection stack of its own, make one key and all use it.
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Start_ups_making_sure_of_the_key_at_the_same_moment_make_one_key_and_all_use_it(string database)
+    {
+        const int starts = 4;
+        var folder = Path.Combine(Path.GetTempPath(), "events-key-ring-tests", Guid.NewGuid().ToString("N"));
+        var admin = database == "postgres" ? SiloCluster.PostgresConnectionString() : null;
+        var schema = "key_ring_" + Guid.NewGuid().ToString("N")[..16];
+        SqlDialect dialect;
+        if (admin is null)
+        {
+            dialect = new SqliteDialect(Path.Combine(folder, "events.db"));
+        }
+        else
+        {
+            await ExecuteAsync(admin, $"CREATE SCHEMA {schema}");
+            dialect = PostgresDialect.Create(new NpgsqlConnectionStringBuilder(admin) { SearchPath = schema }.ConnectionString);
+        }
+
+        var providers = new List<ServiceProvider>();
+        try
+        {
+            await new SchemaMigrator(dialect, TimeProvider.System, NullLogger<SchemaMigrator>.Instance).MigrateAsync(Ct);
+            for (var i = 0; i < starts; i++)
+            {
+                var services = new ServiceCollection().AddLogging().AddSingleton(dialect);
+                DatabaseKeyRing.AddTo(services);
+                providers.Add(services.BuildServiceProvider());
+            }
+
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var made = providers.Select(p => Task.Run(
+                async () =>
+                {
+                    await go.Task;
+                    return p.GetRequiredService<DatabaseKeyRing>().EnsureDefaultKey(
+                        p.GetRequiredService<IKeyManager>(),
+                        p.GetRequiredService<IDefaultKeyResolver>(),
+                        p.GetRequiredService<IOptions<KeyManagementOptions>>().Value.NewKeyLifetime);
+                },
+                Ct)).ToArray();
+            go.SetResult();
+            var outcomes = await Task.WhenAll(made);
+
+            Assert.Single(outcomes, o => o.Created);
+            Assert.Single(outcomes.Select(o => o.KeyId).Distinct());
+            var stored = providers[0].GetRequiredService<IKeyManager>().GetAllKeys();
+            Assert.Equal(outcomes[0].KeyId, Assert.Single(stored).KeyId);
+        }
+        finally
+        {
+            foreach (var provider in providers)
+            {
+                await provider.DisposeAsync();
+            }
+
+            if (dialect is PostgresDialect postgres)
+            {
+                await postgres.DisposeAsync();
+                await ExecuteAsync(admin!, $"DROP SCHEMA {schema} CASCADE");
+            }
+            else
+            {
+                ((SqliteDialect)dialect).Dispose();
+                SqliteConnection.ClearAllPools();
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(CancellationToken.None);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     // Sessions waiting, directly or behind another waiter, on the lock the test holds.
