@@ -16,7 +16,31 @@ public sealed class DemoEvent(IGrainFactory grains, ILogger<DemoEvent> logger)
 
     private static readonly DateOnly Day = new(2026, 12, 3);
 
-    public async Task SeedIfEmptyAsync()
+    // Start-up seeding. On a busy machine a seed call can outlast Orleans' response timeout: the
+    // caller is told TimeoutException while the grain goes on with the call. Every step is
+    // idempotent and the seed grain runs one call at a time, so asking again waits for the running
+    // seed and finishes whatever it left; start-up goes on only once the grain says the event is
+    // whole, never with half an event and never by stopping the silo.
+    public async Task SeedIfEmptyAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SeedIfEmptyOnceAsync().WaitAsync(cancellationToken);
+                return;
+            }
+            catch (TimeoutException ex)
+            {
+                logger.LogWarning(
+                    "Seeding the demo event did not answer in time (attempt {Attempt}: {Reason}); asking again",
+                    attempt,
+                    ex.Message);
+            }
+        }
+    }
+
+    private async Task SeedIfEmptyOnceAsync()
     {
         // An installation that lists events and never started the demo is in real use: no demo.
         var listed = await grains.GetGrain<IEventCatalogGrain>(IEventCatalogGrain.CatalogKey).ListAsync();

@@ -50,8 +50,11 @@ public static class SiloSetup
 
         // Hosted services start in the order they are added: the schema is migrated (or a newer
         // database refused) before the silo starts, since clustering reads its queries from it;
+        // the installation's data-protection key is made sure of before ASP.NET Core's own
+        // data-protection start-up (added later, with the web services) loads the key ring;
         // the demo event is seeded once the silo takes calls.
         builder.Services.AddHostedService<SchemaStartup>();
+        builder.Services.AddHostedService<KeyRingStartup>();
         builder.UseOrleans(silo => ConfigureSilo(silo, builder.Configuration));
         builder.Services.AddSingleton<DemoEvent>();
         builder.Services.AddHostedService<DemoStartup>();
@@ -153,7 +156,7 @@ internal sealed class SchemaStartup(SchemaMigrator migrator, ILogger<SchemaStart
 
 internal sealed class DemoStartup(DemoEvent demo) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => demo.SeedIfEmptyAsync();
+    public Task StartAsync(CancellationToken cancellationToken) => demo.SeedIfEmptyAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

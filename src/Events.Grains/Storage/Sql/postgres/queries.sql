@@ -44,6 +44,14 @@ WHERE excluded.seq > snapshot.seq;
 -- name: read_data_protection_keys
 SELECT xml FROM data_protection_keys ORDER BY friendly_name;
 
+-- name: lock_key_ring
+-- Silos starting at once on an empty database must not each make a key of their own (each would
+-- sign forms and cookies the others cannot read until they re-read the ring, up to a day later):
+-- one reads the ring and makes the key, the others wait and then find it. Held on the key-ring
+-- transaction's own connection, released at its commit. Advisory locks are per database, so
+-- installations in other schemas of the same database wait their turn too (a start-up moment).
+SELECT pg_advisory_xact_lock(7428302);
+
 -- name: write_data_protection_key
 INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@friendly_name, @xml)
 ON CONFLICT (friendly_name) DO NOTHING;

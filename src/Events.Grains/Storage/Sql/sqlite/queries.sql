@@ -45,6 +45,10 @@ WHERE excluded.seq > snapshot.seq;
 -- name: read_data_protection_keys
 SELECT xml FROM data_protection_keys ORDER BY friendly_name;
 
+-- name: lock_key_ring
+-- The key-ring transaction is BEGIN IMMEDIATE, which already holds SQLite's single write lock.
+SELECT 1;
+
 -- name: write_data_protection_key
 INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@friendly_name, @xml)
 ON CONFLICT (friendly_name) DO NOTHING;
