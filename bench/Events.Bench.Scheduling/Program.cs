@@ -86,13 +86,13 @@ static void Compare(int count, int firstSeed, SchedulerOptions options, bool fea
 
 static void Bounds(int count, int firstSeed, double seconds)
 {
-    Console.WriteLine("seed  people meetings tables slots | person floor  crowded  bound      s");
+    Console.WriteLine("seed  people meetings tables slots | person floor  crowded  pattern LP  bound      s");
     for (var seed = firstSeed; seed < firstSeed + count; seed++)
     {
         var problem = SchedulingInstances.Generate(seed);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var (floor, forced) = CpSatScheduler.LowerBounds(problem, seconds);
+        var (floor, forced, pattern) = CpSatScheduler.LowerBounds(problem, seconds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {floor,12} {forced,8} {floor + forced,6} {watch.Elapsed.TotalSeconds,6:0.00}"));
+            $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {floor,12} {forced,8} {pattern,11} {Math.Max(floor + forced, pattern),6} {watch.Elapsed.TotalSeconds,6:0.00}"));
     }
 }

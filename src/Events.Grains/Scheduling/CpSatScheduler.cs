@@ -53,21 +53,29 @@ public static class CpSatScheduler
 
         // The local search finds most of the improvement in gaps; CP-SAT then improves on it and,
         // where it can, proves there is nothing better.
-        // The crowding bound is settled on its own thread while the local search (one thread) runs:
-        // under load it needs seconds, and the local search needs only the per-person floor to stop.
+        // The crowding bound and then the pattern LP are settled on a thread of their own while the
+        // local search (one thread) runs: under load they need seconds, and the local search can
+        // stop at the per-person floor before them. One after the other, not at once: on 2 cores a
+        // third busy thread cost the local search gaps (seed 7: 11 against 8).
         var floors = GapBound.PersonBlocks(model);
         var floor = floors.Sum(b => Math.Max(0, b - 1));
         var localSeconds = Share(limit, watch, options.LocalSearchShare);
         using var boundStop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var crowded = Task.Run(() => GapBound.CrowdedExcess(model, floors, localSeconds, boundStop.Token), CancellationToken.None);
-        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(localSeconds), model.MeetingCount, Placed(best) == placeable ? floor : 0, cancel);
-        if (model.Gaps(best).Gaps <= floor)
+        var pattern = crowded.ContinueWith(_ => PatternBound.Gaps(model, floors, Share(limit, watch, options.LocalSearchShare), boundStop.Token), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+        // Both are floors on the same gaps (the LP's on all of them), so the higher one holds; the
+        // local search stops as soon as it reaches whichever is known by then.
+        int Known() => floor + Math.Max(crowded.IsCompletedSuccessfully ? crowded.Result : 0, pattern.IsCompletedSuccessfully ? pattern.Result - floor : 0);
+        var startsPlaced = Placed(best) == placeable;
+        best = GapSearch.Improve(model, best, TimeSpan.FromSeconds(localSeconds), model.MeetingCount, () => startsPlaced ? Known() : 0, cancel);
+        if (model.Gaps(best).Gaps <= Known())
         {
-            // Already at the per-person floor: nothing above it is needed.
+            // Already at a proven floor: nothing above it is needed.
             boundStop.Cancel();
         }
 
-        var forced = crowded.GetAwaiter().GetResult();
+        var forced = Math.Max(crowded.GetAwaiter().GetResult(), pattern.GetAwaiter().GetResult() - floor);
         var allPlaced = Placed(best) == placeable;
 
         // The local search also places meetings the first phase left out.
@@ -105,12 +113,14 @@ public static class CpSatScheduler
     }
 
     // The proven floors on the gaps of a schedule that places every meeting that has a slot: the
-    // per-person one and, above it, the gaps the tables force (see GapBound).
-    public static (int PersonFloor, int Crowded) LowerBounds(SchedulingProblem problem, double seconds = 1.0)
+    // per-person one, the gaps the tables force above it (see GapBound), and the pattern LP's
+    // bound on all the gaps (see PatternBound).
+    public static (int PersonFloor, int Crowded, int Pattern) LowerBounds(SchedulingProblem problem, double seconds = 1.0)
     {
         var model = new ScheduleModel(problem);
         var floors = GapBound.PersonBlocks(model);
-        return (floors.Sum(b => Math.Max(0, b - 1)), GapBound.CrowdedExcess(model, floors, seconds, CancellationToken.None));
+        return (floors.Sum(b => Math.Max(0, b - 1)), GapBound.CrowdedExcess(model, floors, seconds, CancellationToken.None),
+            PatternBound.Gaps(model, floors, seconds, CancellationToken.None));
     }
 
     private static int Placed(int[] slotOf) => slotOf.Count(s => s >= 0);
@@ -153,7 +163,7 @@ public static class CpSatScheduler
 
         // AllPlaced: every meeting that has a slot is placed, so each person's floors[p] (their fewest
         // possible blocks, see GapBound) holds and is added as a constraint.
-        // Forced: the gaps above the floors the tables force (GapBound.TableExcess), a constraint on
+        // Forced: the gaps above the floors the tables force (GapBound.CrowdedExcess, PatternBound), a constraint on
         // the sum of the people's excess, so that CP-SAT's bound starts there.
         public SatModel(ScheduleModel model, bool withGaps, bool allPlaced = false, int[]? floors = null, int forced = 0)
         {

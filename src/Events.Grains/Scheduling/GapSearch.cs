@@ -12,8 +12,9 @@ internal static class GapSearch
     private const int MaxChain = 64;
     private const int MaxStaleCoolings = 3;
 
-    // Floor: stop as soon as the gaps reach it (a proven floor, or 0).
-    public static int[] Improve(ScheduleModel model, int[] start, TimeSpan budget, int seed, int floor, CancellationToken cancel)
+    // Floor: stop as soon as the gaps reach it (a proven floor, or 0); asked again as the search
+    // goes, since bounds computed beside it may raise it.
+    public static int[] Improve(ScheduleModel model, int[] start, TimeSpan budget, int seed, Func<int> floor, CancellationToken cancel)
     {
         var n = model.SlotCount;
         if (n > 64 || model.MeetingCount == 0)
@@ -74,7 +75,7 @@ internal static class GapSearch
             if ((i & 1023) == 0)
             {
                 var timeUsed = watch.Elapsed.TotalSeconds / budget.TotalSeconds;
-                if (timeUsed >= 1 || cancel.IsCancellationRequested || bestGaps <= floor)
+                if (timeUsed >= 1 || cancel.IsCancellationRequested || bestGaps <= floor())
                 {
                     break;
                 }

@@ -109,7 +109,8 @@ public sealed class SchedulerTests
     // p2-p3 s2, p3-p4 s3, p4-p1 s4 leaves only p1 waiting: the minimum is 1. Each person alone
     // fits their two meetings in a row (per-person floor 0); the crowding bound sees the 1. With
     // two tables, p1-p2 and p3-p4 at s1, the other two at s2: nobody waits, and the crowding bound
-    // must claim nothing.
+    // must claim nothing. The pattern LP (PatternBound) does not see the ring either: every
+    // meeting a quarter in each slot, and each person half on s1-s2 and half on s3-s4, costs nothing.
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 0)]
@@ -124,10 +125,39 @@ public sealed class SchedulerTests
         var bounds = CpSatScheduler.LowerBounds(problem, 60);
         var schedule = CpSatScheduler.Solve(problem, ToProve, cancel: TestContext.Current.CancellationToken);
 
-        Assert.Equal((0, gaps), bounds);
+        Assert.Equal((0, gaps, 0), bounds);
         ScheduleChecker.AssertValid(problem, schedule);
         Assert.Equal(gaps, schedule.Gaps);
         Assert.Equal(gaps, schedule.LowerBound);
+        Assert.True(schedule.Optimal);
+    }
+
+    // One table, two morning slots and three afternoon ones. p5 is free only at s2, p7 only at
+    // s4 and p6 only at s5, so p4-p5 takes s2, p2-p7 s4 and p4-p6 s5, each alone at the table.
+    // p1 meets p2 in the morning and p3 in the afternoon: alone, p1 fits both in a row (s2, s3),
+    // but s2 is taken, so p1-p2 is at s1, p1-p3 at s3 (s4 and s5 are taken too), and p1 waits at
+    // s2. p2 (s1, s4) and p4 (s2, s5) wait as well: 3 gaps in every schedule, and that one has
+    // exactly 3. The per-person floor counts p2's and p4's (2): each alone cannot do better. The
+    // crowding bound adds nothing: it leaves out p2 and p4 (floor of two blocks) and does not count
+    // meetings per table, and without them nobody crowds s2 (p1 and p5, two people for one table).
+    // The pattern LP sees it: meetings with one slot fix their x at 1, so the table at s2 is full,
+    // p1-p2 is wholly at s1 and p1-p3 wholly at s3, and p1's only pattern busy there costs 1.
+    [Fact]
+    public void A_person_whose_midday_slot_is_taken_waits_which_only_the_pattern_lp_sees()
+    {
+        var problem = Problem(
+            slots: ["s1:morning", "s2:morning", "s3:afternoon", "s4:afternoon", "s5:afternoon"],
+            tables: 1,
+            people: ["p1", "p2", "p3", "p4", "p5:s1:s3:s4:s5", "p6:s1:s2:s3:s4", "p7:s1:s2:s3:s5"],
+            meetings: ["m1:p1:p2:morning", "m2:p1:p3:afternoon", "m3:p4:p5:any", "m4:p4:p6:any", "m5:p2:p7:any"]);
+
+        var bounds = CpSatScheduler.LowerBounds(problem, 60);
+        var schedule = CpSatScheduler.Solve(problem, ToProve, cancel: TestContext.Current.CancellationToken);
+
+        Assert.Equal((2, 0, 3), bounds);
+        ScheduleChecker.AssertValid(problem, schedule);
+        Assert.Equal(3, schedule.Gaps);
+        Assert.Equal(3, schedule.LowerBound);
         Assert.True(schedule.Optimal);
     }
 
