@@ -51,12 +51,24 @@ public class SharedHost : IAsyncLifetime
 
 // One server for the whole run, for the classes of one or two tests, for which a server of their
 // own would cost more than the tests. Their classes run side by side, which is safe because every
-// test works on its own copy of the demo event with people of its own, and none moves the clock.
-// Started by the first test that asks, so a run without those classes pays nothing.
-public sealed class RunHost : SharedHost
+// test works on its own copy of the demo event with people of its own (or only reads the demo
+// event itself), and none moves the clock. Started by the first test that asks, so a run without
+// those classes pays nothing.
+public class RunHost : SharedHost
 {
     private readonly SemaphoreSlim _starting = new(1, 1);
     private bool _started;
+
+    public RunHost()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    // A run-wide server with settings of its own, for the few tests of a configuration.
+    protected RunHost(IReadOnlyDictionary<string, string> settings)
+        : base(settings)
+    {
+    }
 
     public override ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

@@ -1,13 +1,16 @@
 using Events.Grains.People;
+using Events.Web.Tests.Hosting;
 
 namespace Events.Web.Tests.Browser;
 
 // The dashboard is Orleans' own page: it must work under our Content-Security-Policy.
-public sealed class DashboardBrowserTests(Chromium chromium) : IAsyncDisposable
+public sealed class DashboardBrowserTests(Chromium chromium, DashboardHost dashboard) : IAsyncLifetime
 {
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string> { ["Orleans:Dashboard"] = "true" });
+    private readonly EventsHost _host = dashboard.Host;
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    public async ValueTask InitializeAsync() => await dashboard.StartedAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task A_site_organiser_sees_this_silo_on_the_dashboard_with_nothing_blocked()

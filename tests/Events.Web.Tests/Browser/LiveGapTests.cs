@@ -7,13 +7,9 @@ namespace Events.Web.Tests.Browser;
 
 // A push lost or overtaken on its way: the page sees, from the next push's "previous" sequence, that
 // it missed something, and fetches it by sequence number instead of skipping it.
-public sealed class LiveGapTests(Chromium chromium) : IAsyncDisposable
+public sealed class LiveGapTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private const string Slug = DemoEvent.Slug;
-
-    private readonly EventsHost _host = new();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = run.Host;
 
     private Task PostAsync(string text) =>
         _host.Grains.GetGrain<IAnnouncementsGrain>(Slug).PostAsync(DemoEvent.OrganiserEmail, new PostAnnouncement(text, null, Guid.NewGuid().ToString("N")));

@@ -239,7 +239,11 @@ public sealed class LiveRefetchTests(Chromium chromium, SharedHost shared) : Dem
         await french.GotoAsync(new Uri(_host.BaseAddress, $"/language/fr?returnUrl={Uri.EscapeDataString(AgendaPath)}").ToString());
         await french.Locator("#live-status[data-state=live]").WaitForAsync();
         Assert.Equal("fr", await french.EvaluateAsync<string>("() => document.documentElement.lang"));
+        // Which tab holds the connection is not the test's to choose: a tab that hears no leader
+        // within 3 s takes the connection over, which on a loaded machine the French tab sometimes
+        // does, with its French cookies. Then the English tab is the one that fetches over HTTP.
         var overHttp = HttpRefetches(french);
+        var englishOverHttp = HttpRefetches(english);
 
         var seq = await DelayFirstSessionAsync();
         await WaitForAsync(async () => await SeqOnPageAsync(french) == seq && await SeqOnPageAsync(english) == seq, "The change never showed on both tabs.");
@@ -250,6 +254,6 @@ public sealed class LiveRefetchTests(Chromium chromium, SharedHost shared) : Dem
         Assert.Equal("fr", await fresh.EvaluateAsync<string>("() => document.documentElement.lang"));
         Assert.Equal(await fresh.EvaluateAsync<string>(lastLine), await french.EvaluateAsync<string>(lastLine));
         Assert.NotEqual(await english.EvaluateAsync<string>(lastLine), await french.EvaluateAsync<string>(lastLine));
-        Assert.NotEmpty(overHttp);
+        Assert.NotEmpty(overHttp.Concat(englishOverHttp));
     }
 }

@@ -2,17 +2,24 @@ using System.Net;
 using Events.Grains.People;
 using Events.Silo;
 
+[assembly: AssemblyFixture(typeof(Events.Web.Tests.Hosting.DashboardHost))]
+
 namespace Events.Web.Tests.Hosting;
 
+// The run's one server with Orleans' dashboard turned on (the whole server's setting), for the tests
+// of the dashboard here and in the browser.
+public sealed class DashboardHost() : RunHost(new Dictionary<string, string> { ["Orleans:Dashboard"] = "true" });
+
 // Orleans' dashboard is off unless Orleans:Dashboard is set, and then only site organisers see it.
-public sealed class DashboardTests
+public sealed class DashboardTests(RunHost run, DashboardHost dashboard)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task The_dashboard_is_off_by_default()
     {
-        await using var host = new EventsHost();
+        await run.StartedAsync();
+        var host = run.Host;
         using var organiser = await SiteOrganiserAsync(host);
 
         using var response = await organiser.GetAsync($"{OrleansSettings.DashboardPath}/");
@@ -23,7 +30,8 @@ public sealed class DashboardTests
     [Fact]
     public async Task When_turned_on_site_organisers_see_the_cluster_and_nobody_else_does()
     {
-        await using var host = new EventsHost(settings: new Dictionary<string, string> { ["Orleans:Dashboard"] = "true" });
+        await dashboard.StartedAsync();
+        var host = dashboard.Host;
         using var anonymous = new TestBrowser(host);
         using var attendee = new TestBrowser(host);
         var attendeeEmail = $"attendee-{Guid.NewGuid():N}@matola.example.org";

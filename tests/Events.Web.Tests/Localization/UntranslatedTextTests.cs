@@ -11,20 +11,16 @@ namespace Events.Web.Tests.Localization;
 // for the English text of the catalogue (the parts of each English string that its translation
 // does not share) and for enum names shown raw. The demo event's own content is English and is
 // not the product's writing: it is left out by scanning only catalogue text and enum names.
-public sealed partial class UntranslatedTextTests : IAsyncDisposable
+// Both languages on the class's server, on the demo event itself (a server of its own lists no
+// other events, so the crawl from "/" stays on the demo's pages); each with people of its own.
+public sealed partial class UntranslatedTextTests(SharedHost shared) : IClassFixture<SharedHost>
 {
     private const string Slug = DemoEvent.Slug;
 
     // Shorter English fragments ("Cancel", "Name") are too often words of the demo's content.
     private const int MinimumLength = 14;
 
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string>
-    {
-        ["RateLimits:SignInRequests"] = "1000",
-        ["RateLimits:SignInRequestsPerPerson"] = "1000",
-    });
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
+    private readonly EventsHost _host = shared.Host;
 
     // The English fragments whose presence in a page in this language means an untranslated string.
     private static List<(string Key, string Fragment)> EnglishFragments(string language)

@@ -8,26 +8,12 @@ namespace Events.Web.Tests.Offline;
 
 // What a phone on a metered link gets over plain HTTP: Save-Data honoured, and a service worker
 // small enough to be worth its bytes, which the server can switch off.
-public sealed class SlowLinkHttpTests : IAsyncDisposable
+// The tests only read the demo event, on the run's servers: copies on (the default) or off.
+public sealed class SlowLinkHttpTests(RunHost run, CopiesOffHost off)
 {
     private static readonly string RefreshingAgenda = $"/events/{DemoEvent.Slug}?refresh=60";
 
-    private readonly List<EventsHost> _hosts = [];
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-    }
-
-    private EventsHost Host(bool copies = true)
-    {
-        var host = new EventsHost(settings: new Dictionary<string, string> { ["Offline:Copies"] = copies ? "true" : "false" });
-        _hosts.Add(host);
-        return host;
-    }
+    private Task<EventsHost> Host(bool copies = true) => CopiesOffHost.EitherAsync(run, off, copies);
 
     private static async Task<(HttpResponseMessage Response, string Html)> GetAsync(HttpClient client, string path, bool saveData, string? cookie = null)
     {
@@ -49,7 +35,7 @@ public sealed class SlowLinkHttpTests : IAsyncDisposable
     [Fact]
     public async Task With_save_data_a_page_does_not_refresh_itself_and_says_so_once()
     {
-        using var client = Host().CreateHttpClient();
+        using var client = (await Host()).CreateHttpClient();
 
         var (plain, plainHtml) = await GetAsync(client, RefreshingAgenda, saveData: false);
         Assert.Contains("http-equiv=\"refresh\" content=\"60\"", plainHtml);
@@ -72,7 +58,7 @@ public sealed class SlowLinkHttpTests : IAsyncDisposable
     [Fact]
     public async Task The_worker_is_at_most_4_KB_compressed_and_never_cached_without_asking()
     {
-        using var client = Host().CreateHttpClient();
+        using var client = (await Host()).CreateHttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, OfflineCopies.WorkerPath);
         request.Headers.Add("Accept-Encoding", "br");
 
@@ -91,7 +77,7 @@ public sealed class SlowLinkHttpTests : IAsyncDisposable
     [Fact]
     public async Task The_agenda_is_kept_as_a_public_copy_for_a_visitor_and_an_error_page_is_not_kept()
     {
-        using var client = Host().CreateHttpClient();
+        using var client = (await Host()).CreateHttpClient();
 
         var (agenda, agendaHtml) = await GetAsync(client, $"/events/{DemoEvent.Slug}", saveData: false);
         var (missing, _) = await GetAsync(client, "/events/no-such-event", saveData: false);
@@ -107,7 +93,7 @@ public sealed class SlowLinkHttpTests : IAsyncDisposable
     [Fact]
     public async Task Switched_off_the_server_sends_a_worker_that_removes_the_copies_and_itself_and_pages_ask_for_none()
     {
-        using var client = Host(copies: false).CreateHttpClient();
+        using var client = (await Host(copies: false)).CreateHttpClient();
 
         var (worker, script) = await GetAsync(client, OfflineCopies.WorkerPath, saveData: false);
         var (agenda, agendaHtml) = await GetAsync(client, $"/events/{DemoEvent.Slug}", saveData: false);

@@ -5,24 +5,10 @@ namespace Events.Web.Tests.Offline;
 
 // Browsers check the service worker at every visit (no-cache): an unchanged worker must cost a 304
 // and no bytes on 2G, and a changed one (copies switched off) must not be answered 304 to the old tag.
-public sealed class WorkerRevalidationTests : IAsyncDisposable
+// On the run's servers: copies on (the default) or off.
+public sealed class WorkerRevalidationTests(RunHost run, CopiesOffHost off)
 {
-    private readonly List<EventsHost> _hosts = [];
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-    }
-
-    private HttpClient Client(bool copies)
-    {
-        var host = new EventsHost(settings: new Dictionary<string, string> { ["Offline:Copies"] = copies ? "true" : "false" });
-        _hosts.Add(host);
-        return host.CreateHttpClient();
-    }
+    private async Task<HttpClient> Client(bool copies) => (await CopiesOffHost.EitherAsync(run, off, copies)).CreateHttpClient();
 
     private static async Task<HttpResponseMessage> GetWorkerAsync(HttpClient client, string? ifNoneMatch = null)
     {
@@ -39,7 +25,7 @@ public sealed class WorkerRevalidationTests : IAsyncDisposable
     [Fact]
     public async Task The_worker_answers_304_with_no_body_to_its_own_etag_and_200_to_another()
     {
-        using var client = Client(copies: true);
+        using var client = await Client(copies: true);
 
         using var first = await GetWorkerAsync(client);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -61,11 +47,11 @@ public sealed class WorkerRevalidationTests : IAsyncDisposable
     [Fact]
     public async Task With_copies_switched_off_the_old_workers_etag_gets_the_removing_worker_not_a_304()
     {
-        using var on = Client(copies: true);
+        using var on = await Client(copies: true);
         using var served = await GetWorkerAsync(on);
         var oldTag = served.Headers.ETag!.ToString();
 
-        using var off = Client(copies: false);
+        using var off = await Client(copies: false);
         using var removing = await GetWorkerAsync(off, oldTag);
 
         Assert.Equal(HttpStatusCode.OK, removing.StatusCode);

@@ -3,23 +3,26 @@ using Events.Grains.People;
 
 namespace Events.Web.Tests.People;
 
-// What counts requests from one address, and what moves the server's clock: a server each test,
-// with the low limits these tests reach.
-public sealed class SignInLimitsTests : IAsyncDisposable
+// What counts requests from one address, and what moves the server's clock, with the low limits
+// these tests reach. The class's tests share one server that trusts the loopback address as its
+// proxy: each test is a client at a forwarded address of its own, so it meets its own buckets only.
+// They run one after another, so the test that moves the clock moves it between the others.
+public sealed class SignInLimitsTests(SignInLimitsTests.LimitedHost shared) : IClassFixture<SignInLimitsTests.LimitedHost>
 {
-    private readonly EventsHost _host = new(settings: new Dictionary<string, string>
+    private readonly EventsHost _host = shared.Host;
+
+    public sealed class LimitedHost() : SharedHost(new Dictionary<string, string>
     {
         ["Site:PublicUrl"] = SignInTests.PublicUrl,
+        ["Site:TrustedProxies:0"] = "127.0.0.1",
         ["RateLimits:SignInRequests"] = "4",
         ["RateLimits:CodeAttempts"] = "12",
     });
 
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
-
     [Fact]
     public async Task After_fifteen_minutes_the_link_and_the_code_are_refused_and_grant_nothing()
     {
-        using var browser = new TestBrowser(_host);
+        using var browser = new TestBrowser(_host) { ForwardedFor = "198.51.100.1" };
         var email = SignInTests.NewEmail();
         var (codePage, link, code) = await SignInTests.RequestAsync(_host, browser, email);
         var token = Uri.UnescapeDataString(link[(link.IndexOf("t=", StringComparison.Ordinal) + 2)..]);
@@ -39,7 +42,7 @@ public sealed class SignInLimitsTests : IAsyncDisposable
     [Fact]
     public async Task Sign_in_requests_are_limited_per_address_with_a_429_that_says_what_to_do()
     {
-        using var browser = new TestBrowser(_host);
+        using var browser = new TestBrowser(_host) { ForwardedFor = "198.51.100.2" };
         await browser.GetPageAsync("/signin");
         for (var i = 0; i < 4; i++)
         {
@@ -57,7 +60,7 @@ public sealed class SignInLimitsTests : IAsyncDisposable
     [Fact]
     public async Task Code_attempts_are_limited_per_address_across_requests()
     {
-        using var browser = new TestBrowser(_host);
+        using var browser = new TestBrowser(_host) { ForwardedFor = "198.51.100.3" };
         var pages = new List<string>();
         for (var i = 0; i < 3; i++)
         {

@@ -4,20 +4,20 @@ namespace Events.Web.Tests.Security;
 
 // Behind a TLS proxy every request comes from the proxy's address: the sign-in limits must count
 // the client the proxy forwarded, but only when the proxy is one the configuration trusts.
-public sealed class ForwardedAddressTests
+// The tests behind a trusted proxy share the class's server: each forwards client addresses and
+// asks for addresses of its own, so their buckets never meet. The test without a trusted proxy has
+// a server of its own, as every request it makes counts against the one loopback address.
+public sealed class ForwardedAddressTests(ForwardedAddressTests.ProxiedHost proxied) : IClassFixture<ForwardedAddressTests.ProxiedHost>
 {
-    private static string NewEmail() => $"person-{Guid.NewGuid():N}@bizerte.example.org";
+    private static readonly Dictionary<string, string> Limits = new() { ["RateLimits:SignInRequests"] = "2", ["RateLimits:SignInRequestsPerPerson"] = "3" };
 
-    private static EventsHost Host(params (string Key, string Value)[] extra)
+    public sealed class ProxiedHost() : SharedHost(new Dictionary<string, string>(Limits)
     {
-        var settings = new Dictionary<string, string> { ["RateLimits:SignInRequests"] = "2", ["RateLimits:SignInRequestsPerPerson"] = "3" };
-        foreach (var (key, value) in extra)
-        {
-            settings[key] = value;
-        }
+        ["Site:TrustedProxies:0"] = "10.9.0.0/16",
+        ["Site:TrustedProxies:1"] = "127.0.0.1",
+    });
 
-        return new EventsHost(settings: settings);
-    }
+    private static string NewEmail() => $"person-{Guid.NewGuid():N}@bizerte.example.org";
 
     private static async Task<HttpStatusCode> RequestSignInAsync(TestBrowser browser, string forwardedFor, string email)
     {
@@ -30,7 +30,7 @@ public sealed class ForwardedAddressTests
     [Fact]
     public async Task A_forwarded_address_from_a_peer_that_is_not_a_trusted_proxy_is_ignored()
     {
-        await using var host = Host();
+        await using var host = new EventsHost(settings: Limits);
         using var browser = new TestBrowser(host);
 
         Assert.Equal(HttpStatusCode.Found, await RequestSignInAsync(browser, "198.51.100.1", NewEmail()));
@@ -43,7 +43,7 @@ public sealed class ForwardedAddressTests
     [Fact]
     public async Task Behind_a_trusted_proxy_one_noisy_client_exhausts_its_own_bucket_and_others_still_sign_in()
     {
-        await using var host = Host(("Site:TrustedProxies:0", "10.9.0.0/16"), ("Site:TrustedProxies:1", "127.0.0.1"));
+        var host = proxied.Host;
         using var noisy = new TestBrowser(host);
         using var neighbour = new TestBrowser(host);
 
@@ -60,7 +60,7 @@ public sealed class ForwardedAddressTests
     [Fact]
     public async Task Mail_to_one_address_is_limited_whichever_client_asks_and_guessing_its_code_stays_closed()
     {
-        await using var host = Host(("Site:TrustedProxies:0", "127.0.0.1"));
+        var host = proxied.Host;
         using var attacker = new TestBrowser(host);
         var victim = NewEmail();
 

@@ -11,7 +11,7 @@ namespace Events.Web.Tests.Security;
 
 // Who is asking is worked out once per request (and once per hub call), however many checks and
 // controls a page has: a page with many controls must not cost the grains one call per control.
-public sealed class ViewerTests : IAsyncLifetime
+public sealed class ViewerTests(ViewerTests.CountingHost shared, ITestOutputHelper output) : DemoCopyTests<ViewerTests.CountingHost>(shared)
 {
     // Measured with the viewer: the organiser's agenda page makes 5 grain calls (the session check,
     // the page's 3 reads, 1 for the roles), the investor's pitch page 7 (the session, the page's 4
@@ -20,42 +20,40 @@ public sealed class ViewerTests : IAsyncLifetime
     private const int AgendaPageCalls = 5;
     private const int PitchPageCalls = 7;
 
-    private readonly GrainCallCounter _counter = new();
-    private readonly EventsHost _host;
-    private readonly ITestOutputHelper _output;
-    private string _slug = "";
+    private readonly GrainCallCounter _counter = shared.Counter;
+    private readonly EventsHost _host = shared.Host;
+    private readonly ITestOutputHelper _output = output;
 
-    public ViewerTests(ITestOutputHelper output)
+    // One server for the class, counting the grain calls made while it answers one watched path
+    // (each test watches a path of its own event, and the class's tests run one at a time).
+    public sealed class CountingHost : SharedHost
     {
-        _output = output;
-        var counter = _counter;
-        _host = new EventsHost(settings: new Dictionary<string, string>
+        public CountingHost()
+            : this(new GrainCallCounter())
         {
-            ["RateLimits:SignInRequests"] = "100000",
-            ["RateLimits:CodeAttempts"] = "100000",
-            ["RateLimits:SignInRequestsPerPerson"] = "100000",
-        })
-        {
-            TestServices = services =>
+        }
+
+        private CountingHost(GrainCallCounter counter)
+            : base(new Dictionary<string, string>(), services =>
             {
                 services.AddSingleton<Orleans.IOutgoingGrainCallFilter>(counter);
                 services.AddSingleton<IStartupFilter>(counter);
-            },
-        };
+            })
+        {
+            Counter = counter;
+        }
+
+        internal GrainCallCounter Counter { get; }
     }
 
-    public async ValueTask InitializeAsync() => _slug = await _host.NewDemoCopyAsync();
-
-    public ValueTask DisposeAsync() => _host.DisposeAsync();
-
-    private Task<TestBrowser> SignedInAsync(EventRole? role) => _host.SignedInAsync(_slug, role, "bizerte.example.org");
+    private Task<TestBrowser> SignedInAsync(EventRole? role) => _host.SignedInAsync(Slug, role, "bizerte.example.org");
 
     [Fact]
     public async Task An_organisers_agenda_page_asks_for_their_roles_once()
     {
         using var organiser = await SignedInAsync(EventRole.Organiser);
 
-        var calls = await _counter.CountAsync($"/events/{_slug}", () => organiser.GetPageAsync($"/events/{_slug}"));
+        var calls = await _counter.CountAsync($"/events/{Slug}", () => organiser.GetPageAsync($"/events/{Slug}"));
         _output.WriteLine($"{calls.Count} grain calls: {string.Join(", ", calls)}");
 
         Assert.True(calls.Count(c => c == "IEventAccessGrain.GetMembershipAsync") == 1, $"{calls.Count} grain calls: {string.Join(", ", calls)}");
@@ -66,7 +64,7 @@ public sealed class ViewerTests : IAsyncLifetime
     public async Task An_investors_pitch_page_asks_for_their_roles_once()
     {
         using var investor = await SignedInAsync(EventRole.Investor);
-        var path = $"/events/{_slug}/rooms/s4/pitches/kampala";
+        var path = $"/events/{Slug}/rooms/s4/pitches/kampala";
 
         var calls = await _counter.CountAsync(path, () => investor.GetPageAsync(path));
         _output.WriteLine($"{calls.Count} grain calls: {string.Join(", ", calls)}");
@@ -82,13 +80,13 @@ public sealed class ViewerTests : IAsyncLifetime
         using var person = await SignedInAsync(null);
         await using var client = await Live.LiveClient.ConnectAsync(_host, person);
 
-        var refused = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("PostAnnouncement", _slug, "before", null, "k-before"));
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.InvokeAsync("PostAnnouncement", Slug, "before", null, "k-before"));
         Assert.Contains("unauthorized", refused.Message, StringComparison.OrdinalIgnoreCase);
 
-        await _host.Grains.GetGrain<IEventAccessGrain>(_slug).GrantAsync("test", person.Email!, EventRole.Moderator, null);
-        await client.InvokeAsync("PostAnnouncement", _slug, "after", null, "k-after");
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).GrantAsync("test", person.Email!, EventRole.Moderator, null);
+        await client.InvokeAsync("PostAnnouncement", Slug, "after", null, "k-after");
 
-        var active = await _host.Grains.GetGrain<Events.Grains.Announcements.IAnnouncementsGrain>(_slug).GetActiveAsync();
+        var active = await _host.Grains.GetGrain<Events.Grains.Announcements.IAnnouncementsGrain>(Slug).GetActiveAsync();
         Assert.Equal(["after"], active.Active.Select(a => a.Markdown));
     }
 
@@ -99,12 +97,12 @@ public sealed class ViewerTests : IAsyncLifetime
         await using var client = await Live.LiveClient.ConnectAsync(_host, investor);
 
         // Allowed: the method may still refuse the empty scorecard for its own reasons.
-        var first = await RefusalOf(() => client.InvokeAsync("ScorePitch", _slug, "s4", "kampala", null, null, null, "Pass", false, "k1"));
+        var first = await RefusalOf(() => client.InvokeAsync("ScorePitch", Slug, "s4", "kampala", null, null, null, "Pass", false, "k1"));
         Assert.DoesNotContain("unauthorized", first ?? "", StringComparison.OrdinalIgnoreCase);
 
-        await _host.Grains.GetGrain<IEventAccessGrain>(_slug).RevokeAsync("test", investor.Email!, EventRole.Investor);
+        await _host.Grains.GetGrain<IEventAccessGrain>(Slug).RevokeAsync("test", investor.Email!, EventRole.Investor);
 
-        var second = await RefusalOf(() => client.InvokeAsync("ScorePitch", _slug, "s4", "kampala", null, null, null, "Pass", false, "k2"));
+        var second = await RefusalOf(() => client.InvokeAsync("ScorePitch", Slug, "s4", "kampala", null, null, null, "Pass", false, "k2"));
         Assert.Contains("unauthorized", second ?? "allowed", StringComparison.OrdinalIgnoreCase);
     }
 
@@ -138,7 +136,7 @@ public sealed class ViewerTests : IAsyncLifetime
     }
 
     // Counts the grain calls made while the server answers one watched path (Interface.Method each).
-    private sealed class GrainCallCounter : Orleans.IOutgoingGrainCallFilter, IStartupFilter
+    internal sealed class GrainCallCounter : Orleans.IOutgoingGrainCallFilter, IStartupFilter
     {
         private static readonly AsyncLocal<ConcurrentQueue<string>?> Current = new();
         private volatile string? _watched;

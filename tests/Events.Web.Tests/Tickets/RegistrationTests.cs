@@ -4,12 +4,12 @@ using Events.Grains.Tickets;
 
 namespace Events.Web.Tests.Tickets;
 
-public sealed class RegistrationTests
+public sealed class RegistrationTests(TicketsRun run)
 {
     [Fact]
     public async Task A_free_registration_gives_the_role_at_once_and_mails_a_sign_in_link_the_ticket_and_the_calendar()
     {
-        await using var site = await TicketsSite.StartAsync();
+        var site = await run.SiteAsync();
         var (slug, organiser) = await site.NewEventAsync();
         var type = await site.AddTypeAsync(slug, organiser, "General admission", 100);
         var email = TicketsSite.NewEmail("amina");
@@ -65,7 +65,7 @@ public sealed class RegistrationTests
     [InlineData(null, "Un champ peut compter au plus 200 caractères ; celui-ci en a 10240.")]
     public async Task Hostile_or_empty_input_is_refused_in_the_visitors_language_and_nothing_is_stored(string? name, string message)
     {
-        await using var site = await TicketsSite.StartAsync();
+        var site = await run.SiteAsync();
         var (slug, organiser) = await site.NewEventAsync();
         var type = await site.AddTypeAsync(slug, organiser, "General admission", 100);
         var email = TicketsSite.NewEmail("hostile");
@@ -85,7 +85,7 @@ public sealed class RegistrationTests
     [Fact]
     public async Task Twenty_concurrent_registrations_for_the_last_five_seats_give_five_tickets_and_fifteen_plain_sold_out_answers()
     {
-        await using var site = await TicketsSite.StartAsync();
+        var site = await run.SiteAsync();
         var (slug, organiser) = await site.NewEventAsync(capacity: 5);
         var type = await site.AddTypeAsync(slug, organiser, "General admission", 100);
         var browsers = Enumerable.Range(0, 20).Select(_ => new TestBrowser(site.Host)).ToList();
@@ -114,7 +114,7 @@ public sealed class RegistrationTests
     [Fact]
     public async Task Approval_tickets_wait_for_the_organiser_who_approves_or_declines_and_both_are_mailed_and_audited()
     {
-        await using var site = await TicketsSite.StartAsync();
+        var site = await run.SiteAsync();
         var (slug, organiser) = await site.NewEventAsync();
         var pass = await site.AddTypeAsync(slug, organiser, "Investor pass", 10, access: TicketAccess.Approval);
         var (yes, no) = (TicketsSite.NewEmail("fund"), TicketsSite.NewEmail("other-fund"));
@@ -147,6 +147,7 @@ public sealed class RegistrationTests
     [Fact]
     public async Task Organisers_manage_types_search_orders_check_people_in_and_export_csv()
     {
+        // A site of its own: it needs payments switched off, which is the whole server's configuration.
         await using var site = await TicketsSite.StartAsync(payments: false);
         var (slug, organiser) = await site.NewEventAsync(capacity: 50);
         using var staff = new TestBrowser(site.Host);

@@ -4,12 +4,12 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Tickets;
 
-public sealed class TicketBrowserTests(Chromium chromium)
+public sealed class TicketBrowserTests(Chromium chromium, TicketsRun run)
 {
     [Fact]
     public async Task Registering_works_in_chromium_without_javascript_and_the_page_fits_the_first_view_budget()
     {
-        await using var site = await TicketsSite.StartAsync();
+        var site = await run.SiteAsync();
         var (slug, organiser) = await site.NewEventAsync(capacity: 100);
         await site.AddTypeAsync(slug, organiser, "General admission", 100);
         await site.AddTypeAsync(slug, organiser, "Delegate", 10, price: 1500);
@@ -37,7 +37,7 @@ public sealed class TicketBrowserTests(Chromium chromium)
     [Fact]
     public async Task Ticket_pages_have_no_serious_or_critical_accessibility_violations()
     {
-        await using var site = await TicketsSite.StartAsync();
+        var site = await run.SiteAsync();
         var (slug, organiser) = await site.NewEventAsync(capacity: 100);
         var type = await site.AddTypeAsync(slug, organiser, "General admission", 100);
         await site.AddTypeAsync(slug, organiser, "Investor pass", 10, access: TicketAccess.Approval);

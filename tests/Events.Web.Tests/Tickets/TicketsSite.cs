@@ -4,7 +4,28 @@ using Events.Grains.Tickets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+[assembly: AssemblyFixture(typeof(Events.Web.Tests.Tickets.TicketsRun))]
+
 namespace Events.Web.Tests.Tickets;
+
+// One site with payments on for the whole run, for the ticket tests that leave the clock and the
+// configuration alone: each works on events of its own (NewEventAsync) with people of its own and
+// payment ids of its own, so tests side by side never read each other's writes. Started by the
+// first test that asks.
+public sealed class TicketsRun : IAsyncDisposable
+{
+    private readonly Lazy<Task<TicketsSite>> _site = new(() => TicketsSite.StartAsync());
+
+    public Task<TicketsSite> SiteAsync() => _site.Value;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_site.IsValueCreated)
+        {
+            await (await _site.Value).DisposeAsync();
+        }
+    }
+}
 
 // A server with Stripe pointed at the local stand-in (or with no Stripe keys at all), and fresh
 // events with their own organiser for each test.
@@ -34,8 +55,9 @@ public sealed class TicketsSite : IAsyncDisposable
         var stripe = sharedStripe ?? await FakeStripe.StartAsync();
         var settings = new Dictionary<string, string>
         {
-            ["RateLimits:SignInRequests"] = "1000",
-            ["RateLimits:CodeAttempts"] = "1000",
+            ["RateLimits:SignInRequests"] = "100000",
+            ["RateLimits:CodeAttempts"] = "100000",
+            ["RateLimits:InvitationAccepts"] = "100000",
         };
         if (payments)
         {
