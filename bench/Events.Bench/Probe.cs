@@ -15,6 +15,11 @@ public static class StartupHook
 {
     private static readonly ConcurrentDictionary<string, long> Totals = new(StringComparer.Ordinal);
 
+    // For histograms (the journal's write durations): the longest value in each quarter second of
+    // wall-clock time, written as "name.max@<unix ms / 250> value", so the bench can set a slow
+    // second of acknowledgements beside the writes of the same moment.
+    private static readonly ConcurrentDictionary<string, long> Longest = new(StringComparer.Ordinal);
+
     public static void Initialize()
     {
         if (Environment.GetEnvironmentVariable("EVENTS_BENCH_PROBE") is not { Length: > 0 } prefix)
@@ -32,7 +37,18 @@ public static class StartupHook
                 }
             },
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Totals.AddOrUpdate(instrument.Name, value, (_, total) => total + value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal))
+            {
+                var key = instrument.Name + ".max@" + (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 250).ToString(CultureInfo.InvariantCulture);
+                Longest.AddOrUpdate(key, value, (_, longest) => Math.Max(longest, value));
+            }
+            else
+            {
+                Totals.AddOrUpdate(instrument.Name, value, (_, total) => total + value);
+            }
+        });
         listener.Start();
 
         var thread = new Thread(() =>
@@ -73,7 +89,7 @@ public static class StartupHook
                         .Append("gc_pause_total_us ").Append((long)GC.GetTotalPauseDuration().TotalMicroseconds).Append('\n')
                         .Append("gc_pause_longest_us ").Append((long)longestPause.TotalMicroseconds).Append('\n');
                     longestPause = TimeSpan.Zero;
-                    foreach (var (name, total) in Totals)
+                    foreach (var (name, total) in Totals.Concat(Longest))
                     {
                         text.Append(name).Append(' ').Append(total).Append('\n');
                     }

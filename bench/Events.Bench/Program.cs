@@ -363,6 +363,7 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     // The first seconds are not counted: they carry the board's first snapshots, JIT tiering and the
     // pools filling, once per process, which a board that has been live for minutes no longer pays.
     var measureFrom = Stopwatch.GetTimestamp() + (long)(options.VoteWarmupSeconds * Stopwatch.Frequency);
+    var measureFromUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)(options.VoteWarmupSeconds * 1000);
     var until = measureFrom + (long)(options.VoteSeconds * Stopwatch.Frequency);
     var acks = new ConcurrentBag<(long At, double Ms)>();
     var voting = Task.WhenAll(tabs.Select(async (tab, index) =>
@@ -413,6 +414,13 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     Console.WriteLine($"  {storage}: ack p99 by second, ms: " + string.Join(" ", acks
         .GroupBy(a => (a.At - measureFrom) / Stopwatch.Frequency).OrderBy(g => g.Key)
         .Select(g => Percentile([.. g.Select(a => a.Ms).Order()], 0.99).ToString("0", CultureInfo.InvariantCulture))));
+    // Beside it, the server's longest journal write in the same second (from asking for a connection
+    // to the commit): a slow second with a slow write is the database's, one without is the queue's.
+    Console.WriteLine($"  {storage}: longest journal write by second, ms: " + string.Join(" ", Enumerable.Range(0, (int)Math.Ceiling(seconds))
+        .Select(k => Enumerable.Range(0, 4)
+            .Select(q => after[$"events.journal.write_duration.max@{((measureFromUnixMs + (k * 1000)) / 250) + q}"])
+            .Max() / 1000.0)
+        .Select(ms => ms.ToString("0", CultureInfo.InvariantCulture))));
     await Parallel.ForEachAsync(tabs, async (c, _) => await c.DisposeAsync());
 
     var sorted = acks.Select(a => a.Ms).Order().ToList();

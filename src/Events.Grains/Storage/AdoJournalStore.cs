@@ -49,6 +49,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var connection = await OpenAsync(cancellationToken);
         var statements = 0;
         try
@@ -71,7 +72,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
 
                 statements = batch.BatchCommands.Count;
                 await batch.ExecuteNonQueryAsync(cancellationToken);
-                Count(events, snapshot, statements, roundTrips: 1);
+                Count(events, snapshot, statements, roundTrips: 1, started);
                 return;
             }
 
@@ -96,7 +97,7 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
             }
 
             await transaction.CommitAsync(cancellationToken);
-            Count(events, snapshot, statements + 1, roundTrips: 0);
+            Count(events, snapshot, statements + 1, roundTrips: 0, started);
         }
         catch (DbException ex) when (Dialect.IsUniqueViolation(ex))
         {
@@ -105,8 +106,9 @@ public sealed class AdoJournalStore(SqlDialect dialect) : IJournalStore
     }
 
     // A local file (SQLite) has no round trips; its statements include BEGIN and COMMIT.
-    private static void Count(IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, int statements, int roundTrips)
+    private static void Count(IReadOnlyList<StoredEvent> events, StoredSnapshot? snapshot, int statements, int roundTrips, long started)
     {
+        JournalMetrics.WriteMicroseconds.Record((long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
         JournalMetrics.Writes.Add(1);
         JournalMetrics.Events.Add(events.Count);
         JournalMetrics.Statements.Add(statements);

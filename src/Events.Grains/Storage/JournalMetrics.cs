@@ -20,4 +20,8 @@ public static class JournalMetrics
     public static readonly Counter<long> RoundTrips = Meter.CreateCounter<long>("events.journal.round_trips", "{round trip}");
     public static readonly Counter<long> Snapshots = Meter.CreateCounter<long>("events.journal.snapshots", "{snapshot}");
     public static readonly Counter<long> SnapshotBytes = Meter.CreateCounter<long>("events.journal.snapshot_bytes", "By");
+
+    // From asking for a connection to the write's commit: whether a slow second of acknowledgements
+    // was the database or the queue in front of it.
+    public static readonly Histogram<long> WriteMicroseconds = Meter.CreateHistogram<long>("events.journal.write_duration", "us");
 }
