@@ -414,13 +414,14 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     Console.WriteLine($"  {storage}: ack p99 by second, ms: " + string.Join(" ", acks
         .GroupBy(a => (a.At - measureFrom) / Stopwatch.Frequency).OrderBy(g => g.Key)
         .Select(g => Percentile([.. g.Select(a => a.Ms).Order()], 0.99).ToString("0", CultureInfo.InvariantCulture))));
-    // Beside it, the server's longest journal write in the same second (from asking for a connection
-    // to the commit): a slow second with a slow write is the database's, one without is the queue's.
-    Console.WriteLine($"  {storage}: longest journal write by second, ms: " + string.Join(" ", Enumerable.Range(0, (int)Math.Ceiling(seconds))
-        .Select(k => Enumerable.Range(0, 4)
-            .Select(q => after[$"events.journal.write_duration.max@{((measureFromUnixMs + (k * 1000)) / 250) + q}"])
-            .Max() / 1000.0)
-        .Select(ms => ms.ToString("0", CultureInfo.InvariantCulture))));
+    // Beside it, the server's longest journal write (from asking for a connection to the commit) and
+    // longest GC pause in the same second: a slow second with neither is the queue's.
+    string LongestBySecond(string name) => string.Join(" ", Enumerable.Range(0, (int)Math.Ceiling(seconds))
+        .Select(k => Enumerable.Range(0, 4).Select(q => after[$"{name}.max@{((measureFromUnixMs + (k * 1000)) / 250) + q}"]).Max() / 1000.0)
+        .Select(ms => ms.ToString("0", CultureInfo.InvariantCulture)));
+    Console.WriteLine($"  {storage}: the seconds above start at {DateTimeOffset.FromUnixTimeMilliseconds(measureFromUnixMs):HH:mm:ss.fff} UTC");
+    Console.WriteLine($"  {storage}: longest journal write by second, ms: {LongestBySecond("events.journal.write_duration")}");
+    Console.WriteLine($"  {storage}: longest GC pause by second, ms: {LongestBySecond("gc_pause_us")}");
     await Parallel.ForEachAsync(tabs, async (c, _) => await c.DisposeAsync());
 
     var sorted = acks.Select(a => a.Ms).Order().ToList();
