@@ -67,6 +67,11 @@ public static class StartupHook
                     {
                         longestPause = pause > longestPause ? pause : longestPause;
                         RecordLongest("gc_pause_us", (long)pause.TotalMicroseconds);
+                        if (pause >= TimeSpan.FromMilliseconds(20))
+                        {
+                            // A long pause by itself, with what kind of collection it was.
+                            Longest[$"gc_long.gen{gc.Generation}.{(gc.Concurrent ? "background" : "blocking")}{(gc.Compacted ? ".compacting" : "")}.promoted-{gc.PromotedBytes / 1024}KB.heap-{gc.HeapSizeBytes / (1024 * 1024)}MB@{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}"] = (long)pause.TotalMicroseconds;
+                        }
                     }
                 }
 

@@ -354,6 +354,13 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
         questions.Add((await tabs[q * options.Tabs].InvokeAsync("AskQuestion", Slug, session, $"Bench question {q}: who pays for the pilot after year one?", false, Guid.NewGuid().ToString("N"))).GetString()!);
     }
 
+    // A thousand people signed in and 2,000 tabs connected in the last seconds: left alone, the first
+    // collections of the votes promote all of it (one gen1 collection moved 55 MB to gen2 in a 169 ms
+    // pause, 2 s into the counted votes). A board that has been live for minutes has long since done
+    // that, so the server collects fully (as before reading its heap) before the votes start.
+    var settledHeap = await server.ManagedBytesAsync();
+    Console.WriteLine($"  {storage}: {settledHeap / (1024.0 * 1024):N0} MB of live managed heap before the votes");
+
     var refused = 0;
     // Without --vote-rate every tab taps as fast as the hub's limit allows (the board saturates and
     // the ack latency is a queue's); with it the tabs together offer that many votes a second, which
@@ -422,6 +429,11 @@ async Task VotesAsync(Server server, string mailFolder, string storage)
     Console.WriteLine($"  {storage}: the seconds above start at {DateTimeOffset.FromUnixTimeMilliseconds(measureFromUnixMs):HH:mm:ss.fff} UTC");
     Console.WriteLine($"  {storage}: longest journal write by second, ms: {LongestBySecond("events.journal.write_duration")}");
     Console.WriteLine($"  {storage}: longest GC pause by second, ms: {LongestBySecond("gc_pause_us")}");
+    Console.WriteLine($"  {storage}: GC pauses of 20 ms or more (second, generation, kind, ms): " + string.Join(", ", after.Totals
+        .Where(t => t.Key.StartsWith("gc_long.", StringComparison.Ordinal))
+        .Select(t => (At: (long.Parse(t.Key[(t.Key.IndexOf('@') + 1)..], CultureInfo.InvariantCulture) - measureFromUnixMs) / 1000.0, Kind: t.Key[8..t.Key.IndexOf('@')], Ms: t.Value / 1000.0))
+        .Where(p => p.At >= 0 && p.At <= seconds).OrderBy(p => p.At)
+        .Select(p => $"{p.At:0.0} {p.Kind} {p.Ms:0}")));
     await Parallel.ForEachAsync(tabs, async (c, _) => await c.DisposeAsync());
 
     var sorted = acks.Select(a => a.Ms).Order().ToList();
