@@ -6,6 +6,7 @@ using Events.Grains.Scheduling;
 //   greedy                               the same with the first-free-slot baseline
 //   generate --seed N                    writes one generated instance (JSON)
 //   bounds [--count N] [--seed N] [--seconds S]  prints the proven floors on the gaps of N generated instances
+//   branch [--seed N] [--meeting ID] [--seconds S]  prints those floors with one meeting held to each of its slots
 //   compare [--count N] [--seed N] [--seconds S] [--workers W] [--infeasible] [--params "cp-sat parameters"] [--local F]
 //                                        generates N instances and prints greedy beside CP-SAT;
 //                                        --infeasible: instances drawn without a schedule behind them,
@@ -32,11 +33,14 @@ try
         case "bounds":
             Bounds((int)Option("--count", 10), (int)Option("--seed", 1), seconds);
             return 0;
+        case "branch":
+            Branch((int)Option("--seed", 1), Text("--meeting"), seconds);
+            return 0;
         case "compare":
             Compare((int)Option("--count", 10), (int)Option("--seed", 1), options, !args.Contains("--infeasible"));
             return 0;
         default:
-            Console.Error.WriteLine($"unknown mode '{mode}': solve, greedy, generate or compare");
+            Console.Error.WriteLine($"unknown mode '{mode}': solve, greedy, generate, bounds, branch or compare");
             return 2;
     }
 }
@@ -95,4 +99,30 @@ static void Bounds(int count, int firstSeed, double seconds)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{seed,4} {problem.Participants.Length,7} {problem.Meetings.Length,8} {problem.Tables,6} {problem.Slots.Length,5} | {floor,12} {forced,8} {pattern,11} {Math.Max(floor + forced, pattern),6} {watch.Elapsed.TotalSeconds,6:0.00}"));
     }
+}
+
+// The proven floors of one generated instance with one meeting held to each slot it may take in
+// turn (a branch of depth one): every schedule puts that meeting in one of those slots, so the
+// lowest of the branches' floors is a floor of the whole instance. Without --meeting it takes the
+// meeting between the two people with the most meetings between them.
+static void Branch(int seed, string? meetingId, double seconds)
+{
+    var problem = SchedulingInstances.Generate(seed);
+    var count = problem.Meetings.SelectMany(m => new[] { m.A, m.B }).GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+    var meeting = meetingId is null ? problem.Meetings.MaxBy(m => count[m.A] + count[m.B])! : problem.Meetings.Single(m => m.Id == meetingId);
+    var off = problem.Participants.ToDictionary(p => p.Id, p => p.Unavailable.IsDefault ? [] : p.Unavailable.ToHashSet());
+    Console.WriteLine($"seed {seed}, meeting {meeting.Id}: {meeting.A} ({count[meeting.A]} meetings) and {meeting.B} ({count[meeting.B]}), session {meeting.Session}");
+    Console.WriteLine("slot  person floor  crowded  pattern LP  bound");
+    var lowest = int.MaxValue;
+    foreach (var slot in problem.Slots.Where(s => !off[meeting.A].Contains(s.Id) && !off[meeting.B].Contains(s.Id) && (meeting.Session is null or "" or "any" || meeting.Session == s.Session)))
+    {
+        // A published meeting keeps its slot, so every bound below sees the meeting held there.
+        var held = problem with { Meetings = [.. problem.Meetings.Select(m => m.Id == meeting.Id ? m with { Published = new PlacedAt(slot.Id, 1) } : m)] };
+        var (floor, forced, pattern) = CpSatScheduler.LowerBounds(held, seconds);
+        var bound = Math.Max(floor + forced, pattern);
+        lowest = Math.Min(lowest, bound);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{slot.Id,4} {floor,13} {forced,8} {pattern,11} {bound,6}"));
+    }
+
+    Console.WriteLine($"floor over all branches: {lowest}");
 }
