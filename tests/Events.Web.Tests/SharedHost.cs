@@ -49,11 +49,12 @@ public class SharedHost : IAsyncLifetime
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 }
 
-// One server for the whole run, for the classes of one or two tests, for which a server of their
-// own would cost more than the tests. Their classes run side by side, which is safe because every
-// test works on its own copy of the demo event with people of its own (or only reads the demo
-// event itself), and none moves the clock. Started by the first test that asks, so a run without
-// those classes pays nothing.
+// One server for the whole run, for every class whose tests need neither settings nor a database of
+// their own: a server per class costs a start-up each and holds one of the run's two test lanes
+// while it starts. Their classes run side by side, which is safe because every test works on its
+// own copy of the demo event with people of its own (or only reads the demo event itself), and
+// none moves the server's clock. Started by the first test that asks, so a run without those
+// classes pays nothing.
 public class RunHost : SharedHost
 {
     private readonly SemaphoreSlim _starting = new(1, 1);

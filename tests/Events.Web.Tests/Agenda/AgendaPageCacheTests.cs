@@ -6,9 +6,9 @@ namespace Events.Web.Tests.Agenda;
 
 // Signed-out visitors share kept renderings of the agenda (see AgendaPageCache): what they must
 // never notice is a stale page after a change, another language's page, or someone else's controls.
-public sealed class AgendaPageCacheTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class AgendaPageCacheTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -4,13 +4,14 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Agenda;
 
-public sealed class AgendaPageTests(SharedHost shared) : IClassFixture<SharedHost>, IAsyncLifetime
+// On the run's server: these tests only read the demo event and ask for pages that are not there.
+public sealed class AgendaPageTests(RunHost run) : IAsyncLifetime
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    public ValueTask InitializeAsync() => new(run.StartedAsync());
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -6,9 +6,9 @@ using Events.Silo;
 namespace Events.Web.Tests.Agenda;
 
 // Input at the edges of what the types hold: a clear refusal in the person's language, nothing stored.
-public sealed class BadInputTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class BadInputTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     [Theory]
     [InlineData("9999-12-31T23:59")]

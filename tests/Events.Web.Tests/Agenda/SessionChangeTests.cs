@@ -8,12 +8,10 @@ using Events.Web.Tests.Live;
 
 namespace Events.Web.Tests.Agenda;
 
-public sealed class SessionChangeTests(SessionChangeTests.PublicHost shared) : DemoCopyTests<SessionChangeTests.PublicHost>(shared)
+public sealed class SessionChangeTests(PublicUrlHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
-
-    // Links in mail are built from the public address.
-    public sealed class PublicHost() : SharedHost(new Dictionary<string, string> { ["Site:PublicUrl"] = "https://events.example.net" });
+    // Links in mail are built from the server's public address.
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -4,9 +4,9 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Agenda;
 
-public sealed class SessionFormTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class SessionFormTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -9,12 +9,16 @@ namespace Events.Web.Tests.Audit;
 // The audit trail keeps what happened (a kind and its arguments) and the page words it in the
 // reader's language and time zone; entries stored as English sentences by earlier versions are
 // shown as they were stored (issue 15, items 3 and 19).
-public sealed class AuditPageTests(SharedHost shared) : IClassFixture<SharedHost>
+public sealed class AuditPageTests(RunHost run) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2027, 3, 31, 9, 0, 0, TimeSpan.Zero);
 
-    // One server for the class; every test works on events of its own.
-    private readonly EventsHost _host = shared.Host;
+    // The run's server; every test works on events of its own.
+    private readonly EventsHost _host = run.Host;
+
+    public ValueTask InitializeAsync() => new(run.StartedAsync());
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     // A fresh event whose trail already holds a row in the format of versions that stored sentences.
     private async Task<(string Slug, string Organiser)> EventWithAnOldEntryAsync()

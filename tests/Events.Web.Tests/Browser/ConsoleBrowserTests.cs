@@ -11,11 +11,11 @@ namespace Events.Web.Tests.Browser;
 // The moderator's consoles (a Global Mixer slot's and a pitch room's): with script a button is one
 // call over the live connection and the region follows the delta, with no page loaded; without
 // script the same button posts its form and the page after the redirect shows the new state.
-public sealed class ConsoleBrowserTests(Chromium chromium, SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class ConsoleBrowserTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
     private const string Room = "s4";
 
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private IPitchRoomGrain PitchRoom => _host.Grains.GetGrain<IPitchRoomGrain>($"{Slug}/{Room}");
 

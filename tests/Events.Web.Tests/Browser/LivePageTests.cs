@@ -6,11 +6,11 @@ using Microsoft.Playwright;
 
 namespace Events.Web.Tests.Browser;
 
-public sealed class LivePageTests(Chromium chromium, SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class LivePageTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
     private string AgendaPath => $"/events/{Slug}";
 
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private IAnnouncementsGrain Announcements => _host.Grains.GetGrain<IAnnouncementsGrain>(Slug);
 

@@ -11,11 +11,11 @@ namespace Events.Web.Tests.Browser;
 // Deltas that make a region refetch itself (session changes, Q&A, mixer, pitch phases), arriving
 // faster than a fetch returns: one refetch in flight per region, and the region on the page keeps
 // following the topic afterwards.
-public sealed class LiveRefetchTests(Chromium chromium, SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class LiveRefetchTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
     private string AgendaPath => $"/events/{Slug}";
 
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private IAgendaGrain Agenda => _host.Grains.GetGrain<IAgendaGrain>(Slug);
 

@@ -8,10 +8,14 @@ namespace Events.Web.Tests.Hosting;
 
 // Start-up seeding is a sequence of committed grain calls: a kill lands between two of them (a
 // call commits whole or not at all), which is what stopping the sequence after n steps leaves.
-public sealed class DemoSeedTests(SharedHost shared) : IClassFixture<SharedHost>
+public sealed class DemoSeedTests(RunHost run) : IAsyncLifetime
 {
-    // One server for the class; every test works on events of its own.
-    private readonly EventsHost _host = shared.Host;
+    // The run's server; every test works on events of its own.
+    private readonly EventsHost _host = run.Host;
+
+    public ValueTask InitializeAsync() => new(run.StartedAsync());
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

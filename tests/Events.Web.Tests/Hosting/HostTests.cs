@@ -4,10 +4,14 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Hosting;
 
-public sealed class HostTests(SharedHost shared) : IClassFixture<SharedHost>
+public sealed class HostTests(RunHost run) : IAsyncLifetime
 {
-    // One server for the class, whose tests only read (the restart test starts servers of its own).
-    private readonly EventsHost _host = shared.Host;
+    // The run's server, which these tests only read (the restart test starts servers of its own).
+    private readonly EventsHost _host = run.Host;
+
+    public ValueTask InitializeAsync() => new(run.StartedAsync());
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

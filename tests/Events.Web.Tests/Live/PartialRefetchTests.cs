@@ -9,9 +9,9 @@ namespace Events.Web.Tests.Live;
 // A region refetch that names the rendering the page shows (since, view) gets only what changed
 // since in full; everything else comes as an empty placeholder the page fills from what it has.
 // On 2G this is what an agenda change or a new question costs an attendee.
-public sealed partial class PartialRefetchTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed partial class PartialRefetchTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private IAgendaGrain Agenda => _host.Grains.GetGrain<IAgendaGrain>(Slug);
 

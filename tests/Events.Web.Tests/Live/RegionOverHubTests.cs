@@ -12,9 +12,9 @@ namespace Events.Web.Tests.Live;
 // A live region refetched over the page's open connection (the hub's Region method) instead of an
 // HTTP request: on 2G it saves the request's headers and cookies. What comes back must be exactly
 // what the same person's HTTP refetch gives, and nothing a page should not be given that way.
-public sealed partial class RegionOverHubTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed partial class RegionOverHubTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private IAgendaGrain Agenda => _host.Grains.GetGrain<IAgendaGrain>(Slug);
 

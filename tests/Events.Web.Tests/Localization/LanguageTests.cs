@@ -8,11 +8,11 @@ using Events.Web.Localization;
 
 namespace Events.Web.Tests.Localization;
 
-public sealed partial class LanguageTests(SharedHost shared) : IClassFixture<SharedHost>, IAsyncLifetime
+public sealed partial class LanguageTests(RunHost run) : IAsyncLifetime
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    public ValueTask InitializeAsync() => new(run.StartedAsync());
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
@@ -93,15 +93,16 @@ public sealed partial class LanguageTests(SharedHost shared) : IClassFixture<Sha
     [Fact]
     public async Task A_refusal_and_the_sign_in_mail_come_in_the_person_s_language()
     {
+        var mayor = $"maire-{Guid.NewGuid():N}@bizerte.example.org";
         using var browser = new TestBrowser(_host);
         await browser.GetAsync("/language/fr");
         await browser.GetPageAsync("/signin");
 
         using var refused = await browser.PostFormAsync("/signin", ("email", "pas une adresse"));
-        using var sent = await browser.PostFormAsync("/signin", ("email", "maire@bizerte.example.org"));
+        using var sent = await browser.PostFormAsync("/signin", ("email", mayor));
 
         Assert.Contains("n'est pas une adresse e-mail à laquelle nous pouvons écrire", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
-        var mail = _host.Outbox.ReadAll().Last(m => m.To == "maire@bizerte.example.org");
+        var mail = _host.Outbox.ReadAll().Last(m => m.To == mayor);
         Assert.Equal("Connexion à Events", mail.Subject);
         Assert.Contains("Ouvrez ce lien pour vous connecter", mail.Body);
     }

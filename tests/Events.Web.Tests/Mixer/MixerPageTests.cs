@@ -10,9 +10,9 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Mixer;
 
-public sealed class MixerPageTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class MixerPageTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -7,11 +7,11 @@ namespace Events.Web.Tests.Offline;
 
 // Reading offline after one visit, as a phone whose link or power went away would: the service
 // worker's copies, what they must never show, and a live page that spends nothing while offline.
-// One server for the class; each test reads its own copy of the demo event, in browser contexts
+// On the run's server (RunHost); each test reads its own copy of the demo event, in browser contexts
 // of its own (no shared cookies, caches or service workers).
-public sealed class OfflineCopyBrowserTests(Chromium chromium, SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class OfflineCopyBrowserTests(Chromium chromium, RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private string AgendaPath => $"/events/{Slug}";
 

@@ -6,13 +6,15 @@ namespace Events.Web.Tests.People;
 
 // One server for the class: every test signs in people of its own. The limits per address and
 // the server's clock are tested in SignInLimitsTests, on a server each.
-public sealed class SignInTests(SignInTests.PublicHost shared) : IClassFixture<SignInTests.PublicHost>
+public sealed class SignInTests(PublicUrlHost run) : IAsyncLifetime
 {
-    public const string PublicUrl = "https://events.example.net";
+    public const string PublicUrl = PublicUrlHost.Url;
 
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
-    public sealed class PublicHost() : SharedHost(new Dictionary<string, string> { ["Site:PublicUrl"] = PublicUrl });
+    public ValueTask InitializeAsync() => new(run.StartedAsync());
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public static string NewEmail() => $"person-{Guid.NewGuid():N}@kumasi.example.org";
 

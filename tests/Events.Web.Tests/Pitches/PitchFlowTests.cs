@@ -5,13 +5,13 @@ using Events.Silo;
 
 namespace Events.Web.Tests.Pitches;
 
-public sealed class PitchFlowTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class PitchFlowTests(RunHost run) : OnDemoCopy(run)
 {
     private const string Room = "s4";
     private string RoomPage => $"/events/{Slug}/rooms/{Room}";
     private const string KampalaContact = "joseph.okello@kampala.example.org";
 
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -7,13 +7,13 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Polls;
 
-public sealed class PollPageTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class PollPageTests(RunHost run) : OnDemoCopy(run)
 {
     private const string Session = "s4";
     private string Page => $"/events/{Slug}/polls/{Session}";
     private static readonly TimeSpan Wait = Eventually.DefaultTimeout;
 
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Events.Web.Tests.Questions;
 
-public sealed class QuestionBoardTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class QuestionBoardTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

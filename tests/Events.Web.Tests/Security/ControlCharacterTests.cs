@@ -8,9 +8,9 @@ namespace Events.Web.Tests.Security;
 
 // A control character in a form field (a NUL pasted from a broken document, a probe) is refused
 // with a page that says what is wrong in the person's language, never "Form expired", and nothing is stored.
-public sealed class ControlCharacterTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed class ControlCharacterTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     private async Task<(TestBrowser Browser, string Page, IQuestionBoardGrain Board)> AttendeeOnBoardAsync(string language)
     {

@@ -6,9 +6,9 @@ using Events.Silo;
 namespace Events.Web.Tests.Security;
 
 // A control shown to a role works for it: every link a role sees on the event's main pages opens.
-public sealed partial class VisibleLinkTests(SharedHost shared) : DemoCopyTests<SharedHost>(shared)
+public sealed partial class VisibleLinkTests(RunHost run) : OnDemoCopy(run)
 {
-    private readonly EventsHost _host = shared.Host;
+    private readonly EventsHost _host = run.Host;
 
     [Theory]
     [InlineData(EventRole.Attendee)]
