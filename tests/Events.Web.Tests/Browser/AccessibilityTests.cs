@@ -103,11 +103,16 @@ public sealed class AccessibilityTests(Chromium chromium, RunHost run) : OnDemoC
             violations.AddRange(await ViolationsAsync(anonymous, path));
         }
 
-        // The event's own forms; creating one needs a site organiser.
-        await _host.Grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(DemoEvent.OrganiserEmail);
+        // The event's own forms; creating one needs a site organiser. A person of this test's own, so
+        // that the run's shared server keeps the demo organiser an organiser of its events only.
+        var siteOrganiserEmail = $"site-{Guid.NewGuid():N}@city.example";
+        await _host.Grains.GetGrain<ISiteGrain>(ISiteGrain.Key).AddOrganiserAsync(siteOrganiserEmail);
+        using var siteOrganiser = new TestBrowser(_host);
+        await siteOrganiser.SignInAsync(siteOrganiserEmail);
+        await using var siteContext = await chromium.NewContextAsync(_host, siteOrganiser, bypassCsp: true);
         foreach (var path in new[] { $"/events/{Slug}/manage", $"/events/{Slug}/edit", "/events/new" })
         {
-            violations.AddRange(await ViolationsAsync(context, path));
+            violations.AddRange(await ViolationsAsync(siteContext, path));
         }
 
         violations.AddRange(await ViolationsAsync(anonymous, $"/invite/{Slug}/{invitation.Token}"));
