@@ -1,6 +1,4 @@
 using Events.Grains.People;
-using Orleans;
-using Events.Grains.Storage;
 using Events.Web.People;
 
 namespace Events.Silo;
