@@ -66,8 +66,10 @@ public sealed class BudgetTests(Chromium chromium, SharedHost shared) : IClassFi
 
         await page.GotoAsync(new Uri(_host.BaseAddress, AgendaPath).ToString(), new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
 
-        await page.GetByText("Global Mixer: four pilots in thirty minutes").WaitForAsync(new() { Timeout = 120_000 });
-        await page.GetByText("Pitch room B: revenue and land").WaitForAsync(new() { Timeout = 120_000 });
+        // The sessions' own headings: while a session is on now or next, the strip above the agenda
+        // links to it by the same title.
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Global Mixer: four pilots in thirty minutes" }).WaitForAsync(new() { Timeout = 120_000 });
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Pitch room B: revenue and land" }).WaitForAsync(new() { Timeout = 120_000 });
         Assert.True(await page.Locator("h1").IsVisibleAsync());
     }
 }
