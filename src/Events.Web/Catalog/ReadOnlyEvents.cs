@@ -18,10 +18,14 @@ public static class ReadOnlyEvents
 {
     public static readonly object Allowed = new AllowedOnReadOnlyEvent();
 
-    public static IApplicationBuilder UseReadOnlyEvents(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    // Only posts are awaited here; everything else, live connections included, is handed on as it is
+    // (see Security.SecuritySetup.RefuseForgedForms).
+    public static IApplicationBuilder UseReadOnlyEvents(this IApplicationBuilder app) => app.Use((http, next) =>
+        HttpMethods.IsPost(http.Request.Method) ? RefuseOnReadOnlyEventAsync(http, next) : next(http));
+
+    private static async Task RefuseOnReadOnlyEventAsync(HttpContext http, RequestDelegate next)
     {
-        if (HttpMethods.IsPost(http.Request.Method)
-            && http.GetRouteValue("slug") is string slug
+        if (http.GetRouteValue("slug") is string slug
             && http.GetEndpoint() is { } endpoint
             && endpoint.Metadata.GetMetadata<AllowedOnReadOnlyEvent>() is null
             && await http.RequestServices.GetRequiredService<IGrainFactory>().Reference<IAgendaGrain>(slug).GetAsync() is { IsReadOnly: true } agenda)
@@ -32,7 +36,7 @@ public static class ReadOnlyEvents
         }
 
         await next(http);
-    });
+    }
 
     private sealed class AllowedOnReadOnlyEvent;
 }

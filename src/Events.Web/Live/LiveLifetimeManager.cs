@@ -37,7 +37,7 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
         if (_members.TryRemove(connection.ConnectionId, out var member))
         {
             Interlocked.Decrement(ref _count);
-            foreach (var group in member.Groups.Keys)
+            foreach (var group in member.LeaveAll())
             {
                 Leave(group, connection.ConnectionId);
             }
@@ -50,7 +50,7 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
     {
         if (_members.TryGetValue(connectionId, out var member))
         {
-            member.Groups[groupName] = true;
+            member.Join(groupName);
             lock (_groups)
             {
                 _groups.GetOrAdd(groupName, _ => new(StringComparer.Ordinal))[connectionId] = member;
@@ -64,7 +64,7 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
     {
         if (_members.TryGetValue(connectionId, out var member))
         {
-            member.Groups.TryRemove(groupName, out _);
+            member.Leave(groupName);
         }
 
         Leave(groupName, connectionId);
@@ -110,10 +110,37 @@ public sealed class LiveLifetimeManager(ILogger<DefaultHubLifetimeManager<LiveHu
 
     private sealed class Member(HubConnectionContext connection)
     {
+        // A page follows a handful of topics: a set under a lock is less than half the size of a
+        // concurrent dictionary, and it is held for as long as the connection.
+        private readonly HashSet<string> _groups = new(StringComparer.Ordinal);
         private int _pending;
         private int _lost;
 
-        public ConcurrentDictionary<string, bool> Groups { get; } = new(StringComparer.Ordinal);
+        public void Join(string group)
+        {
+            lock (_groups)
+            {
+                _groups.Add(group);
+            }
+        }
+
+        public void Leave(string group)
+        {
+            lock (_groups)
+            {
+                _groups.Remove(group);
+            }
+        }
+
+        public string[] LeaveAll()
+        {
+            lock (_groups)
+            {
+                string[] all = [.. _groups];
+                _groups.Clear();
+                return all;
+            }
+        }
 
         public void Send(SerializedHubMessage message)
         {

@@ -9,28 +9,32 @@ namespace Events.Web.Security;
 // antiforgery, for every form at once, so the person learns what is wrong and nothing is stored.
 public static class FormText
 {
-    public static async Task RefuseControlCharactersAsync(HttpContext context, RequestDelegate next)
-    {
-        if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
-        {
-            bool clean;
-            try
-            {
-                var form = await context.Request.ReadFormAsync(context.RequestAborted);
-                clean = form.All(field => IsClean(field.Key) && field.Value.All(IsClean));
-            }
-            catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
-            {
-                // The form reader refuses some of them itself (and bodies that are not forms).
-                clean = false;
-            }
+    // Only posted forms are awaited here; everything else, live connections included, is handed on as
+    // it is (see SecuritySetup.RefuseForgedForms).
+    public static Task RefuseControlCharactersAsync(HttpContext context, RequestDelegate next) =>
+        HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType
+            ? RefuseControlCharactersInFormAsync(context, next)
+            : next(context);
 
-            if (!clean)
-            {
-                await context.RequestServices.GetRequiredService<IMessagePages>()
-                    .WriteAsync(context, StatusCodes.Status400BadRequest, "message.control-character", "message.control-character-text", null);
-                return;
-            }
+    private static async Task RefuseControlCharactersInFormAsync(HttpContext context, RequestDelegate next)
+    {
+        bool clean;
+        try
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            clean = form.All(field => IsClean(field.Key) && field.Value.All(IsClean));
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        {
+            // The form reader refuses some of them itself (and bodies that are not forms).
+            clean = false;
+        }
+
+        if (!clean)
+        {
+            await context.RequestServices.GetRequiredService<IMessagePages>()
+                .WriteAsync(context, StatusCodes.Status400BadRequest, "message.control-character", "message.control-character-text", null);
+            return;
         }
 
         await next(context);

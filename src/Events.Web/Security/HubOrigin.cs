@@ -12,15 +12,16 @@ namespace Events.Web.Security;
 // make it name ours). Clients that are not browsers send no Origin and carry no ambient cookie.
 public static class HubOrigin
 {
-    public static async Task RefuseForeignAsync(HttpContext context, RequestDelegate next)
+    // Not async: the connections it lets through are held for hours (see SecuritySetup.RefuseForgedForms).
+    public static Task RefuseForeignAsync(HttpContext context, RequestDelegate next)
     {
         if (context.Request.Path.StartsWithSegments(LiveHub.Path) && context.Request.Headers.Origin is [{ } origin] && !Allowed(context, origin))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            return;
+            return Task.CompletedTask;
         }
 
-        await next(context);
+        return next(context);
     }
 
     private static bool Allowed(HttpContext context, string origin)

@@ -91,15 +91,12 @@ public static class SecuritySetup
     }
 
     // A form whose antiforgery token is missing or stale gets a page that says what to do, not a bare 400.
-    private static async Task RefuseForgedForms(HttpContext context, RequestDelegate next)
-    {
-        if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
-        {
-            await context.RequestServices.GetRequiredService<IMessagePages>()
-                .WriteAsync(context, StatusCodes.Status400BadRequest, "message.form-expired", "message.form-expired-text", null);
-            return;
-        }
-
-        await next(context);
-    }
+    // Like the other checks before the endpoint, it hands every other request on without awaiting it:
+    // a live connection is one request that lasts for hours, and each middleware that awaits the next
+    // keeps a frame of its own alive for it (about 150 bytes a connection).
+    private static Task RefuseForgedForms(HttpContext context, RequestDelegate next) =>
+        context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false }
+            ? context.RequestServices.GetRequiredService<IMessagePages>()
+                .WriteAsync(context, StatusCodes.Status400BadRequest, "message.form-expired", "message.form-expired-text", null)
+            : next(context);
 }
