@@ -87,6 +87,12 @@ public static class SiloSetup
         }
 
         silo.AddEventGrains();
+        // Orleans sizes the cache of where grains live for a million grains and allocates that room up
+        // front: two arrays of 18.6 MB together, which every full collection walks. An installation
+        // here holds tens of thousands of grains; past the cache, a lookup asks the directory again,
+        // as after any miss. (Idle, just started: 31.5 MB of managed heap with the default, 14.8 MB
+        // with this; the resident size is the same, since the empty arrays' pages were never touched.)
+        silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = 100_000);
         if (orleans.Dashboard)
         {
             silo.AddDashboard();
